@@ -1,0 +1,60 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"skillpath"
+)
+
+// config is what every command shares: the database, the clock and the
+// platform's time zone.
+type config struct {
+	db       string
+	timezone string
+	now      string
+}
+
+// register adds the shared flags, their defaults taken from the environment.
+func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.db, "db", envOr(getenv, "SKILLPATH_DB", "sqlite:skillpath.db"), "database: sqlite:PATH or postgres://… (env SKILLPATH_DB)")
+	fs.StringVar(&c.timezone, "timezone", envOr(getenv, "SKILLPATH_TZ", "UTC"), "platform time zone for dates shown to people, e.g. Europe/Paris (env SKILLPATH_TZ)")
+	c.now = getenv("SKILLPATH_NOW")
+}
+
+// zone returns the platform's time zone.
+func (c *config) zone() (*time.Location, error) {
+	z, err := time.LoadLocation(c.timezone)
+	if err != nil {
+		return nil, fmt.Errorf("--timezone %q: not a known time zone (try UTC or Europe/Paris)", c.timezone)
+	}
+	return z, nil
+}
+
+// clock returns the business clock, frozen when SKILLPATH_NOW is set.
+func (c *config) clock() (skillpath.Clock, error) {
+	if c.now == "" {
+		return skillpath.SystemClock, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, c.now)
+	if err != nil {
+		return nil, fmt.Errorf("SKILLPATH_NOW %q: not an RFC 3339 time such as 2026-01-31T09:00:00Z", c.now)
+	}
+	return skillpath.FixedClock(t), nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"skillpath"
+	"skillpath/demo"
+	"skillpath/server"
+	"skillpath/store"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	var cfg config
+	fs := newFlagSet("serve", stdout)
+	cfg.register(fs, getenv)
+	addr := fs.String("addr", envOr(getenv, "SKILLPATH_ADDR", "127.0.0.1:8080"), "address to listen on (env SKILLPATH_ADDR)")
+	withDemo := fs.Bool("demo", false, "on an empty database, load a demo organisation and print the admin's login")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	st, err := openStore(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if err := bootstrap(ctx, st, getenv, *withDemo, stdout); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(st, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(stdout, "skillpath listening on http://%s (database: %s, time zone: %s)\n", ln.Addr(), st.Dialect(), st.Zone)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	// SIGTERM: stop accepting, let in-flight requests finish, exit 0.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// openStore opens the database with the configured clock and time zone.
+func openStore(ctx context.Context, cfg *config, log *slog.Logger) (*store.Store, error) {
+	clock, err := cfg.clock()
+	if err != nil {
+		return nil, err
+	}
+	zone, err := cfg.zone()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.db, log)
+	if err != nil {
+		return nil, err
+	}
+	st.Now, st.Zone = clock, zone
+	return st, nil
+}
+
+// bootstrap creates the first platform admin from the environment and, with
+// --demo, the demo organisation — both only on an empty database.
+func bootstrap(ctx context.Context, st *store.Store, getenv func(string) string, withDemo bool, stdout io.Writer) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		if withDemo {
+			fmt.Fprintln(stdout, "The database is not empty: the demo organisation is not loaded again.")
+		}
+		return nil
+	}
+	email, pass := getenv("SKILLPATH_ADMIN_EMAIL"), getenv("SKILLPATH_ADMIN_PASSWORD")
+	if (email == "") != (pass == "") {
+		return fmt.Errorf("SKILLPATH_ADMIN_EMAIL and SKILLPATH_ADMIN_PASSWORD go together: set both or neither")
+	}
+	if withDemo {
+		login, err := demo.Load(ctx, st, email, pass)
+		if err != nil {
+			return fmt.Errorf("load the demo organisation: %w", err)
+		}
+		fmt.Fprintf(stdout, "Demo organisation loaded. Log in as %s with password %s\n", login.Email, login.Password)
+		return nil
+	}
+	if email == "" {
+		fmt.Fprintln(stdout, "The database is empty: set SKILLPATH_ADMIN_EMAIL and SKILLPATH_ADMIN_PASSWORD to create the first platform admin, or run with --demo.")
+		return nil
+	}
+	admin := &skillpath.User{Email: email, Name: "Administrator", PlatformAdmin: true}
+	if err := st.CreateUser(ctx, admin, pass); err != nil {
+		return fmt.Errorf("create the first platform admin: %s", skillpath.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "Platform admin %s created.\n", email)
+	return nil
+}

@@ -1,0 +1,212 @@
+// Package demo builds the believable organisation that `serve --demo` shows
+// on an empty database: a group tree, learners with custom fields, staff,
+// certificates, paths and their sessions.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"skillpath"
+	"skillpath/store"
+)
+
+// Login is the platform admin's credentials, printed at start-up.
+type Login struct {
+	Email, Password string
+}
+
+// Default credentials of the demo's platform admin, unless
+// SKILLPATH_ADMIN_EMAIL and SKILLPATH_ADMIN_PASSWORD name others.
+const (
+	AdminEmail    = "admin@demo.skillpath.test"
+	AdminPassword = "skillpath-demo"
+	// LearnerPassword is every demo learner's and staff member's password.
+	LearnerPassword = "learner-demo"
+)
+
+// Load fills an empty store with the demo organisation.
+func Load(ctx context.Context, st *store.Store, adminEmail, adminPassword string) (Login, error) {
+	login := Login{Email: AdminEmail, Password: AdminPassword}
+	if adminEmail != "" {
+		login = Login{Email: adminEmail, Password: adminPassword}
+	}
+	b := &builder{ctx: ctx, st: st, now: st.Now(), rnd: rand.New(rand.NewPCG(2026, 11))}
+	b.user(&skillpath.User{Email: login.Email, Name: "Ada Admin", PlatformAdmin: true}, login.Password)
+	b.organisation()
+	return login, b.err
+}
+
+// builder carries the first error, so the demo reads as a script.
+type builder struct {
+	ctx context.Context
+	st  *store.Store
+	now time.Time
+	rnd *rand.Rand
+	err error
+
+	groups       map[string]skillpath.ID
+	learners     []*skillpath.User
+	certificates map[string]skillpath.ID
+	trainings    map[string]*skillpath.Training
+}
+
+func (b *builder) user(u *skillpath.User, pass string) *skillpath.User {
+	if b.err == nil {
+		b.err = b.st.CreateUser(b.ctx, u, pass)
+	}
+	return u
+}
+
+func (b *builder) group(name, parent string) {
+	if b.err != nil {
+		return
+	}
+	g := &skillpath.Group{Name: name}
+	if parent != "" {
+		p := b.groups[parent]
+		g.ParentID = &p
+	}
+	b.err = b.st.CreateGroup(b.ctx, g)
+	b.groups[name] = g.ID
+}
+
+var (
+	firstNames = []string{"Amelia", "Bruno", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hugo", "Ingrid", "Jonas",
+		"Keiko", "Lucas", "Maya", "Nils", "Olivia", "Pedro", "Quentin", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wen", "Xavier", "Yasmin", "Zoé"}
+	lastNames = []string{"Andersen", "Bernard", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hansen", "Ivanova", "Jensen",
+		"Kowalski", "Laurent", "Moreau", "Novak", "O'Brien", "Petit", "Rossi", "Schmidt", "Tanaka", "Urban", "Weber"}
+	jobs = map[string][]string{
+		"Warehouse North": {"Forklift operator", "Picker", "Shift lead"},
+		"Warehouse South": {"Forklift operator", "Picker", "Shift lead"},
+		"EMEA":            {"Account executive", "Sales engineer"},
+		"Americas":        {"Account executive", "Sales engineer"},
+		"Customer Care":   {"Support agent", "Team lead"},
+	}
+	regions = map[string]string{
+		"Warehouse North": "North", "Warehouse South": "South", "EMEA": "EMEA", "Americas": "Americas", "Customer Care": "EMEA",
+	}
+)
+
+func (b *builder) organisation() {
+	b.groups = map[string]skillpath.ID{}
+	b.group("Northwind Logistics", "")
+	b.group("Operations", "Northwind Logistics")
+	b.group("Warehouse North", "Operations")
+	b.group("Warehouse South", "Operations")
+	b.group("Sales", "Northwind Logistics")
+	b.group("EMEA", "Sales")
+	b.group("Americas", "Sales")
+	b.group("Customer Care", "Northwind Logistics")
+
+	teams := []string{"Warehouse North", "Warehouse South", "EMEA", "Americas", "Customer Care"}
+	for i := range 50 {
+		team := teams[i%len(teams)]
+		first, last := firstNames[i%len(firstNames)], lastNames[(i*7)%len(lastNames)]
+		registered := b.now.AddDate(0, -b.rnd.IntN(36), -b.rnd.IntN(28))
+		u := b.user(&skillpath.User{
+			Email:        fmt.Sprintf("learner%02d@demo.skillpath.test", i+1),
+			Name:         first + " " + last,
+			RegisteredAt: registered,
+			CustomFields: map[string]string{"region": regions[team], "job": jobs[team][b.rnd.IntN(len(jobs[team]))]},
+			GroupIDs:     []skillpath.ID{b.groups[team]},
+		}, LearnerPassword)
+		b.learners = append(b.learners, u)
+	}
+	groupAdmin := b.user(&skillpath.User{Email: "olga.ops@demo.skillpath.test", Name: "Olga Operations"}, LearnerPassword)
+	coach := b.user(&skillpath.User{Email: "sam.coach@demo.skillpath.test", Name: "Sam Coach"}, LearnerPassword)
+	instructor := b.user(&skillpath.User{Email: "ivy.instructor@demo.skillpath.test", Name: "Ivy Instructor"}, LearnerPassword)
+	if b.err == nil {
+		b.err = b.st.AddStaff(b.ctx, skillpath.Staff{GroupID: b.groups["Operations"], UserID: groupAdmin.ID, Role: skillpath.RoleGroupAdmin})
+	}
+	if b.err == nil {
+		b.err = b.st.AddStaff(b.ctx, skillpath.Staff{GroupID: b.groups["Sales"], UserID: coach.ID, Role: skillpath.RoleCoach})
+	}
+	b.catalog(instructor.ID)
+}
+
+func (b *builder) certificate(title, owner string, months *int) {
+	if b.err != nil {
+		return
+	}
+	c := &skillpath.Certificate{Title: title, OwnerGroupID: b.groups[owner], ValidityMonths: months}
+	b.err = b.st.CreateCertificate(b.ctx, c)
+	b.certificates[title] = c.ID
+}
+
+func (b *builder) training(t *skillpath.Training) {
+	if b.err == nil {
+		b.err = b.st.CreateTraining(b.ctx, t)
+	}
+	b.trainings[t.Title] = t
+}
+
+func (b *builder) session(trainingTitle, name string, startMonthsAgo int, autoReenroll bool) *skillpath.Session {
+	se := &skillpath.Session{TrainingID: b.trainings[trainingTitle].ID, Name: name,
+		StartsAt: b.now.AddDate(0, -startMonthsAgo, 0), AutoReenroll: autoReenroll}
+	if b.err == nil {
+		b.err = b.st.CreateSession(b.ctx, se)
+	}
+	return se
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (b *builder) catalog(instructorID skillpath.ID) {
+	b.certificates = map[string]skillpath.ID{}
+	b.trainings = map[string]*skillpath.Training{}
+	b.certificate("Forklift Safety", "Operations", ptr(24))
+	b.certificate("Data Protection Essentials", "Northwind Logistics", ptr(12))
+	text := func(title string) *skillpath.Activity {
+		return &skillpath.Activity{Title: title, Kind: skillpath.KindText, Points: 10, ManualScoring: true}
+	}
+	choice := func(title, correct string, choices ...string) *skillpath.Activity {
+		return &skillpath.Activity{Title: title, Kind: skillpath.KindChoice, Points: 1, Choices: choices, Correct: &correct}
+	}
+	content := func(title string) *skillpath.Activity {
+		return &skillpath.Activity{Title: title, Kind: skillpath.KindContent}
+	}
+
+	b.training(&skillpath.Training{Title: "Data Protection Essentials", CertificateIDs: []skillpath.ID{b.certificates["Data Protection Essentials"]},
+		PassingScore: ptr(70.0), MasteryScore: ptr(90.0), InstructorIDs: []skillpath.ID{instructorID},
+		Modules: []*skillpath.Module{
+			{Title: "Personal data", MaxAttempts: 2, MinScore: ptr(50.0), Activities: []*skillpath.Activity{
+				content("What counts as personal data"),
+				choice("Is a customer's email address personal data?", "Yes", "Yes", "No"),
+				choice("How long may we keep delivery records?", "As long as needed for the purpose", "Forever", "As long as needed for the purpose", "One week"),
+			}},
+			{Title: "Incidents", MaxAttempts: 0, Activities: []*skillpath.Activity{
+				content("Reporting a breach"),
+				choice("Within how many hours must a breach be reported?", "72", "24", "72", "168"),
+			}},
+		}})
+	b.training(&skillpath.Training{Title: "Forklift Operator Certification", CertificateIDs: []skillpath.ID{b.certificates["Forklift Safety"]},
+		PrerequisiteIDs: []skillpath.ID{b.trainings["Data Protection Essentials"].ID}, RequiresApproval: true,
+		InstructorIDs: []skillpath.ID{instructorID}, AuthorIDs: []skillpath.ID{instructorID},
+		Modules: []*skillpath.Module{
+			{Title: "Before you drive", MaxAttempts: 3, MinScore: ptr(60.0), Activities: []*skillpath.Activity{
+				content("The daily inspection checklist"),
+				choice("What do you check first?", "Forks and chains", "Radio", "Forks and chains", "Seat colour"),
+			}},
+			{Title: "On the floor", MaxAttempts: 1, Activities: []*skillpath.Activity{
+				text("Describe how you would stack a load on the top rack."),
+			}},
+		}})
+	b.training(&skillpath.Training{Title: "Advanced Sales Negotiation", Price: ptr(skillpath.Price(4900)),
+		Modules: []*skillpath.Module{
+			{Title: "Preparing the deal", MaxAttempts: 1, Activities: []*skillpath.Activity{
+				content("Know your walk-away point"),
+				text("Write the opening of your next negotiation."),
+			}},
+		}})
+	if b.err != nil {
+		return
+	}
+	b.session("Data Protection Essentials", "2025 cohort (archived)", 14, false)
+	b.session("Data Protection Essentials", "Rolling enrollment", 6, true)
+	b.session("Forklift Operator Certification", "North warehouse, spring", 5, true)
+	b.session("Forklift Operator Certification", "South warehouse, autumn", 1, false)
+	b.session("Advanced Sales Negotiation", "Open enrollment", 2, false)
+}

@@ -1,0 +1,36 @@
+package testdb
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+)
+
+// Logger returns a logger that writes warnings and errors to the test's
+// log (shown when the test fails) and drops the rest.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(testHandler{t: t})
+}
+
+type testHandler struct {
+	t     testing.TB
+	attrs []slog.Attr
+}
+
+func (h testHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (h testHandler) Handle(_ context.Context, r slog.Record) error {
+	msg := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool { msg += " " + a.String(); return true })
+	for _, a := range h.attrs {
+		msg += " " + a.String()
+	}
+	h.t.Log(msg)
+	return nil
+}
+
+func (h testHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return testHandler{t: h.t, attrs: append(append([]slog.Attr{}, h.attrs...), attrs...)}
+}
+
+func (h testHandler) WithGroup(string) slog.Handler { return h }

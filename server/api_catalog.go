@@ -1,0 +1,184 @@
+package server
+
+import (
+	"net/http"
+
+	"skillpath"
+)
+
+func (s *Server) apiCatalog() {
+	s.handle("POST /api/v1/certificates", s.createCertificate)
+	s.handle("GET /api/v1/certificates", s.listCertificates)
+	s.handle("GET /api/v1/certificates/{id}", s.getCertificate)
+	s.handle("POST /api/v1/trainings", s.createTraining)
+	s.handle("GET /api/v1/trainings", s.listTrainings)
+	s.handle("GET /api/v1/trainings/{id}", s.getTraining)
+}
+
+func (s *Server) createCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return err
+	}
+	var in struct {
+		Title          string       `json:"title"`
+		OwnerGroupID   skillpath.ID `json:"owner_group_id"`
+		ValidityMonths *int         `json:"validity_months"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c := &skillpath.Certificate{Title: in.Title, OwnerGroupID: in.OwnerGroupID, ValidityMonths: in.ValidityMonths}
+	if err := s.Store.CreateCertificate(r.Context(), c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) listCertificates(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	list, err := s.Store.ListCertificates(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"certificates": list})
+	return nil
+}
+
+func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	id, err := pathID(r, "id", "certificate")
+	if err != nil {
+		return err
+	}
+	c, err := s.Store.FindCertificate(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// trainingInput is the body of POST (and PUT) /api/v1/trainings: the whole
+// tree. Module and activity ids are only read on PUT, to keep them.
+type trainingInput struct {
+	Title            string           `json:"title"`
+	CertificateIDs   []skillpath.ID   `json:"certificate_ids"`
+	PrerequisiteIDs  []skillpath.ID   `json:"prerequisite_ids"`
+	RequiresApproval bool             `json:"requires_approval"`
+	Price            *skillpath.Price `json:"price"`
+	PassingScore     *float64         `json:"passing_score"`
+	MasteryScore     *float64         `json:"mastery_score"`
+	AuthorIDs        []skillpath.ID   `json:"author_ids"`
+	InstructorIDs    []skillpath.ID   `json:"instructor_ids"`
+	Modules          []*moduleInput   `json:"modules"`
+}
+
+type moduleInput struct {
+	ID          skillpath.ID     `json:"id"`
+	Title       string           `json:"title"`
+	MinScore    *float64         `json:"min_score"`
+	MaxAttempts *int             `json:"max_attempts"`
+	Activities  []*activityInput `json:"activities"`
+}
+
+type activityInput struct {
+	ID            skillpath.ID           `json:"id"`
+	Title         string                 `json:"title"`
+	Kind          skillpath.ActivityKind `json:"kind"`
+	Points        *float64               `json:"points"`
+	ManualScoring bool                   `json:"manual_scoring"`
+	Choices       []string               `json:"choices"`
+	Correct       *string                `json:"correct"`
+}
+
+// training turns the input into a domain training with SPEC's defaults:
+// max_attempts 1, one point per question, empty lists rather than null.
+func (in *trainingInput) training() *skillpath.Training {
+	t := &skillpath.Training{Title: in.Title, CertificateIDs: orEmpty(in.CertificateIDs), PrerequisiteIDs: orEmpty(in.PrerequisiteIDs),
+		RequiresApproval: in.RequiresApproval, Price: in.Price, PassingScore: in.PassingScore, MasteryScore: in.MasteryScore,
+		AuthorIDs: orEmpty(in.AuthorIDs), InstructorIDs: orEmpty(in.InstructorIDs), Modules: []*skillpath.Module{}}
+	if t.Price != nil && *t.Price == 0 {
+		t.Price = nil // free
+	}
+	for _, mi := range in.Modules {
+		if mi == nil {
+			t.Modules = append(t.Modules, nil)
+			continue
+		}
+		m := &skillpath.Module{ID: mi.ID, Title: mi.Title, MinScore: mi.MinScore, MaxAttempts: 1, Activities: []*skillpath.Activity{}}
+		if mi.MaxAttempts != nil {
+			m.MaxAttempts = *mi.MaxAttempts
+		}
+		for _, ai := range mi.Activities {
+			if ai == nil {
+				m.Activities = append(m.Activities, nil)
+				continue
+			}
+			a := &skillpath.Activity{ID: ai.ID, Title: ai.Title, Kind: ai.Kind, ManualScoring: ai.ManualScoring, Choices: ai.Choices, Correct: ai.Correct}
+			if ai.Points != nil {
+				a.Points = *ai.Points
+			}
+			a.ApplyDefaults(ai.Points != nil)
+			m.Activities = append(m.Activities, a)
+		}
+		t.Modules = append(t.Modules, m)
+	}
+	return t
+}
+
+func orEmpty(ids []skillpath.ID) []skillpath.ID {
+	if ids == nil {
+		return []skillpath.ID{}
+	}
+	return ids
+}
+
+func (s *Server) createTraining(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return err
+	}
+	var in trainingInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	t := in.training()
+	if err := s.Store.CreateTraining(r.Context(), t); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) listTrainings(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	list, err := s.Store.ListTrainings(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"trainings": list})
+	return nil
+}
+
+// getTraining answers the whole tree. Correct answers are shown to platform
+// admins and the training's authors and instructors only.
+func (s *Server) getTraining(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	id, err := pathID(r, "id", "training")
+	if err != nil {
+		return err
+	}
+	t, err := s.Store.FindTraining(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	a, err := s.Store.Access(r.Context(), caller, 0, id)
+	if err != nil {
+		return err
+	}
+	if !a.PlatformAdmin && !a.Author && !a.Instructor {
+		for _, m := range t.Modules {
+			for _, act := range m.Activities {
+				act.Correct = nil
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}

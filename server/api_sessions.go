@@ -1,0 +1,124 @@
+package server
+
+import (
+	"net/http"
+
+	"skillpath"
+	"skillpath/status"
+)
+
+func (s *Server) apiSessions() {
+	s.handle("POST /api/v1/trainings/{id}/sessions", s.createSession)
+	s.handle("GET /api/v1/trainings/{id}/sessions", s.listSessions)
+	s.handle("GET /api/v1/sessions/{id}", s.getSession)
+	s.handle("POST /api/v1/sessions/{id}/archive", s.archiveSession)
+	s.handle("DELETE /api/v1/sessions/{id}", s.deleteSession)
+}
+
+// sessionJSON is a session with its state at "now".
+type sessionJSON struct {
+	*skillpath.Session
+	State status.Session `json:"state"`
+}
+
+func (s *Server) sessionJSON(se *skillpath.Session) sessionJSON {
+	return sessionJSON{Session: se, State: status.SessionState(se.StartsAt, se.EndsAt, se.ArchivedAt != nil, s.now())}
+}
+
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return err
+	}
+	trainingID, err := pathID(r, "id", "training")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name         string  `json:"name"`
+		StartsAt     *string `json:"starts_at"`
+		EndsAt       *string `json:"ends_at"`
+		AutoReenroll bool    `json:"auto_reenroll"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	se := &skillpath.Session{TrainingID: trainingID, Name: in.Name, AutoReenroll: in.AutoReenroll}
+	if in.StartsAt == nil {
+		return skillpath.Invalid("starts_at", "is required (RFC 3339)")
+	}
+	if se.StartsAt, err = parseTime("starts_at", *in.StartsAt, false, s.Store.Zone); err != nil {
+		return err
+	}
+	if se.EndsAt, err = optionalTime("ends_at", in.EndsAt, s.Store.Zone); err != nil {
+		return err
+	}
+	if err := s.Store.CreateSession(r.Context(), se); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.sessionJSON(se))
+	return nil
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	trainingID, err := pathID(r, "id", "training")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.FindTraining(r.Context(), trainingID); err != nil {
+		return err
+	}
+	list, err := s.Store.ListSessions(r.Context(), trainingID)
+	if err != nil {
+		return err
+	}
+	out := make([]sessionJSON, len(list))
+	for i, se := range list {
+		out[i] = s.sessionJSON(se)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
+	return nil
+}
+
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	id, err := pathID(r, "id", "session")
+	if err != nil {
+		return err
+	}
+	se, err := s.Store.FindSession(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.sessionJSON(se))
+	return nil
+}
+
+func (s *Server) archiveSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id", "session")
+	if err != nil {
+		return err
+	}
+	se, err := s.Store.ArchiveSession(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.sessionJSON(se))
+	return nil
+}
+
+func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id", "session")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteSession(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,55 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"skillpath"
+)
+
+// statusOf maps each error code to its HTTP status: the one place where
+// domain errors meet HTTP.
+var statusOf = map[string]int{
+	skillpath.EINVALID:         http.StatusBadRequest,
+	skillpath.EUNAUTHORIZED:    http.StatusUnauthorized,
+	skillpath.EFORBIDDEN:       http.StatusForbidden,
+	skillpath.ENOTFOUND:        http.StatusNotFound,
+	skillpath.ECONFLICT:        http.StatusConflict,
+	skillpath.ETOOLARGE:        http.StatusRequestEntityTooLarge,
+	skillpath.EUNPROCESSABLE:   http.StatusUnprocessableEntity,
+	skillpath.ETOOMANYREQUESTS: http.StatusTooManyRequests,
+	skillpath.EINTERNAL:        http.StatusInternalServerError,
+}
+
+// errorBody is the JSON of every error answer (SPEC §5).
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeError answers err as JSON. Internal errors are logged for the
+// operator and shown to the client as "Internal error." only.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := skillpath.ErrorCode(err)
+	if code == skillpath.EINTERNAL {
+		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	var field string
+	if e, ok := err.(*skillpath.Error); ok {
+		field = e.Field
+	}
+	if code == skillpath.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="skillpath"`)
+	}
+	writeJSON(w, statusOf[code], errorBody{errorDetail{Code: code, Message: skillpath.ErrorMessage(err), Field: field}})
+}
+
+// logAttrs is what every request log line carries.
+func logAttrs(r *http.Request, status int) []any {
+	return []any{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status)}
+}

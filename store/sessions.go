@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"skillpath"
+)
+
+// CreateSession stores a new session of a training. Returns ENOTFOUND for an
+// unknown training and EINVALID for bad input.
+func (s *Store) CreateSession(ctx context.Context, se *skillpath.Session) error {
+	if err := se.Validate(); err != nil {
+		return err
+	}
+	se.StartsAt = se.StartsAt.UTC().Truncate(time.Millisecond)
+	if se.EndsAt != nil {
+		e := se.EndsAt.UTC().Truncate(time.Millisecond)
+		se.EndsAt = &e
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM trainings WHERE id = $1`, se.TrainingID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return skillpath.Errorf(skillpath.ENOTFOUND, "training %s not found", se.TrainingID)
+		} else if err != nil {
+			return err
+		}
+		id, err := tx.insert(ctx, `INSERT INTO sessions (training_id, name, starts_at, ends_at, auto_reenroll, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			se.TrainingID, se.Name, millis(se.StartsAt), nullMillis(se.EndsAt), se.AutoReenroll, millis(tx.now))
+		if err != nil {
+			return fmt.Errorf("insert session: %w", err)
+		}
+		se.ID = skillpath.ID(id)
+		return nil
+	})
+}
+
+const sessionColumns = `id, training_id, name, starts_at, ends_at, auto_reenroll, archived_at`
+
+func scanSession(row interface{ Scan(...any) error }) (*skillpath.Session, error) {
+	var se skillpath.Session
+	var starts int64
+	var ends, archived sql.NullInt64
+	if err := row.Scan(&se.ID, &se.TrainingID, &se.Name, &starts, &ends, &se.AutoReenroll, &archived); err != nil {
+		return nil, err
+	}
+	se.StartsAt = fromMillis(starts)
+	se.EndsAt = timePtr(ends)
+	se.ArchivedAt = timePtr(archived)
+	return &se, nil
+}
+
+// FindSession returns one session that is not deleted. Returns ENOTFOUND if
+// there is none.
+func (s *Store) FindSession(ctx context.Context, id skillpath.ID) (*skillpath.Session, error) {
+	se, err := scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND deleted_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
+	}
+	return se, err
+}
+
+// ListSessions returns the live sessions of a training, by start.
+func (s *Store) ListSessions(ctx context.Context, trainingID skillpath.ID) ([]*skillpath.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE training_id = $1 AND deleted_at IS NULL ORDER BY starts_at, id`, trainingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []*skillpath.Session{}
+	for rows.Next() {
+		se, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, se)
+	}
+	return list, rows.Err()
+}
+
+// ArchiveSession archives a session: its learners stop counting as enrolled
+// in the certificate statistics (SPEC §3) but keep their certificates.
+// Returns ENOTFOUND for an unknown session and ECONFLICT if it is archived.
+func (s *Store) ArchiveSession(ctx context.Context, id skillpath.ID) (*skillpath.Session, error) {
+	err := s.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET archived_at = $1 WHERE id = $2 AND deleted_at IS NULL AND archived_at IS NULL`, millis(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := s.FindSession(ctx, id); err != nil {
+				return err
+			}
+			return skillpath.Errorf(skillpath.ECONFLICT, "session %s is already archived", id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindSession(ctx, id)
+}
+
+// DeleteSession deletes a session and its enrollments (SPEC §2): they vanish
+// from every list and statistic, while the rows stay for audit. Returns
+// ENOTFOUND for an unknown session.
+func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, millis(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL`, millis(tx.now), id)
+		return err
+	})
+}

@@ -1,0 +1,141 @@
+// Package store keeps skillpath's facts in SQLite (embedded, the default) or
+// PostgreSQL, behind one Store whose SQL is written once for both. It
+// gathers facts for the pure rules of status/ and stores their results.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"skillpath"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is skillpath's storage. Its methods validate what they are given
+// and return *skillpath.Error values for anything a user can fix.
+type Store struct {
+	db      *sql.DB // reads; writes too on PostgreSQL
+	wdb     *sql.DB // writes: on SQLite one connection taking the write lock at BEGIN
+	dialect dialect
+
+	// Now is the business clock: every row written in one transaction
+	// carries one time taken from it.
+	Now skillpath.Clock
+	// Zone is the platform's time zone: calendar arithmetic (certificate
+	// expiry) and dates shown to people use it (SPEC §2).
+	Zone *time.Location
+	// Wall is the real clock for waiting (login lockout windows, retry
+	// back-off), which SKILLPATH_NOW must not freeze.
+	Wall func() time.Time
+	Log  *slog.Logger
+}
+
+// Open connects to the database named by url — "sqlite:PATH" (or a plain
+// path) or "postgres://…" — and applies the embedded migrations, logging
+// to log.
+func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log}
+	var err error
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		s.dialect = postgresDialect
+		if s.db, err = sql.Open("pgx", url); err != nil {
+			return nil, err
+		}
+		s.db.SetMaxOpenConns(20)
+		s.db.SetMaxIdleConns(20)
+		s.wdb = s.db
+	default:
+		s.dialect = sqliteDialect
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			return nil, fmt.Errorf("--db %q: no SQLite file named", url)
+		}
+		// WAL lets readers go on while one writer writes; the write pool
+		// holds one connection and begins IMMEDIATE transactions, so
+		// writers queue on the busy timeout instead of failing to upgrade.
+		pragmas := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		if s.db, err = sql.Open("sqlite", "file:"+path+"?"+pragmas); err != nil {
+			return nil, err
+		}
+		s.db.SetMaxOpenConns(4)
+		if s.wdb, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		s.wdb.SetMaxOpenConns(1)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", s.dialect.name, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate %s database: %w", s.dialect.name, err)
+	}
+	return s, nil
+}
+
+// Dialect names the database behind the store: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.name }
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.wdb != s.db {
+		if werr := s.wdb.Close(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// migrate applies the embedded migrations, rewritten for the dialect, with
+// goose. On PostgreSQL a session lock keeps several processes starting at
+// once from migrating together.
+func (s *Store) migrate(ctx context.Context) error {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	fsys := fstest.MapFS{}
+	for _, f := range files {
+		b, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		fsys[strings.TrimPrefix(f, "migrations/")] = &fstest.MapFile{Data: []byte(s.dialect.schema(string(b)))}
+	}
+	gooseDialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if s.dialect.postgres {
+		gooseDialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gooseDialect, s.wdb, fsys, opts...)
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		s.Log.Info("migration applied", "file", r.Source.Path, "duration", r.Duration)
+	}
+	return err
+}

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Tx is one transaction with the one "now" every row it writes carries.
+type Tx struct {
+	*sql.Tx
+	store *Store
+	now   time.Time
+}
+
+// write runs fn in a write transaction and commits it if fn returns nil.
+func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.inTx(ctx, s.wdb, nil, fn)
+}
+
+// read runs fn in a read-only transaction: one consistent snapshot for
+// queries that read several tables.
+func (s *Store) read(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.inTx(ctx, s.db, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	sqlTx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond)}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// insert runs an INSERT … RETURNING id and gives the new id.
+func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}

@@ -1,0 +1,250 @@
+package skillpath
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ActivityKind is what an activity asks of the learner (SPEC §5).
+type ActivityKind string
+
+const (
+	KindContent ActivityKind = "content" // a page to view; carries no points
+	KindChoice  ActivityKind = "choice"  // one answer among choices, scored at once
+	KindText    ActivityKind = "text"    // a free answer, scored by hand when manual_scoring
+)
+
+// Training is a path: ordered modules of ordered activities, granting
+// certificates to those who pass it (SPEC §1–2).
+type Training struct {
+	ID               ID         `json:"id"`
+	Title            string     `json:"title"`
+	CertificateIDs   []ID       `json:"certificate_ids"`
+	PrerequisiteIDs  []ID       `json:"prerequisite_ids"`
+	RequiresApproval bool       `json:"requires_approval"`
+	Price            *Price     `json:"price"`
+	PassingScore     *float64   `json:"passing_score"`
+	MasteryScore     *float64   `json:"mastery_score"`
+	AuthorIDs        []ID       `json:"author_ids"`
+	InstructorIDs    []ID       `json:"instructor_ids"`
+	Modules          []*Module  `json:"modules"`
+	CreatedAt        time.Time  `json:"created_at"`
+	PublishedAt      *time.Time `json:"published_at"`
+}
+
+// Module is an ordered part of a training with its own score and retakes.
+type Module struct {
+	ID          ID          `json:"id"`
+	Title       string      `json:"title"`
+	MinScore    *float64    `json:"min_score"`
+	MaxAttempts int         `json:"max_attempts"` // 0 = unlimited
+	Activities  []*Activity `json:"activities"`
+}
+
+// Activity is one step of a module: content to view or a question.
+type Activity struct {
+	ID            ID           `json:"id"`
+	Title         string       `json:"title"`
+	Kind          ActivityKind `json:"kind"`
+	Points        float64      `json:"points"`
+	ManualScoring bool         `json:"manual_scoring"`
+	Choices       []string     `json:"choices,omitempty"`
+	Correct       *string      `json:"correct,omitempty"`
+}
+
+// Limits on a training's shape, generous but bounded so one request cannot
+// build an unbounded tree.
+const (
+	MaxModules            = 200
+	MaxActivities         = 500
+	MaxChoices            = 50
+	MaxAttemptsLimit      = 1000
+	MaxPoints             = 10000
+	DefaultQuestionPoints = 1
+)
+
+// Validate checks a training and its whole tree, and fills the defaults of
+// SPEC §1 (max_attempts 1, one point per question). Field names in errors
+// point into the tree, e.g. "modules[1].activities[0].correct".
+func (t *Training) Validate() error {
+	if err := ValidateName("title", t.Title); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		ids  []ID
+	}{{"certificate_ids", t.CertificateIDs}, {"prerequisite_ids", t.PrerequisiteIDs}, {"author_ids", t.AuthorIDs}, {"instructor_ids", t.InstructorIDs}} {
+		if err := validateIDs(f.name, f.ids); err != nil {
+			return err
+		}
+	}
+	if t.ID != 0 && slices.Contains(t.PrerequisiteIDs, t.ID) {
+		return Errorf(EUNPROCESSABLE, "prerequisite_ids: a training cannot be its own prerequisite")
+	}
+	if err := validatePercent("passing_score", t.PassingScore); err != nil {
+		return err
+	}
+	if err := validatePercent("mastery_score", t.MasteryScore); err != nil {
+		return err
+	}
+	if len(t.Modules) == 0 {
+		return Invalid("modules", "a training needs at least one module")
+	}
+	if len(t.Modules) > MaxModules {
+		return Invalid("modules", "at most %d modules", MaxModules)
+	}
+	activities := 0
+	for i, m := range t.Modules {
+		if m == nil {
+			return Invalid(fieldIndex("modules", i), "is required")
+		}
+		activities += len(m.Activities)
+		if err := m.validate(fieldIndex("modules", i)); err != nil {
+			return err
+		}
+	}
+	if activities > MaxActivities {
+		return Invalid("modules", "at most %d activities in a training", MaxActivities)
+	}
+	return nil
+}
+
+func (m *Module) validate(field string) error {
+	if err := ValidateName(field+".title", m.Title); err != nil {
+		return err
+	}
+	if err := validatePercent(field+".min_score", m.MinScore); err != nil {
+		return err
+	}
+	if m.MaxAttempts < 0 || m.MaxAttempts > MaxAttemptsLimit {
+		return Invalid(field+".max_attempts", "must be between 0 (unlimited) and %d", MaxAttemptsLimit)
+	}
+	if len(m.Activities) == 0 {
+		return Invalid(field+".activities", "a module needs at least one activity")
+	}
+	for i, a := range m.Activities {
+		if a == nil {
+			return Invalid(fieldIndex(field+".activities", i), "is required")
+		}
+		if err := a.validate(fieldIndex(field+".activities", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Activity) validate(field string) error {
+	if err := ValidateName(field+".title", a.Title); err != nil {
+		return err
+	}
+	if math.IsNaN(a.Points) || a.Points < 0 || a.Points > MaxPoints {
+		return Invalid(field+".points", "must be between 0 and %d", MaxPoints)
+	}
+	switch a.Kind {
+	case KindContent:
+		if a.Points != 0 {
+			return Invalid(field+".points", "content activities carry no points")
+		}
+		if a.ManualScoring || len(a.Choices) > 0 || a.Correct != nil {
+			return Invalid(field+".kind", "content activities take no manual_scoring, choices or correct")
+		}
+	case KindChoice:
+		if a.ManualScoring {
+			return Invalid(field+".manual_scoring", "choice questions are scored automatically")
+		}
+		if len(a.Choices) < 2 || len(a.Choices) > MaxChoices {
+			return Invalid(field+".choices", "a choice question needs 2 to %d choices", MaxChoices)
+		}
+		for i, c := range a.Choices {
+			if err := ValidateName(fieldIndex(field+".choices", i), c); err != nil {
+				return err
+			}
+			if slices.Index(a.Choices, c) != i {
+				return Invalid(field+".choices", "%q is listed twice", c)
+			}
+		}
+		if a.Correct == nil || !slices.Contains(a.Choices, *a.Correct) {
+			return Invalid(field+".correct", "must be one of the choices")
+		}
+	case KindText:
+		if len(a.Choices) > 0 {
+			return Invalid(field+".choices", "text questions take no choices")
+		}
+		if a.ManualScoring && a.Correct != nil {
+			return Invalid(field+".correct", "a manually scored question has no correct answer")
+		}
+		if a.Correct != nil {
+			if err := ValidateName(field+".correct", *a.Correct); err != nil {
+				return err
+			}
+		}
+	default:
+		return Invalid(field+".kind", "must be one of content, choice, text")
+	}
+	return nil
+}
+
+// ApplyDefaults fills what a client may omit: a question is worth one point
+// unless points are given. hasPoints tells, per activity, whether the client
+// gave points at all (0 is a valid choice for a survey question).
+func (a *Activity) ApplyDefaults(hasPoints bool) {
+	if !hasPoints && a.Kind != KindContent {
+		a.Points = DefaultQuestionPoints
+	}
+}
+
+// IsQuestion reports whether the activity takes an answer rather than a view.
+func (a *Activity) IsQuestion() bool { return a.Kind != KindContent }
+
+// ScoreAnswer scores an automatically scored answer: full points for the
+// correct choice or text (text compared trimmed and ignoring case), or for
+// any answer to a text question without a correct answer; nil when the
+// activity is manually scored.
+func (a *Activity) ScoreAnswer(response string) *float64 {
+	if a.ManualScoring || a.Kind == KindContent {
+		return nil
+	}
+	score := 0.0
+	switch {
+	case a.Kind == KindChoice && a.Correct != nil && response == *a.Correct:
+		score = a.Points
+	case a.Kind == KindText && a.Correct == nil:
+		score = a.Points
+	case a.Kind == KindText && strings.EqualFold(strings.TrimSpace(response), strings.TrimSpace(*a.Correct)):
+		score = a.Points
+	}
+	return &score
+}
+
+// ValidateResponse checks a learner's answer to this activity.
+func (a *Activity) ValidateResponse(response string) error {
+	switch {
+	case a.Kind == KindContent:
+		return Errorf(EUNPROCESSABLE, "activity %s is content to view, not a question", a.ID)
+	case strings.TrimSpace(response) == "":
+		return Invalid("response", "is required")
+	case a.Kind == KindChoice && !slices.Contains(a.Choices, response):
+		return Invalid("response", "must be one of the choices")
+	case utf8.RuneCountInString(response) > MaxResponseLength || !utf8.ValidString(response):
+		return Invalid("response", "must be text of at most %d characters", MaxResponseLength)
+	}
+	return nil
+}
+
+// MaxResponseLength bounds a text answer (an essay fits).
+const MaxResponseLength = 20000
+
+func validatePercent(field string, p *float64) error {
+	if p != nil && (math.IsNaN(*p) || *p < 0 || *p > 100) {
+		return Invalid(field, "must be a percentage between 0 and 100")
+	}
+	return nil
+}
+
+func fieldIndex(field string, i int) string {
+	return field + "[" + strconv.Itoa(i) + "]"
+}
