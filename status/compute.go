@@ -165,7 +165,10 @@ func allExpired(awards []AwardFacts, now time.Time) bool {
 	return true
 }
 
+// percent multiplies before dividing so that a whole percentage comes out
+// exact: 29 of 50 points is 58, not 57.99999999999999, and a score equal to
+// the minimum or passing score passes (SPEC §1).
 func percent(earned, available float64) *float64 {
-	p := earned / available * 100
+	p := earned * 100 / available
 	return &p
 }
