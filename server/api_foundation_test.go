@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"skillpath"
 	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
 )
@@ -185,6 +186,15 @@ func TestBadInputChangesNothing(t *testing.T) {
 			t.Errorf("refused requests changed the data:\nbefore %s\nafter  %s", before, after)
 		}
 	})
+}
+
+// idOf reads an id from its JSON text.
+func idOf(t *testing.T, s string) skillpath.ID {
+	id, ok := skillpath.ParseID(s)
+	if !ok {
+		t.Fatalf("not an id: %q", s)
+	}
+	return id
 }
 
 func mergeMap(m map[string]any, k string, v any) map[string]any {

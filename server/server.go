@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	s.apiGroups()
 	s.apiCatalog()
 	s.apiSessions()
+	s.apiLearning()
 	s.pages()
 }
 

@@ -98,9 +98,10 @@ func ModuleStatus(m ModuleFacts) ModuleResult {
 
 // TrainingResult is the outcome of one enrollment: statuses and scores.
 type TrainingResult struct {
-	Status  Training
-	Score   *float64 // percent of all the training's points earned so far; nil without points
-	Modules []ModuleResult
+	Status   Training
+	Score    *float64 // percent of all the training's points earned so far; nil without points
+	Progress float64  // percent of the training's activities answered or viewed
+	Modules  []ModuleResult
 }
 
 // TrainingStatus applies SPEC §1's training table, in its order, at now.
@@ -108,13 +109,18 @@ func TrainingStatus(t TrainingFacts, now time.Time) TrainingResult {
 	r := TrainingResult{Modules: make([]ModuleResult, len(t.Modules))}
 	earned, available := 0.0, 0.0
 	incomplete, awaiting, failed := 0, 0, 0
+	activities, touched := 0, 0
 	for i, m := range t.Modules {
 		mr := ModuleStatus(m)
 		r.Modules[i] = mr
-		for _, a := range m.Activities {
+		for j, a := range m.Activities {
 			available += a.Points
-			if m.Attempted && a.Score != nil {
+			if mr.Activities[j] == ActivityDone && a.Score != nil {
 				earned += *a.Score
+			}
+			activities++
+			if mr.Activities[j] != ActivityNotStarted {
+				touched++
 			}
 		}
 		switch mr.Status {
@@ -129,6 +135,9 @@ func TrainingStatus(t TrainingFacts, now time.Time) TrainingResult {
 	if available > 0 && t.Started {
 		r.Score = percent(earned, available)
 	}
+	if activities > 0 && t.Started {
+		r.Progress = *percent(float64(touched), float64(activities))
+	}
 	switch {
 	case !t.Started && !t.PrerequisitesMet:
 		r.Status = TrainingPrerequisitesPending
@@ -141,14 +150,21 @@ func TrainingStatus(t TrainingFacts, now time.Time) TrainingResult {
 	case awaiting > 0:
 		r.Status = TrainingAwaitingScoring
 	case failed == 0 && (t.PassingScore == nil || r.Score == nil || *r.Score >= *t.PassingScore):
-		r.Status = TrainingPassed
-		if allExpired(t.Awards, now) {
-			r.Status = TrainingExpired
-		}
+		r.Status = Expire(TrainingPassed, t.Awards, now)
 	default:
 		r.Status = TrainingFailed
 	}
 	return r
+}
+
+// Expire applies the expired row of SPEC §1 to a status computed without
+// the clock (as the store keeps it): a pass whose certificates have all
+// expired at now is expired.
+func Expire(t Training, awards []AwardFacts, now time.Time) Training {
+	if t == TrainingPassed && allExpired(awards, now) {
+		return TrainingExpired
+	}
+	return t
 }
 
 // allExpired reports whether the enrollment delivered certificates and every

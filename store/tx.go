@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"skillpath"
 )
 
 // Tx is one transaction with the one "now" every row it writes carries.
@@ -12,6 +14,14 @@ type Tx struct {
 	*sql.Tx
 	store *Store
 	now   time.Time
+
+	defs map[skillpath.ID]*trainingDef // trainings read in this transaction
+	// events are the learning events of this transaction, recorded in the
+	// outbox before it commits (SPEC §4).
+	events []skillpath.LearningEvent
+	// progressed marks the enrollments whose progress an action of this
+	// transaction changed: refresh reports it ("progressed").
+	progressed map[skillpath.ID]bool
 }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
@@ -31,7 +41,11 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond)}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil && len(tx.events) > 0 {
+		err = tx.recordEvents(ctx)
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

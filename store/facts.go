@@ -1,0 +1,332 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"skillpath"
+	"skillpath/status"
+)
+
+// enrollmentRow is an enrollment as stored, with its training attempt and
+// the status last computed for it.
+type enrollmentRow struct {
+	skillpath.Enrollment
+	AttemptUUID string
+	CompletedAt *time.Time
+	MasteredAt  *time.Time
+	Status      status.Training // without expiry: see status.Expire
+	Score       *float64
+}
+
+const enrollmentColumns = `e.id, e.user_id, e.session_id, e.training_id, e.enrolled_at, e.self_enrolled, e.approved_at,
+	e.auto_reenrolled, e.started_at, e.attempt_uuid, e.completed_at, e.mastered_at, e.status, e.score`
+
+func scanEnrollment(row interface{ Scan(...any) error }) (*enrollmentRow, error) {
+	var e enrollmentRow
+	var enrolled int64
+	var approved, started, completed, mastered sql.NullInt64
+	var attempt sql.NullString
+	var score sql.NullFloat64
+	if err := row.Scan(&e.ID, &e.UserID, &e.SessionID, &e.TrainingID, &enrolled, &e.SelfEnrolled, &approved,
+		&e.AutoReenrolled, &started, &attempt, &completed, &mastered, &e.Status, &score); err != nil {
+		return nil, err
+	}
+	e.EnrolledAt = fromMillis(enrolled)
+	e.ApprovedAt, e.StartedAt, e.CompletedAt, e.MasteredAt = timePtr(approved), timePtr(started), timePtr(completed), timePtr(mastered)
+	e.AttemptUUID = attempt.String
+	e.Score = floatPtr(score)
+	return &e, nil
+}
+
+// findEnrollment reads one live enrollment; lock takes its row lock on
+// PostgreSQL so concurrent actions on one enrollment run one after another.
+func (tx *Tx) findEnrollment(ctx context.Context, id skillpath.ID, lock bool) (*enrollmentRow, error) {
+	q := `SELECT ` + enrollmentColumns + ` FROM enrollments e WHERE e.id = $1 AND e.deleted_at IS NULL`
+	if lock {
+		q += tx.store.dialect.forUpdate()
+	}
+	e, err := scanEnrollment(tx.QueryRowContext(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "enrollment %s not found", id)
+	}
+	return e, err
+}
+
+// loadEnrollments reads the live enrollments among ids.
+func (tx *Tx) loadEnrollments(ctx context.Context, ids []skillpath.ID) ([]*enrollmentRow, error) {
+	var list []*enrollmentRow
+	for _, chunk := range chunks(ids, batchSize) {
+		in, args := inList(chunk, 1)
+		rows, err := tx.QueryContext(ctx, `SELECT `+enrollmentColumns+` FROM enrollments e WHERE e.id IN (`+in+`) AND e.deleted_at IS NULL ORDER BY e.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			e, err := scanEnrollment(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			list = append(list, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// batchSize bounds the ids of one IN list, well under both databases'
+// parameter limits.
+const batchSize = 500
+
+func chunks[T any](list []T, size int) [][]T {
+	var out [][]T
+	for len(list) > size {
+		out = append(out, list[:size])
+		list = list[size:]
+	}
+	if len(list) > 0 {
+		out = append(out, list)
+	}
+	return out
+}
+
+// trainingDef is a training with what its rules need: the whole tree, its
+// prerequisites and the certificates it grants.
+type trainingDef struct {
+	*skillpath.Training
+	certificates []*skillpath.Certificate // granted, by id
+}
+
+// trainingDef reads a training once per transaction.
+func (tx *Tx) trainingDef(ctx context.Context, id skillpath.ID) (*trainingDef, error) {
+	if d, ok := tx.defs[id]; ok {
+		return d, nil
+	}
+	t, err := tx.findTraining(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &trainingDef{Training: t}
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.title, c.owner_group_id, c.validity_months FROM certificates c
+		JOIN training_certificates tc ON tc.certificate_id = c.id WHERE tc.training_id = $1 ORDER BY c.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCertificate(rows)
+		if err != nil {
+			return nil, err
+		}
+		d.certificates = append(d.certificates, c)
+	}
+	if tx.defs == nil {
+		tx.defs = map[skillpath.ID]*trainingDef{}
+	}
+	tx.defs[id] = d
+	return d, rows.Err()
+}
+
+// activity finds an activity of the training and its module.
+func (d *trainingDef) activity(id skillpath.ID) (*skillpath.Module, *skillpath.Activity, error) {
+	for _, m := range d.Modules {
+		for _, a := range m.Activities {
+			if a.ID == id {
+				return m, a, nil
+			}
+		}
+	}
+	return nil, nil, skillpath.Errorf(skillpath.ENOTFOUND, "activity %s is not part of training %s", id, d.ID)
+}
+
+// module finds a module of the training.
+func (d *trainingDef) module(id skillpath.ID) (*skillpath.Module, error) {
+	for _, m := range d.Modules {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return nil, skillpath.Errorf(skillpath.ENOTFOUND, "module %s is not part of training %s", id, d.ID)
+}
+
+// progress is what a learner did in one enrollment.
+type progress struct {
+	attempts         map[skillpath.ID]*moduleAttempt // the latest attempt, by module
+	awards           []awardRow
+	prerequisitesMet bool
+}
+
+type moduleAttempt struct {
+	id      skillpath.ID
+	number  int
+	answers map[skillpath.ID]*answerRow // by activity
+}
+
+type answerRow struct {
+	response   *string
+	answeredAt time.Time
+	score      *float64
+}
+
+type awardRow struct {
+	certificateID skillpath.ID
+	deliveredAt   time.Time
+	expiresAt     *time.Time
+}
+
+// loadProgress reads the progress of enrollments of one training: one query
+// per table for the whole batch.
+func (tx *Tx) loadProgress(ctx context.Context, def *trainingDef, list []*enrollmentRow) (map[skillpath.ID]*progress, error) {
+	out := make(map[skillpath.ID]*progress, len(list))
+	ids := make([]skillpath.ID, len(list))
+	users := make([]skillpath.ID, 0, len(list))
+	for i, e := range list {
+		out[e.ID] = &progress{attempts: map[skillpath.ID]*moduleAttempt{}, prerequisitesMet: true}
+		ids[i] = e.ID
+		users = append(users, e.UserID)
+	}
+	for _, chunk := range chunks(ids, batchSize) {
+		if err := tx.loadAttempts(ctx, chunk, out); err != nil {
+			return nil, err
+		}
+		if err := tx.loadAwards(ctx, chunk, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(def.PrerequisiteIDs) > 0 {
+		passed, err := tx.passedPrerequisites(ctx, def.PrerequisiteIDs, users)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range list {
+			out[e.ID].prerequisitesMet = passed[e.UserID] == len(def.PrerequisiteIDs)
+		}
+	}
+	return out, nil
+}
+
+// loadAttempts reads the latest attempt of each module, with its answers.
+func (tx *Tx) loadAttempts(ctx context.Context, ids []skillpath.ID, out map[skillpath.ID]*progress) error {
+	in, args := inList(ids, 1)
+	rows, err := tx.QueryContext(ctx, `SELECT ma.enrollment_id, ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
+		FROM module_attempts ma LEFT JOIN answers a ON a.module_attempt_id = ma.id
+		WHERE ma.enrollment_id IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM module_attempts newer
+			WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var enrollmentID, moduleID, attemptID skillpath.ID
+		var number int
+		var activityID, answeredAt sql.NullInt64
+		var response sql.NullString
+		var score sql.NullFloat64
+		if err := rows.Scan(&enrollmentID, &moduleID, &attemptID, &number, &activityID, &response, &answeredAt, &score); err != nil {
+			return err
+		}
+		p := out[enrollmentID]
+		att := p.attempts[moduleID]
+		if att == nil {
+			att = &moduleAttempt{id: attemptID, number: number, answers: map[skillpath.ID]*answerRow{}}
+			p.attempts[moduleID] = att
+		}
+		if activityID.Valid {
+			a := &answerRow{answeredAt: fromMillis(answeredAt.Int64), score: floatPtr(score)}
+			if response.Valid {
+				a.response = &response.String
+			}
+			att.answers[skillpath.ID(activityID.Int64)] = a
+		}
+	}
+	return rows.Err()
+}
+
+func (tx *Tx) loadAwards(ctx context.Context, ids []skillpath.ID, out map[skillpath.ID]*progress) error {
+	in, args := inList(ids, 1)
+	rows, err := tx.QueryContext(ctx, `SELECT enrollment_id, certificate_id, delivered_at, expires_at FROM awards
+		WHERE enrollment_id IN (`+in+`) ORDER BY certificate_id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var enrollmentID skillpath.ID
+		var a awardRow
+		var delivered int64
+		var expires sql.NullInt64
+		if err := rows.Scan(&enrollmentID, &a.certificateID, &delivered, &expires); err != nil {
+			return err
+		}
+		a.deliveredAt, a.expiresAt = fromMillis(delivered), timePtr(expires)
+		out[enrollmentID].awards = append(out[enrollmentID].awards, a)
+	}
+	return rows.Err()
+}
+
+// passedPrerequisites counts, per user, how many of the prerequisite
+// trainings they have passed at least once in a live enrollment; an expired
+// pass still counts (SPEC §1), and the stored status keeps "passed" for it.
+func (tx *Tx) passedPrerequisites(ctx context.Context, prerequisites, users []skillpath.ID) (map[skillpath.ID]int, error) {
+	passed := map[skillpath.ID]int{}
+	pin, pargs := inList(prerequisites, 2)
+	for _, chunk := range chunks(users, batchSize) {
+		uin, uargs := inList(chunk, 2+len(prerequisites))
+		args := append(append([]any{string(status.TrainingPassed)}, pargs...), uargs...)
+		rows, err := tx.QueryContext(ctx, `SELECT user_id, COUNT(DISTINCT training_id) FROM enrollments
+			WHERE status = $1 AND deleted_at IS NULL AND training_id IN (`+pin+`) AND user_id IN (`+uin+`)
+			GROUP BY user_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var user skillpath.ID
+			var n int
+			if err := rows.Scan(&user, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			passed[user] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return passed, nil
+}
+
+// facts turns what was loaded into the facts of the pure status rules.
+func (def *trainingDef) facts(e *enrollmentRow, p *progress) status.TrainingFacts {
+	f := status.TrainingFacts{
+		PrerequisitesMet: p.prerequisitesMet,
+		ApprovalPending:  e.SelfEnrolled && def.RequiresApproval && e.ApprovedAt == nil,
+		Started:          e.StartedAt != nil,
+		PassingScore:     def.PassingScore,
+		Modules:          make([]status.ModuleFacts, len(def.Modules)),
+	}
+	for i, m := range def.Modules {
+		att := p.attempts[m.ID]
+		mf := status.ModuleFacts{MinScore: m.MinScore, Attempted: att != nil, Activities: make([]status.ActivityFacts, len(m.Activities))}
+		for j, a := range m.Activities {
+			af := status.ActivityFacts{Points: a.Points, ManualScoring: a.ManualScoring}
+			if att != nil {
+				if ans := att.answers[a.ID]; ans != nil {
+					af.Answered, af.Score = true, ans.score
+				}
+			}
+			mf.Activities[j] = af
+		}
+		f.Modules[i] = mf
+	}
+	for _, a := range p.awards {
+		f.Awards = append(f.Awards, status.AwardFacts{ExpiresAt: a.expiresAt})
+	}
+	return f
+}

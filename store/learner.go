@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"skillpath"
+	"skillpath/status"
+)
+
+// EnrollmentSummary is one line of a learner's own list of enrollments.
+type EnrollmentSummary struct {
+	ID             skillpath.ID    `json:"id"`
+	TrainingID     skillpath.ID    `json:"training_id"`
+	TrainingTitle  string          `json:"training_title"`
+	SessionID      skillpath.ID    `json:"session_id"`
+	SessionName    string          `json:"session_name"`
+	Status         status.Training `json:"status"`
+	Label          string          `json:"label"`
+	Score          *float64        `json:"score"`
+	AutoReenrolled bool            `json:"auto_reenrolled"`
+	EnrolledAt     time.Time       `json:"enrolled_at"`
+}
+
+// UserEnrollments lists a user's live enrollments, the newest first, with
+// their status at now.
+func (s *Store) UserEnrollments(ctx context.Context, userID skillpath.ID) ([]EnrollmentSummary, error) {
+	list := []EnrollmentSummary{}
+	err := s.read(ctx, func(tx *Tx) error {
+		expiries, err := tx.awardExpiries(ctx, `e.user_id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.training_id, t.title, e.session_id, s.name, e.status, e.score, e.auto_reenrolled, e.enrolled_at
+			FROM enrollments e JOIN trainings t ON t.id = e.training_id JOIN sessions s ON s.id = e.session_id
+			WHERE e.user_id = $1 AND e.deleted_at IS NULL ORDER BY e.enrolled_at DESC, e.id DESC`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var es EnrollmentSummary
+			var score sql.NullFloat64
+			var enrolled int64
+			if err := rows.Scan(&es.ID, &es.TrainingID, &es.TrainingTitle, &es.SessionID, &es.SessionName, &es.Status, &score, &es.AutoReenrolled, &enrolled); err != nil {
+				return err
+			}
+			es.Score, es.EnrolledAt = floatPtr(score), fromMillis(enrolled)
+			es.Status = status.Expire(es.Status, expiries[es.ID], tx.now)
+			es.Label = es.Status.Label()
+			list = append(list, es)
+		}
+		return rows.Err()
+	})
+	return list, err
+}
+
+// awardExpiries reads the expirations of the certificates delivered in the
+// live enrollments matching where (over enrollments e), by enrollment: what
+// status.Expire needs to turn a stored pass into "expired" at now.
+func (tx *Tx) awardExpiries(ctx context.Context, where string, args ...any) (map[skillpath.ID][]status.AwardFacts, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT a.enrollment_id, a.expires_at FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
+		WHERE e.deleted_at IS NULL AND `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[skillpath.ID][]status.AwardFacts{}
+	for rows.Next() {
+		var id skillpath.ID
+		var expires sql.NullInt64
+		if err := rows.Scan(&id, &expires); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], status.AwardFacts{ExpiresAt: timePtr(expires)})
+	}
+	return out, rows.Err()
+}
+
+// Catalog actions (SPEC §5).
+const (
+	ActionBuy    = "buy"
+	ActionEnroll = "enroll"
+	ActionOpen   = "open"
+)
+
+// CatalogEntry is a training as one learner sees it in the catalog.
+type CatalogEntry struct {
+	ID               skillpath.ID     `json:"id"`
+	Title            string           `json:"title"`
+	Price            *skillpath.Price `json:"price"`
+	RequiresApproval bool             `json:"requires_approval"`
+	// Action is buy until a purchase of a paid training is recorded, then
+	// enroll, and open once the learner is enrolled (SPEC §1, commerce).
+	Action       string           `json:"action"`
+	EnrollmentID *skillpath.ID    `json:"enrollment_id,omitempty"`
+	Status       *status.Training `json:"status,omitempty"`
+	Sessions     []CatalogSession `json:"sessions"`
+}
+
+// CatalogSession is a session open to self-enrollment.
+type CatalogSession struct {
+	ID       skillpath.ID   `json:"id"`
+	Name     string         `json:"name"`
+	StartsAt time.Time      `json:"starts_at"`
+	EndsAt   *time.Time     `json:"ends_at"`
+	State    status.Session `json:"state"`
+}
+
+// Catalog lists every training with the action the learner may take and
+// the sessions open to self-enrollment: one query per table.
+func (s *Store) Catalog(ctx context.Context, userID skillpath.ID) ([]CatalogEntry, error) {
+	list := []CatalogEntry{}
+	err := s.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT t.id, t.title, t.price_cents, t.requires_approval,
+				EXISTS (SELECT 1 FROM purchases p WHERE p.training_id = t.id AND p.user_id = $1)
+			FROM trainings t ORDER BY t.title, t.id`, userID)
+		if err != nil {
+			return err
+		}
+		index := map[skillpath.ID]int{}
+		for rows.Next() {
+			var c CatalogEntry
+			var price sql.NullInt64
+			var bought bool
+			if err := rows.Scan(&c.ID, &c.Title, &price, &c.RequiresApproval, &bought); err != nil {
+				rows.Close()
+				return err
+			}
+			c.Action, c.Sessions = ActionEnroll, []CatalogSession{}
+			if price.Valid {
+				p := skillpath.Price(price.Int64)
+				c.Price = &p
+				if !bought {
+					c.Action = ActionBuy
+				}
+			}
+			index[c.ID] = len(list)
+			list = append(list, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		mine, err := s.UserEnrollments(ctx, userID)
+		if err != nil {
+			return err
+		}
+		for i := len(mine) - 1; i >= 0; i-- { // oldest first, so the newest wins
+			e := mine[i]
+			c := &list[index[e.TrainingID]]
+			c.Action, c.EnrollmentID, c.Status = ActionOpen, &e.ID, &e.Status
+		}
+		return tx.openSessions(ctx, list, index)
+	})
+	return list, err
+}
+
+// openSessions adds to the catalog the sessions a learner may enroll in:
+// neither archived nor ended.
+func (tx *Tx) openSessions(ctx context.Context, list []CatalogEntry, index map[skillpath.ID]int) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE deleted_at IS NULL AND archived_at IS NULL AND (ends_at IS NULL OR ends_at > $1) ORDER BY starts_at, id`, millis(tx.now))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		se, err := scanSession(rows)
+		if err != nil {
+			return err
+		}
+		c := &list[index[se.TrainingID]]
+		c.Sessions = append(c.Sessions, CatalogSession{ID: se.ID, Name: se.Name, StartsAt: se.StartsAt, EndsAt: se.EndsAt,
+			State: status.SessionState(se.StartsAt, se.EndsAt, false, tx.now)})
+	}
+	return rows.Err()
+}
+
+// GradingItem is an answer awaiting scoring.
+type GradingItem struct {
+	EnrollmentID  skillpath.ID `json:"enrollment_id"`
+	UserID        skillpath.ID `json:"user_id"`
+	UserName      string       `json:"user_name"`
+	TrainingID    skillpath.ID `json:"training_id"`
+	TrainingTitle string       `json:"training_title"`
+	ModuleID      skillpath.ID `json:"module_id"`
+	ModuleTitle   string       `json:"module_title"`
+	ActivityID    skillpath.ID `json:"activity_id"`
+	ActivityTitle string       `json:"activity_title"`
+	Points        float64      `json:"points"`
+	Response      string       `json:"response"`
+	AnsweredAt    time.Time    `json:"answered_at"`
+}
+
+// Grading lists the answers awaiting scoring that the caller may score, the
+// oldest first: all for platform admins; for others, those in trainings they
+// instruct and those of learners of groups (and subgroups) where they are
+// admin or coach — skillpath.Access.CanScore, as a query.
+func (s *Store) Grading(ctx context.Context, caller *skillpath.User) ([]GradingItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.user_id, u.name, e.training_id, t.title, m.id, m.title, act.id, act.title, act.points, a.response, a.answered_at
+		FROM answers a
+		JOIN activities act ON act.id = a.activity_id
+		JOIN module_attempts ma ON ma.id = a.module_attempt_id
+		JOIN modules m ON m.id = ma.module_id
+		JOIN enrollments e ON e.id = ma.enrollment_id
+		JOIN users u ON u.id = e.user_id
+		JOIN trainings t ON t.id = e.training_id
+		WHERE act.manual_scoring = TRUE AND a.score IS NULL AND a.response IS NOT NULL AND e.deleted_at IS NULL
+		AND ($1 OR EXISTS (SELECT 1 FROM training_staff ts WHERE ts.training_id = e.training_id AND ts.user_id = $2 AND ts.role = $3)
+			OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
+				JOIN group_members gm ON gm.group_id = gt.descendant_id WHERE gs.user_id = $2 AND gm.user_id = e.user_id))
+		ORDER BY a.answered_at, a.id`, caller.PlatformAdmin, caller.ID, roleInstructor)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []GradingItem{}
+	for rows.Next() {
+		var g GradingItem
+		var answered int64
+		if err := rows.Scan(&g.EnrollmentID, &g.UserID, &g.UserName, &g.TrainingID, &g.TrainingTitle, &g.ModuleID, &g.ModuleTitle,
+			&g.ActivityID, &g.ActivityTitle, &g.Points, &g.Response, &answered); err != nil {
+			return nil, err
+		}
+		g.AnsweredAt = fromMillis(answered)
+		list = append(list, g)
+	}
+	return list, rows.Err()
+}

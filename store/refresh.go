@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"skillpath"
+	"skillpath/status"
+)
+
+// refresh recomputes the stored status of the live enrollments among ids
+// from their facts with the pure rules of status/, and acts on what
+// changed: it delivers the certificates of a pass (SPEC §2) and records the
+// events that follow (progressed, mastered, passed, failed; SPEC §4). A pass
+// gained or lost changes the prerequisites of the learner's other
+// enrollments, which are refreshed in turn.
+func (tx *Tx) refresh(ctx context.Context, ids []skillpath.ID) error {
+	list, err := tx.loadEnrollments(ctx, ids)
+	if err != nil {
+		return err
+	}
+	passChanged := map[skillpath.ID]bool{}
+	for _, group := range byTraining(list) {
+		def, err := tx.trainingDef(ctx, group[0].TrainingID)
+		if err != nil {
+			return err
+		}
+		progress, err := tx.loadProgress(ctx, def, group)
+		if err != nil {
+			return err
+		}
+		for _, e := range group {
+			changed, err := tx.refreshOne(ctx, def, e, progress[e.ID])
+			if err != nil {
+				return err
+			}
+			if changed {
+				passChanged[e.UserID] = true
+			}
+		}
+	}
+	if len(passChanged) == 0 {
+		return nil
+	}
+	return tx.refreshDependents(ctx, passChanged, ids)
+}
+
+// refreshOne stores one enrollment's new status and reports whether its
+// pass was gained or lost.
+func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) (passChanged bool, err error) {
+	facts := def.facts(e, p)
+	facts.Awards = nil // stored statuses ignore expiry, which depends on the clock
+	r := status.TrainingStatus(facts, tx.now)
+	completedAt, masteredAt := e.CompletedAt, e.MasteredAt
+	if !r.Status.Completed() {
+		completedAt = nil
+	} else if completedAt == nil || e.Status != r.Status {
+		completedAt = &tx.now
+	}
+	if tx.progressed[e.ID] {
+		tx.event(e, def, skillpath.LearningEvent{Verb: skillpath.VerbProgressed, Progress: &r.Progress})
+	}
+	if def.MasteryScore != nil && r.Score != nil && *r.Score >= *def.MasteryScore && masteredAt == nil {
+		masteredAt = &tx.now
+		tx.event(e, def, skillpath.LearningEvent{Verb: skillpath.VerbMastered, Score: r.Score, MaxScore: 100, Success: ptr(true)})
+	}
+	if r.Status != e.Status && (r.Status == status.TrainingPassed || r.Status == status.TrainingFailed) {
+		ev := skillpath.LearningEvent{Verb: skillpath.VerbFailed, Score: r.Score, MaxScore: 100, Success: ptr(false), Completion: ptr(true)}
+		if r.Status == status.TrainingPassed {
+			ev.Verb, ev.Success = skillpath.VerbPassed, ptr(true)
+		}
+		if e.StartedAt != nil {
+			ev.Duration = tx.now.Sub(*e.StartedAt)
+		}
+		tx.event(e, def, ev)
+	}
+	if r.Status == status.TrainingPassed && e.Status != status.TrainingPassed {
+		if err := tx.deliver(ctx, def, e); err != nil {
+			return false, err
+		}
+	}
+	if r.Status != e.Status || !sameScore(r.Score, e.Score) || !sameTime(completedAt, e.CompletedAt) || !sameTime(masteredAt, e.MasteredAt) {
+		_, err := tx.ExecContext(ctx, `UPDATE enrollments SET status = $1, score = $2, completed_at = $3, mastered_at = $4 WHERE id = $5`,
+			r.Status, r.Score, nullMillis(completedAt), nullMillis(masteredAt), e.ID)
+		if err != nil {
+			return false, err
+		}
+	}
+	return (r.Status == status.TrainingPassed) != (e.Status == status.TrainingPassed), nil
+}
+
+// deliver grants the training's certificates in the enrollment at the
+// moment of passing, each expiring after its validity (SPEC §2).
+func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow) error {
+	for _, c := range def.certificates {
+		expires := status.Expiration(tx.now, c.ValidityMonths, tx.store.Zone)
+		_, err := tx.ExecContext(ctx, `INSERT INTO awards (enrollment_id, certificate_id, user_id, delivered_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING`,
+			e.ID, c.ID, e.UserID, millis(tx.now), nullMillis(expires))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshDependents refreshes the not-yet-started enrollments of the users
+// whose pass changed (their prerequisites may be met now, or no longer),
+// except those just refreshed. Only an attempt can pass, so this does not
+// cascade further.
+func (tx *Tx) refreshDependents(ctx context.Context, users map[skillpath.ID]bool, done []skillpath.ID) error {
+	userIDs := make([]skillpath.ID, 0, len(users))
+	for u := range users {
+		userIDs = append(userIDs, u)
+	}
+	slices.Sort(userIDs)
+	var ids []skillpath.ID
+	for _, chunk := range chunks(userIDs, batchSize) {
+		in, args := inList(chunk, 1)
+		rows, err := tx.QueryContext(ctx, `SELECT e.id FROM enrollments e WHERE e.user_id IN (`+in+`)
+			AND e.deleted_at IS NULL AND e.started_at IS NULL
+			AND EXISTS (SELECT 1 FROM training_prerequisites tp WHERE tp.training_id = e.training_id)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id skillpath.ID
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			if !slices.Contains(done, id) {
+				ids = append(ids, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return tx.refresh(ctx, ids)
+}
+
+// event records a learning event of the enrollment, with a fresh statement
+// id, at the transaction's time.
+func (tx *Tx) event(e *enrollmentRow, def *trainingDef, ev skillpath.LearningEvent) {
+	ev.ID = uuid.NewString()
+	ev.At = tx.now
+	ev.UserID, ev.EnrollmentID, ev.TrainingID, ev.AttemptUUID = e.UserID, e.ID, def.ID, e.AttemptUUID
+	tx.events = append(tx.events, ev)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func sameScore(a, b *float64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b))
+}
