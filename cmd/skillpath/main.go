@@ -20,7 +20,7 @@ const usage = `skillpath — learning progress, certificates, statistics and xAP
 Usage:
   skillpath serve     [--addr 127.0.0.1:8080] [--db sqlite:skillpath.db] [--demo] [--timezone UTC]
   skillpath generate  --db URL --learners N [--seed S]
-  skillpath recompute [--db URL]
+  skillpath recompute [--db URL] [--check]
 
 Run "skillpath COMMAND --help" for the flags and environment of a command.
 `
@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, log)
+	case "recompute":
+		return recompute(ctx, args[1:], getenv, stdout, log)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

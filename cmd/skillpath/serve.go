@@ -23,11 +23,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "SKILLPATH_ADDR", "127.0.0.1:8080"), "address to listen on (env SKILLPATH_ADDR)")
 	withDemo := fs.Bool("demo", false, "on an empty database, load a demo organisation and print the admin's login")
+	leadDays := fs.Int("reenroll-lead-days", envInt(getenv, "SKILLPATH_REENROLL_LEAD_DAYS", 30),
+		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *leadDays < 0 {
+		return fmt.Errorf("--reenroll-lead-days %d: must be 0 or more", *leadDays)
 	}
 	st, err := openStore(ctx, &cfg, log)
 	if err != nil {
@@ -52,6 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "skillpath listening on http://%s (database: %s, time zone: %s)\n", ln.Addr(), st.Dialect(), st.Zone)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	go sweep(ctx, st, time.Duration(*leadDays)*24*time.Hour, log)
 
 	select {
 	case err := <-serveErr:
@@ -121,4 +127,29 @@ func bootstrap(ctx context.Context, st *store.Store, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "Platform admin %s created.\n", email)
 	return nil
+}
+
+// sweepEvery is how often the automatic re-enrollment sweep runs (SPEC §2),
+// in real time whatever the business clock says.
+const sweepEvery = time.Hour
+
+// sweep runs the automatic re-enrollment at start-up and then every hour
+// until ctx ends. Several processes may sweep at once: the store makes it
+// idempotent.
+func sweep(ctx context.Context, st *store.Store, lead time.Duration, log *slog.Logger) {
+	ticker := time.NewTicker(sweepEvery)
+	defer ticker.Stop()
+	for {
+		n, err := st.Reenroll(ctx, lead)
+		if err != nil && ctx.Err() == nil {
+			log.Error("automatic re-enrollment", "error", err)
+		} else if n > 0 {
+			log.Info("automatic re-enrollment", "enrolled", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }

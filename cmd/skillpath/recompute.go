@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// recompute rebuilds every stored status from the facts, printing progress,
+// and then checks that nothing differs any more.
+func recompute(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	var cfg config
+	fs := newFlagSet("recompute", stdout)
+	cfg.register(fs, getenv)
+	check := fs.Bool("check", false, "only compare stored statuses with the facts and list the differences; change nothing")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	st, err := openStore(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if !*check {
+		err := st.Recompute(ctx, func(done, total int) {
+			fmt.Fprintf(stdout, "\rrecomputed %d of %d enrollments", done, total)
+		})
+		fmt.Fprintln(stdout)
+		if err != nil {
+			return err
+		}
+	}
+	mismatches, err := st.CheckStatuses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range mismatches {
+		fmt.Fprintf(stdout, "enrollment %s: stored %s, facts say %s\n", m.EnrollmentID, m.Stored, m.Computed)
+	}
+	if len(mismatches) > 0 {
+		return fmt.Errorf("%d stored statuses differ from the facts", len(mismatches))
+	}
+	fmt.Fprintln(stdout, "every stored status matches the facts")
+	return nil
+}
