@@ -13,6 +13,7 @@ func (s *Server) apiCatalog() {
 	s.handle("POST /api/v1/trainings", s.createTraining)
 	s.handle("GET /api/v1/trainings", s.listTrainings)
 	s.handle("GET /api/v1/trainings/{id}", s.getTraining)
+	s.handle("PUT /api/v1/trainings/{id}", s.updateTraining)
 }
 
 func (s *Server) createCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
@@ -58,8 +59,13 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, caller *
 }
 
 // trainingInput is the body of POST (and PUT) /api/v1/trainings: the whole
-// tree. Module and activity ids are only read on PUT, to keep them.
+// tree. Module and activity ids are only read on PUT, to keep them. The
+// read-only members of GET's answer (id, created_at, published_at) are
+// accepted so a client can send back what it read; a different id is refused.
 type trainingInput struct {
+	ID               skillpath.ID     `json:"id"`
+	CreatedAt        any              `json:"created_at"`
+	PublishedAt      any              `json:"published_at"`
 	Title            string           `json:"title"`
 	CertificateIDs   []skillpath.ID   `json:"certificate_ids"`
 	PrerequisiteIDs  []skillpath.ID   `json:"prerequisite_ids"`
@@ -145,6 +151,44 @@ func (s *Server) createTraining(w http.ResponseWriter, r *http.Request, caller *
 		return err
 	}
 	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+// updateTraining replaces a training's settings and tree; modules and
+// activities sent with their id are kept, those without are new, those left
+// out are removed (refused with 409 when learners have worked on them).
+func (s *Server) updateTraining(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id", "training")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.FindTraining(r.Context(), id); err != nil {
+		return err
+	}
+	var in trainingInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.ID != 0 && in.ID != id {
+		return skillpath.Invalid("id", "is %s but the path names training %s", in.ID, id)
+	}
+	t := in.training()
+	t.ID = id
+	if err := s.Store.UpdateTraining(r.Context(), t); err != nil {
+		return err
+	}
+	return s.writeTraining(w, r, id)
+}
+
+func (s *Server) writeTraining(w http.ResponseWriter, r *http.Request, id skillpath.ID) error {
+	t, err := s.Store.FindTraining(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
 	return nil
 }
 
