@@ -33,19 +33,30 @@ func Load(ctx context.Context, st *store.Store, adminEmail, adminPassword string
 	if adminEmail != "" {
 		login = Login{Email: adminEmail, Password: adminPassword}
 	}
+	clock := st.Now
 	b := &builder{ctx: ctx, st: st, now: st.Now(), rnd: rand.New(rand.NewPCG(2026, 11))}
-	b.user(&skillpath.User{Email: login.Email, Name: "Ada Admin", PlatformAdmin: true}, login.Password)
+	admin := b.user(&skillpath.User{Email: login.Email, Name: "Ada Admin", PlatformAdmin: true}, login.Password)
+	b.admin = admin
 	b.organisation()
+	b.progress()
+	st.Now = skillpath.FixedClock(b.now)
+	if b.err == nil {
+		_, b.err = st.Reenroll(ctx, store.DefaultReenrollLead)
+	}
+	st.Now = clock
 	return login, b.err
 }
 
 // builder carries the first error, so the demo reads as a script.
 type builder struct {
-	ctx context.Context
-	st  *store.Store
-	now time.Time
-	rnd *rand.Rand
-	err error
+	ctx      context.Context
+	st       *store.Store
+	now      time.Time
+	rnd      *rand.Rand
+	err      error
+	admin    *skillpath.User
+	staff    struct{ instructor *skillpath.User }
+	sessions map[string]*skillpath.Session
 
 	groups       map[string]skillpath.ID
 	learners     []*skillpath.User
@@ -124,6 +135,7 @@ func (b *builder) organisation() {
 	if b.err == nil {
 		b.err = b.st.AddStaff(b.ctx, skillpath.Staff{GroupID: b.groups["Sales"], UserID: coach.ID, Role: skillpath.RoleCoach})
 	}
+	b.staff.instructor = instructor
 	b.catalog(instructor.ID)
 }
 
@@ -149,6 +161,7 @@ func (b *builder) session(trainingTitle, name string, startMonthsAgo int, autoRe
 	if b.err == nil {
 		b.err = b.st.CreateSession(b.ctx, se)
 	}
+	b.sessions[name] = se
 	return se
 }
 
@@ -157,6 +170,7 @@ func ptr[T any](v T) *T { return &v }
 func (b *builder) catalog(instructorID skillpath.ID) {
 	b.certificates = map[string]skillpath.ID{}
 	b.trainings = map[string]*skillpath.Training{}
+	b.sessions = map[string]*skillpath.Session{}
 	b.certificate("Forklift Safety", "Operations", ptr(24))
 	b.certificate("Data Protection Essentials", "Northwind Logistics", ptr(12))
 	text := func(title string) *skillpath.Activity {
