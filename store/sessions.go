@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"skillpath"
+	"skillpath/status"
 )
 
 // CreateSession stores a new session of a training. Returns ENOTFOUND for an
@@ -117,7 +118,31 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL`, millis(tx.now), id)
-		return err
+		// The passes deleted with the session no longer meet prerequisites.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT user_id FROM enrollments WHERE session_id = $1 AND deleted_at IS NULL AND status = $2`,
+			id, status.TrainingPassed)
+		if err != nil {
+			return err
+		}
+		passed := map[skillpath.ID]bool{}
+		for rows.Next() {
+			var u skillpath.ID
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return err
+			}
+			passed[u] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL`, millis(tx.now), id); err != nil {
+			return err
+		}
+		if len(passed) == 0 {
+			return nil
+		}
+		return tx.refreshDependents(ctx, passed, nil)
 	})
 }
