@@ -142,6 +142,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"group without name", admin, "POST", "/api/v1/groups", map[string]any{"parent_id": o.root}, 400, "name"},
 			{"group with unknown parent", admin, "POST", "/api/v1/groups", map[string]any{"name": "G", "parent_id": "999999"}, 400, "parent_id"},
 			{"group under itself", admin, "PATCH", "/api/v1/groups/" + o.root, map[string]any{"parent_id": o.root}, 422, ""},
+			{"group under unknown group", admin, "PATCH", "/api/v1/groups/" + o.child, map[string]any{"parent_id": "999999"}, 400, "parent_id"},
 			{"group under its subgroup", admin, "PATCH", "/api/v1/groups/" + o.root, map[string]any{"parent_id": o.child}, 422, "parent_id"},
 			{"staff with bad role", admin, "POST", "/api/v1/groups/" + o.root + "/staff", map[string]any{"user_id": o.learner, "role": "king"}, 400, "role"},
 			{"staff unknown user", admin, "POST", "/api/v1/groups/" + o.root + "/staff", map[string]any{"user_id": "999999", "role": "admin"}, 400, "user_id"},

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,6 +22,25 @@ var (
 	sqliteDialect   = dialect{name: "sqlite"}
 	postgresDialect = dialect{name: "postgres", postgres: true}
 )
+
+// SQLite's built-in lower() folds ASCII letters only, so a search for
+// "émile" missed "Émile" there while PostgreSQL found it. Go's Unicode
+// folding replaces it on every SQLite connection, and the SQL that compares
+// names ignoring case stays one for both databases.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case nil:
+			return nil, nil
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		default:
+			return strings.ToLower(fmt.Sprint(v)), nil
+		}
+	})
+}
 
 // schema rewrites the migration text for the dialect: an auto-assigned id
 // is spelled "INTEGER PRIMARY KEY" in SQLite and an identity on PostgreSQL.

@@ -101,13 +101,15 @@ func (s *Store) UpdateGroup(ctx context.Context, id skillpath.ID, name *string, 
 		if err := g.Validate(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET name = $1, parent_id = $2 WHERE id = $3`, g.Name, g.ParentID, id); err != nil {
-			return err
-		}
+		// The move goes first: it refuses an unknown parent before the
+		// row's foreign key could turn that into an internal error.
 		if moveParent {
-			return tx.moveGroup(ctx, id, parentID)
+			if err := tx.moveGroup(ctx, id, parentID); err != nil {
+				return err
+			}
 		}
-		return nil
+		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = $1, parent_id = $2 WHERE id = $3`, g.Name, g.ParentID, id)
+		return err
 	})
 	return g, err
 }
