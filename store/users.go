@@ -280,6 +280,9 @@ func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) 
 	if err != nil {
 		return nil, err
 	}
+	if u.Status == skillpath.UserDeleted {
+		return nil, skillpath.Errorf(skillpath.EUNPROCESSABLE, "user %s is deleted and cannot be changed", id)
+	}
 	if up.Name != nil {
 		u.Name = *up.Name
 	}
@@ -329,7 +332,7 @@ func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) 
 }
 
 // DeleteUser marks the user deleted (SPEC §5: soft), revoking their API
-// tokens and web sessions. Their history stays for statistics. Returns
+// tokens, web sessions and group staff roles. Their history stays for statistics. Returns
 // ENOTFOUND if there is no such live user.
 func (s *Store) DeleteUser(ctx context.Context, id skillpath.ID) error {
 	return s.write(ctx, func(tx *Tx) error {
@@ -340,7 +343,8 @@ func (s *Store) DeleteUser(ctx context.Context, id skillpath.ID) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "user %s not found", id)
 		}
-		for _, q := range []string{`DELETE FROM api_tokens WHERE user_id = $1`, `DELETE FROM web_sessions WHERE user_id = $1`} {
+		for _, q := range []string{`DELETE FROM api_tokens WHERE user_id = $1`, `DELETE FROM web_sessions WHERE user_id = $1`,
+			`DELETE FROM group_staff WHERE user_id = $1`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
