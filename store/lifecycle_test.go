@@ -282,7 +282,6 @@ func TestDeletedSessionVanishes(t *testing.T) {
 	})
 }
 
-
 // TestDeliveryInPlatformZone: the month arithmetic happens in the platform's
 // time zone, keeping the wall-clock time, near midnight and across a
 // daylight-saving change; storage stays UTC.
