@@ -53,12 +53,17 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// envInt reads a whole number from the environment, def when unset or not a number.
-func envInt(getenv func(string) string, key string, def int) int {
-	if n, err := strconv.Atoi(getenv(key)); err == nil {
-		return n
+// envInt reads a whole number from the environment, def when unset.
+func envInt(getenv func(string) string, key string, def int) (int, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
 	}
-	return def
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q: not a whole number", key, v)
+	}
+	return n, nil
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

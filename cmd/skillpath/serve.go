@@ -23,7 +23,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "SKILLPATH_ADDR", "127.0.0.1:8080"), "address to listen on (env SKILLPATH_ADDR)")
 	withDemo := fs.Bool("demo", false, "on an empty database, load a demo organisation and print the admin's login")
-	leadDays := fs.Int("reenroll-lead-days", envInt(getenv, "SKILLPATH_REENROLL_LEAD_DAYS", 30),
+	defaultLead, err := envInt(getenv, "SKILLPATH_REENROLL_LEAD_DAYS", 30)
+	if err != nil {
+		return err
+	}
+	leadDays := fs.Int("reenroll-lead-days", defaultLead,
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
