@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"skillpath"
 	"skillpath/status"
@@ -23,7 +24,17 @@ const recomputeBatch = 1000
 // liveEnrollmentIDs lists the live enrollments of every training, training
 // by training, so each batch shares one training definition.
 func (s *Store) liveEnrollmentIDs(ctx context.Context) ([]skillpath.ID, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM enrollments WHERE deleted_at IS NULL ORDER BY training_id, id`)
+	return queryIDs(ctx, s.db, `SELECT id FROM enrollments WHERE deleted_at IS NULL ORDER BY training_id, id`)
+}
+
+// querier is what *sql.DB and *Tx share for reading.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryIDs runs a query of one id column and returns the ids.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]skillpath.ID, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -120,25 +120,16 @@ func (tx *Tx) refreshDependents(ctx context.Context, users map[skillpath.ID]bool
 	var ids []skillpath.ID
 	for _, chunk := range chunks(userIDs, batchSize) {
 		in, args := inList(chunk, 1)
-		rows, err := tx.QueryContext(ctx, `SELECT e.id FROM enrollments e WHERE e.user_id IN (`+in+`)
+		found, err := queryIDs(ctx, tx, `SELECT e.id FROM enrollments e WHERE e.user_id IN (`+in+`)
 			AND e.deleted_at IS NULL AND e.started_at IS NULL
 			AND EXISTS (SELECT 1 FROM training_prerequisites tp WHERE tp.training_id = e.training_id)`, args...)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id skillpath.ID
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, id := range found {
 			if !slices.Contains(done, id) {
 				ids = append(ids, id)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 	}
 	if len(ids) == 0 {

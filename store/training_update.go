@@ -186,18 +186,5 @@ func (tx *Tx) saveModule(ctx context.Context, trainingID skillpath.ID, position 
 
 // trainingEnrollmentIDs lists the live enrollments of a training.
 func (tx *Tx) trainingEnrollmentIDs(ctx context.Context, trainingID skillpath.ID) ([]skillpath.ID, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM enrollments WHERE training_id = $1 AND deleted_at IS NULL ORDER BY id`, trainingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []skillpath.ID
-	for rows.Next() {
-		var id skillpath.ID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryIDs(ctx, tx, `SELECT id FROM enrollments WHERE training_id = $1 AND deleted_at IS NULL ORDER BY id`, trainingID)
 }
