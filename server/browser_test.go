@@ -252,3 +252,69 @@ func TestBrowserForgery(t *testing.T) {
 		t.Fatalf("after the real form: %s", got)
 	}
 }
+
+// pageChecks is a script that reports what makes a page hard to use at the
+// current width or without sight or a mouse: horizontal scrolling, form
+// fields without a label, headings that skip a level, a missing h1 or main
+// landmark, and images without a text alternative.
+const pageChecks = `(() => {
+	const problems = [];
+	const doc = document.documentElement;
+	if (doc.scrollWidth > window.innerWidth) problems.push("scrolls sideways: " + doc.scrollWidth + "px in " + window.innerWidth + "px");
+	for (const f of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+		if (f.labels.length === 0 && !f.getAttribute("aria-label")) problems.push("no label: " + f.outerHTML.slice(0, 80));
+	}
+	let level = 0;
+	for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+		const l = Number(h.tagName[1]);
+		if (l > level + 1) problems.push("heading skips a level: " + h.tagName + " " + h.textContent.trim());
+		level = l;
+	}
+	if (document.querySelectorAll("h1").length !== 1) problems.push("not one h1");
+	if (!document.querySelector("main")) problems.push("no main landmark");
+	for (const img of document.querySelectorAll("img:not([alt])")) problems.push("image without alt: " + img.src);
+	return problems;
+})()`
+
+// TestBrowserPages: every page fits a 360px wide phone without sideways
+// scrolling, and passes the checks above.
+func TestBrowserPages(t *testing.T) {
+	o := newWebOrg(t, "sqlite")
+	enrollment := o.enroll(t)
+	base := o.env.Server.URL
+	learner, admin := newPerson(t, base), newPerson(t, base)
+	phone := chromedp.EmulateViewport(360, 740)
+	learner.do(phone)
+	admin.do(phone)
+	learner.open("/learn")
+	learner.signIn(learnerEmail, learnerPassword)
+	learner.open("/learn/enrollments/" + enrollment)
+	learner.click(`form[action$="/start"] button`)
+	learner.do(chromedp.SendKeys(chromedp.CSS("#activity-"+o.essay+" textarea"), "Averyveryverylongwordthatdoesnotbreakanywhereatallnotevenonaphone and more."))
+	learner.click("#activity-" + o.essay + " button[type=submit]")
+	admin.open("/login")
+	admin.signIn(apitest.AdminEmail, apitest.AdminPassword)
+
+	for _, tc := range []struct {
+		who  *person
+		path string
+	}{
+		{learner, "/learn"},
+		{learner, "/learn/enrollments/" + enrollment},
+		{admin, "/grading"},
+		{admin, "/trainings"},
+		{admin, "/trainings/" + o.training.ID + "/results"},
+		{admin, "/learn/enrollments/999999"},
+		{newPerson(t, base), "/login"},
+	} {
+		tc.who.do(phone)
+		tc.who.open(tc.path)
+		problems, err := chromedp.Run(tc.who.ctx, chromedp.Evaluate[[]string](pageChecks))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s", tc.path, p)
+		}
+	}
+}
