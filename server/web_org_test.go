@@ -49,7 +49,7 @@ func newWebOrg(t *testing.T, dialect string) *webOrg {
 	e.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{
 		"title": "Forklift basics", "certificate_ids": []string{c.ID}, "instructor_ids": []string{instructorID},
 		"modules": []any{
-			map[string]any{"title": "Quiz", "activities": []any{
+			map[string]any{"title": "Quiz", "min_score": 100, "max_attempts": 2, "activities": []any{
 				map[string]any{"title": "Intro", "kind": "content"},
 				map[string]any{"title": "Which lever lifts the forks?", "kind": "choice", "choices": []string{"left", "right"}, "correct": "right"},
 			}},

@@ -200,8 +200,22 @@ func TestWebRefusals(t *testing.T) {
 		if p := answer(o.essay, "Again"); p.Status != 422 || !strings.Contains(p.Body, "already answered") {
 			t.Errorf("a second answer: %d", p.Status)
 		}
-		if p := learner.post(player, player+"/modules/"+o.quizModule+"/retake", nil); p.Status != 422 {
+		retake := player + "/modules/" + o.quizModule + "/retake"
+		if p := learner.post(player, retake, nil); p.Status != 422 || !strings.Contains(p.Body, "finish the current attempt") {
 			t.Errorf("retake of an unfinished module: %d", p.Status)
+		}
+		learner.post(player, player+"/activities/"+o.intro+"/view", nil)
+		if p := answer(o.lever, "left"); p.Status != 303 {
+			t.Fatalf("a wrong answer: %d", p.Status)
+		}
+		if p := learner.get(player); !strings.Contains(p.Body, "Retake this module") || !strings.Contains(p.Body, "Attempt 1 of 2") {
+			t.Errorf("a failed module offers no retake: %s", p.Body)
+		}
+		if p := learner.post(player, retake, nil); p.Status != 303 || p.Header.Get("Location") != player+"#module-"+o.quizModule {
+			t.Fatalf("retake: %d to %q", p.Status, p.Header.Get("Location"))
+		}
+		if p := learner.get(player); !strings.Contains(p.Body, "Attempt 2 of 2") || !strings.Contains(p.Body, "/activities/"+o.lever+"/answer") {
+			t.Errorf("after the retake the question cannot be answered again: %s", p.Body)
 		}
 		if p := instructor.get(player); p.Status != 403 {
 			t.Errorf("the instructor opens the learner's player: %d, want 403", p.Status)
@@ -223,6 +237,10 @@ func TestWebRefusals(t *testing.T) {
 			if p := instructor.post("/grading", score, url.Values{"score": {tc.score}}); p.Status != tc.status || !strings.Contains(p.Body, tc.message) {
 				t.Errorf("score %q: %d, want %d with %q", tc.score, p.Status, tc.status, tc.message)
 			}
+		}
+		choice := "/grading/enrollments/" + enrollment + "/activities/" + o.lever + "/score"
+		if p := instructor.post("/grading", choice, url.Values{"score": {"1"}}); p.Status != 422 || !strings.Contains(p.Body, "scored automatically") {
+			t.Errorf("scoring a choice question: %d", p.Status)
 		}
 		if p := learner.post(player, score, url.Values{"score": {"10"}}); p.Status != 403 {
 			t.Errorf("the learner scores their own essay: %d, want 403", p.Status)
