@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"testing"
@@ -230,4 +231,53 @@ func mustUserID(t *testing.T, e *apitest.Env, name string) string {
 	}
 	t.Fatalf("no user %s", name)
 	return ""
+}
+
+// BenchmarkTrainingResults reads the first results page (50 rows) of a
+// training with 2,000 enrolled learners, half of them started, unfiltered
+// and filtered by status.
+func BenchmarkTrainingResults(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			e := apitest.Start(b, dialect, webNow)
+			st, ctx := e.Store, b.Context()
+			g := &skillpath.Group{Name: "All"}
+			if err := st.CreateGroup(ctx, g); err != nil {
+				b.Fatal(err)
+			}
+			tr := &skillpath.Training{Title: "Big", Modules: []*skillpath.Module{{Title: "M", MaxAttempts: 1,
+				Activities: []*skillpath.Activity{{Title: "Read", Kind: skillpath.KindContent}}}}}
+			if err := st.CreateTraining(ctx, tr); err != nil {
+				b.Fatal(err)
+			}
+			se := &skillpath.Session{TrainingID: tr.ID, Name: "S", StartsAt: webNow.AddDate(0, -1, 0)}
+			if err := st.CreateSession(ctx, se); err != nil {
+				b.Fatal(err)
+			}
+			for i := range 2000 {
+				u := &skillpath.User{Email: fmt.Sprintf("l%04d@example.com", i), Name: fmt.Sprintf("Learner %04d", i), GroupIDs: []skillpath.ID{g.ID}}
+				if err := st.CreateUser(ctx, u, ""); err != nil {
+					b.Fatal(err)
+				}
+				r, err := st.Enroll(ctx, se.ID, u.ID, u.ID, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if i%2 == 0 {
+					if err := st.Start(ctx, r.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			for _, q := range []string{"", "status=started"} {
+				b.Run("query="+q, func(b *testing.B) {
+					for b.Loop() {
+						if r := e.Admin.Get("/api/v1/trainings/" + tr.ID.String() + "/results?" + q); r.Status != 200 {
+							b.Fatal(r.Status)
+						}
+					}
+				})
+			}
+		})
+	}
 }
