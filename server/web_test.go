@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"skillpath/internal/testdb"
 )
@@ -256,6 +257,46 @@ func TestWebRefusals(t *testing.T) {
 		}
 		if p := learner.get("/trainings"); p.Status != http.StatusForbidden {
 			t.Errorf("a learner opens /trainings: %d, want 403", p.Status)
+		}
+	})
+}
+
+// TestWebSessionExpiry: a session ends after 12 hours without use, and 7
+// days after sign-in however much it is used (real clock, not the business one).
+func TestWebSessionExpiry(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		start := time.Now()
+		at := func(d time.Duration) { o.env.Store.Wall = func() time.Time { return start.Add(d) } }
+		signedIn := func(c *webClient) bool { return c.get("/learn").Status == 200 }
+
+		idle := o.client(t)
+		idle.mustSignIn(learnerEmail, learnerPassword)
+		at(11 * time.Hour)
+		if !signedIn(idle) {
+			t.Fatal("signed out after 11 hours")
+		}
+		at(22 * time.Hour) // 11 hours after the last visit
+		if !signedIn(idle) {
+			t.Fatal("a visit did not extend the session")
+		}
+		at(34*time.Hour + time.Minute)
+		if signedIn(idle) {
+			t.Fatal("still signed in after 12 hours without a visit")
+		}
+
+		at(0)
+		busy := o.client(t)
+		busy.mustSignIn(learnerEmail, learnerPassword)
+		for h := time.Duration(0); h < 7*24*time.Hour; h += 10 * time.Hour {
+			at(h)
+			if !signedIn(busy) {
+				t.Fatalf("signed out after %v of regular use", h)
+			}
+		}
+		at(7*24*time.Hour + time.Minute)
+		if signedIn(busy) {
+			t.Fatal("still signed in 7 days after signing in")
 		}
 	})
 }
