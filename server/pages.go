@@ -1,23 +1,188 @@
 package server
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"html/template"
+	"io/fs"
+	"math"
 	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"skillpath/status"
+	"skillpath/store"
 )
 
-//go:embed templates/*.html
-var templateFiles embed.FS
+// The web application (issue 7): server-rendered pages, their templates and
+// static files embedded in the binary.
+var (
+	//go:embed templates/*.html
+	templateFiles embed.FS
+	//go:embed static
+	staticFiles embed.FS
+)
 
-var templates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+// staticVersion is a hash of the static files, added to their URLs so that
+// browsers may cache them for a year and still see a new release at once.
+var staticVersion = func() string {
+	h := sha256.New()
+	_ = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := staticFiles.ReadFile(p)
+			h.Write([]byte(p))
+			h.Write(b)
+		}
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
+// sharedTemplates are parsed into every page: the layout and the pieces
+// pages share (form token, status badge, pager, download link).
+var sharedTemplates = []string{"templates/layout.html", "templates/parts.html"}
 
 func (s *Server) pages() {
-	s.mux.HandleFunc("GET /{$}", s.pageHome)
+	s.parseTemplates()
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.mux.HandleFunc("GET /login", s.pageLogin)
+	s.mux.HandleFunc("POST /login", s.pageLoginPost)
+	s.page("POST /logout", s.pageLogout)
+	s.page("GET /{$}", s.pageHome)
+	s.pagesLearn()
+	s.pagesPlayer()
+	s.pagesGrading()
+	s.pagesResults()
 }
 
-func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := templates.ExecuteTemplate(w, "home.html", nil); err != nil {
-		s.Log.Error("render home", "error", err)
+// parseTemplates parses each page with the shared templates; a broken
+// template stops the program at start-up rather than at the first visit.
+func (s *Server) parseTemplates() {
+	base := template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(templateFiles, sharedTemplates...))
+	pages, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
 	}
+	s.templates = map[string]*template.Template{}
+	for _, p := range pages {
+		if strings.HasSuffix(p, "layout.html") || strings.HasSuffix(p, "parts.html") {
+			continue
+		}
+		s.templates[path.Base(p)] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, p))
+	}
+}
+
+// templateFuncs format values the way every page shows them.
+func (s *Server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		// date is a calendar date in the platform's time zone (SPEC §2).
+		"date": func(v any) string {
+			switch t := v.(type) {
+			case time.Time:
+				return t.In(s.Store.Zone).Format(time.DateOnly)
+			case *time.Time:
+				if t != nil {
+					return t.In(s.Store.Zone).Format(time.DateOnly)
+				}
+			}
+			return ""
+		},
+		"percent": func(p *float64) string {
+			if p == nil {
+				return "—"
+			}
+			return number(*p) + "%"
+		},
+		"number": number,
+		"badge":  badge,
+		"deref":  func(p *float64) float64 { return *p },
+		"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
+	}
+}
+
+// number shows a score or points with at most one decimal: 66.7, 10.
+func number(f float64) string {
+	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
+}
+
+// badge shows a status (training, module, activity or certificate) as a
+// labelled badge whose class names the value, for its colour.
+func badge(v any) template.HTML {
+	var value, label string
+	switch st := v.(type) {
+	case status.Training:
+		value, label = string(st), st.Label()
+	case status.Module:
+		value, label = string(st), st.Label()
+	case status.Activity:
+		value, label = string(st), st.Label()
+	case status.Certification:
+		value, label = string(st), st.Label()
+	case *status.Certification:
+		if st == nil {
+			return "—"
+		}
+		value, label = string(*st), st.Label()
+	default:
+		return ""
+	}
+	return template.HTML(`<span class="badge badge-` + template.HTMLEscapeString(value) + `">` + template.HTMLEscapeString(label) + `</span>`)
+}
+
+// staticHandler serves the embedded static files; their URLs carry a
+// version, so they are cached for a year.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err)
+	}
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// serves reports whether a page is registered at path, so navigation links
+// to pages added later (certificates, tracking) appear with them.
+func (s *Server) serves(p string) bool {
+	_, pattern := s.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}})
+	return pattern != ""
+}
+
+// navigation is the main menu for the user's roles: Learn for everyone;
+// Grading for those who may score; Trainings (results) and Certificates for
+// staff; Tracking for platform admins.
+func (s *Server) navigation(roles store.Roles, current string) []navLink {
+	links := []struct {
+		label, href string
+		show        bool
+	}{
+		{"Learn", "/learn", true},
+		{"Grading", "/grading", roles.Scorer()},
+		{"Trainings", "/trainings", roles.Staff()},
+		{"Certificates", "/certificates", roles.Staff()},
+		{"Tracking", "/tracking", roles.PlatformAdmin},
+	}
+	var nav []navLink
+	for _, l := range links {
+		if l.show && s.serves(l.href) {
+			nav = append(nav, navLink{Label: l.label, Href: l.href, Current: current == l.href || strings.HasPrefix(current, l.href+"/")})
+		}
+	}
+	return nav
+}
+
+// pageHome sends each user to where they work: staff to their trainings'
+// results, everyone else to their learning.
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Roles.Staff() {
+		return redirect(w, r, "/trainings")
+	}
+	return redirect(w, r, "/learn")
 }

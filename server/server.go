@@ -3,6 +3,7 @@
 package server
 
 import (
+	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -17,6 +18,8 @@ type Server struct {
 	Store *store.Store
 	Log   *slog.Logger
 	mux   *http.ServeMux
+
+	templates map[string]*template.Template // the pages, by file name
 }
 
 // New returns a server with every route registered.
@@ -39,6 +42,7 @@ func (s *Server) routes() {
 	s.apiCatalog()
 	s.apiSessions()
 	s.apiLearning()
+	s.apiResults()
 	s.pages()
 }
 
