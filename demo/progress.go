@@ -75,6 +75,13 @@ func (b *builder) progress() {
 	for _, u := range l[27:30] { // self-enrolled, awaiting approval
 		b.enroll(u, "South warehouse, autumn", b.now.AddDate(0, 0, -2), true)
 	}
+	for _, u := range l[0:2] { // in progress (their expired pass still meets the prerequisite)
+		e := b.enroll(u, "South warehouse, autumn", b.now.AddDate(0, 0, -6), false)
+		b.at(b.now.AddDate(0, 0, -5), func() {
+			b.start(e)
+			b.answerModule(fork, e, 0, true)
+		})
+	}
 	for _, u := range l[42:45] { // self-enrolled without the prerequisite
 		b.enroll(u, "South warehouse, autumn", b.now.AddDate(0, 0, -1), true)
 	}
