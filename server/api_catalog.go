@@ -13,6 +13,7 @@ func (s *Server) apiCatalog() {
 	s.handle("POST /api/v1/trainings", s.createTraining)
 	s.handle("GET /api/v1/trainings", s.listTrainings)
 	s.handle("GET /api/v1/trainings/{id}", s.getTraining)
+	s.handle("POST /api/v1/trainings/{id}/publish", s.publishTraining)
 }
 
 func (s *Server) createCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {

@@ -16,7 +16,10 @@ import (
 type Server struct {
 	Store *store.Store
 	Log   *slog.Logger
-	mux   *http.ServeMux
+	// Metrics serves GET /metrics in the Prometheus text format; nil
+	// answers 404. Set it before serving.
+	Metrics http.Handler
+	mux     *http.ServeMux
 }
 
 // New returns a server with every route registered.
@@ -39,6 +42,7 @@ func (s *Server) routes() {
 	s.apiCatalog()
 	s.apiSessions()
 	s.apiLearning()
+	s.apiLRS()
 	s.pages()
 }
 
