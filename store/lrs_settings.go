@@ -35,7 +35,9 @@ type LRSView struct {
 }
 
 // passwordContext binds a sealed LRS password to its training.
-func passwordContext(trainingID skillpath.ID) string { return "lrs password of training " + trainingID.String() }
+func passwordContext(trainingID skillpath.ID) string {
+	return "lrs password of training " + trainingID.String()
+}
 
 // SetLRSDraft saves the draft results tracking settings of a training; they
 // apply once the training is published. Returns ENOTFOUND for an unknown

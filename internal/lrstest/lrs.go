@@ -100,10 +100,15 @@ func (l *LRS) Fail(n, status int, header ...string) {
 	}
 }
 
-// Reject answers any batch holding the statement with the status and body.
+// Reject answers any batch holding the statement with the status and
+// body; status 0 accepts the statement again.
 func (l *LRS) Reject(statementID string, status int, body string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if status == 0 {
+		delete(l.rejects, statementID)
+		return
+	}
 	l.rejects[statementID] = Answer{Status: status, Body: body}
 }
 
