@@ -46,7 +46,20 @@ func newPath(t *testing.T, dialect string) *path {
 	t.Helper()
 	env := apitest.Start(t, dialect, start, func(s *server.Server) { s.Store.Secrets = testKey })
 	p := &path{env: env, lrs: lrstest.Start(t)}
-	env.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Forklift", "mastery_score": 50, "modules": []any{
+	p.create(t)
+	return p
+}
+
+// another is a second training of the same platform, reporting to the same LRS.
+func (p *path) another(t *testing.T) *path {
+	q := &path{env: p.env, lrs: p.lrs}
+	q.create(t)
+	return q
+}
+
+func (p *path) create(t *testing.T) {
+	t.Helper()
+	p.env.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Forklift", "mastery_score": 50, "modules": []any{
 		map[string]any{"title": "Quiz", "activities": []any{
 			map[string]any{"title": "Intro", "kind": "content"},
 			map[string]any{"title": "Which lever?", "kind": "choice", "points": 2, "choices": []string{"left", "right"}, "correct": "right"},
@@ -54,9 +67,8 @@ func newPath(t *testing.T, dialect string) *path {
 		}},
 	}}, &p.training)
 	var s ids
-	env.Admin.Must(201, "POST", "/api/v1/trainings/"+p.training.ID+"/sessions", map[string]any{"name": "Winter", "starts_at": "2026-01-01T00:00:00Z"}, &s)
+	p.env.Admin.Must(201, "POST", "/api/v1/trainings/"+p.training.ID+"/sessions", map[string]any{"name": "Winter", "starts_at": "2026-01-01T00:00:00Z"}, &s)
 	p.session = s.ID
-	return p
 }
 
 // track saves the settings as the draft and, with publish, makes them live.

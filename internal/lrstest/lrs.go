@@ -26,6 +26,7 @@ type LRS struct {
 	script     []Answer                // answers given before anything else, in order
 	rejects    map[string]Answer       // statement id → answer for any batch holding it
 	hang       chan struct{}           // non-nil: requests wait for it to close
+	drop       bool                    // hung requests end in 503 when released, storing nothing
 	stored     []map[string]any        // statements held, in the order stored
 	held       map[string]bool         // ids stored
 	received   map[string]int          // how many times each id was received
@@ -122,11 +123,18 @@ func (l *LRS) Hang() {
 	}
 }
 
-// Release ends Hang.
-func (l *LRS) Release() {
+// Release ends Hang: the waiting requests go on and are answered as usual.
+func (l *LRS) Release() { l.release(false) }
+
+// Drop ends Hang as an LRS that went down would: the waiting requests are
+// answered 503 and nothing of them is stored or counted.
+func (l *LRS) Drop() { l.release(true) }
+
+func (l *LRS) release(drop bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.hang != nil {
+		l.drop = drop
 		close(l.hang)
 		l.hang = nil
 	}
@@ -139,15 +147,15 @@ func (l *LRS) serve(w http.ResponseWriter, r *http.Request) {
 	var raw []json.RawMessage
 	decodeErr := json.NewDecoder(r.Body).Decode(&raw)
 	req.Statements = len(raw)
+	select {
+	case l.arrived <- struct{}{}:
+	default:
+	}
 	status, header, body := l.answer(r, req, raw, decodeErr)
 	l.mu.Lock()
 	req.Status = status
 	l.requests = append(l.requests, req)
 	l.mu.Unlock()
-	select {
-	case l.arrived <- struct{}{}:
-	default:
-	}
 	for k, v := range header {
 		w.Header()[k] = v
 	}
@@ -171,6 +179,9 @@ func (l *LRS) answer(r *http.Request, req Request, raw []json.RawMessage, decode
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if hang != nil && l.drop {
+		return http.StatusServiceUnavailable, nil, `{"error":"down"}`
+	}
 	if len(l.script) > 0 {
 		a := l.script[0]
 		l.script = l.script[1:]
@@ -190,14 +201,15 @@ func (l *LRS) answer(r *http.Request, req Request, raw []json.RawMessage, decode
 	}
 	batch := make([]map[string]any, len(raw))
 	ids := make([]string, len(raw))
-	seen := map[string]bool{}
 	for i, b := range raw {
 		if err := json.Unmarshal(b, &batch[i]); err != nil {
 			return http.StatusBadRequest, nil, fmt.Sprintf(`{"error":"statement %d: %v"}`, i, err)
 		}
-		id, _ := batch[i]["id"].(string)
-		ids[i] = id
-		l.received[id]++
+		ids[i], _ = batch[i]["id"].(string)
+		l.received[ids[i]]++
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
 		if a, ok := l.rejects[id]; ok {
 			return a.Status, a.Header, a.Body
 		}
