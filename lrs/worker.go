@@ -118,9 +118,8 @@ func (w *Worker) DeliverOnce(ctx context.Context) (bool, error) {
 		w.Log.Warn("LRS delivery failed; retrying later", "training", c.TrainingID, "endpoint", c.Endpoint,
 			"statements", len(c.Statements), "retry_at", o.RetryAt, "error", o.Error)
 	}
-	for _, msg := range o.Parked {
-		w.Log.Warn("LRS refused statements; parked for an admin", "training", c.TrainingID, "parked", len(o.Parked), "error", msg)
-		break
+	if len(o.Parked) > 0 {
+		w.Log.Warn("LRS refused statements; parked for an admin to retry", "training", c.TrainingID, "endpoint", c.Endpoint, "parked", len(o.Parked))
 	}
 	return true, nil
 }

@@ -200,7 +200,7 @@ func (s *Store) CheckLRSSecrets(ctx context.Context) error {
 				continue
 			}
 			if _, err := s.Secrets.Open(sealed, passwordContext(id)); err != nil {
-				return fmt.Errorf("SKILLPATH_SECRET_KEY does not open the LRS password of training %s: it is not the key the password was saved with", id)
+				return fmt.Errorf("the secret key does not open the LRS password of training %s: set SKILLPATH_SECRET_KEY to the key it was saved with", id)
 			}
 		}
 	}
