@@ -70,7 +70,8 @@ func (s *Store) ClaimStatements(ctx context.Context, max int, lease time.Duratio
 		if !endpoint.Valid {
 			c.PasswordErr = fmt.Errorf("training %s has no live LRS endpoint", c.TrainingID)
 		}
-		if c.Statements, err = tx.pendingStatements(ctx, c.TrainingID, max); err != nil {
+		if c.Statements, err = tx.pendingStatements(ctx, c.TrainingID, max); err != nil || len(c.Statements) == 0 {
+			c = nil
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, claim = $2 WHERE training_id = $3`,

@@ -23,7 +23,6 @@ import (
 type Env struct {
 	t      testing.TB
 	Server *httptest.Server
-	App    *server.Server
 	Store  *store.Store
 	DBURL  string // the database, for a second store standing for another process
 	Admin  *Client
@@ -48,7 +47,7 @@ func Start(t testing.TB, dialect string, now time.Time, configure ...func(*serve
 	}
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
-	e := &Env{t: t, Server: srv, App: app, Store: st, DBURL: url}
+	e := &Env{t: t, Server: srv, Store: st, DBURL: url}
 	admin := &skillpath.User{Email: AdminEmail, Name: "Admin", PlatformAdmin: true}
 	if err := st.CreateUser(context.Background(), admin, AdminPassword); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,8 @@ CREATE TABLE lrs_queues (
     last_error TEXT                              -- why the last delivery failed, for admins
 );
 
+-- Scheduling is per training, here; lrs_outbox.next_attempt_at keeps the
+-- time the statement was written.
 ALTER TABLE lrs_outbox ADD COLUMN parked_at BIGINT;
 
 -- The pending statements of one training, in order: the claim's query and
