@@ -39,3 +39,8 @@ const (
 	LoginMaxFailures   = 10
 	LoginFailureWindow = 15 * time.Minute
 )
+
+// CanConfigureTracking reports whether the caller may change and publish a
+// training's results tracking (SPEC §4): platform admins, and the
+// training's authors, who in seed 001 set it up with the course.
+func (a Access) CanConfigureTracking() bool { return a.PlatformAdmin || a.Author }

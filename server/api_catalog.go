@@ -14,6 +14,7 @@ func (s *Server) apiCatalog() {
 	s.handle("GET /api/v1/trainings", s.listTrainings)
 	s.handle("GET /api/v1/trainings/{id}", s.getTraining)
 	s.handle("PUT /api/v1/trainings/{id}", s.updateTraining)
+	s.handle("POST /api/v1/trainings/{id}/publish", s.publishTraining)
 }
 
 func (s *Server) createCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {

@@ -17,7 +17,10 @@ import (
 type Server struct {
 	Store *store.Store
 	Log   *slog.Logger
-	mux   *http.ServeMux
+	// Metrics serves GET /metrics in the Prometheus text format; nil
+	// answers 404. Set it before serving.
+	Metrics http.Handler
+	mux     *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -43,6 +46,7 @@ func (s *Server) routes() {
 	s.apiSessions()
 	s.apiLearning()
 	s.apiResults()
+	s.apiLRS()
 	s.pages()
 }
 

@@ -61,6 +61,15 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// skipLocked is forUpdate for queue consumers: rows another process holds
+// are passed over instead of waited for.
+func (d dialect) skipLocked() string {
+	if d.postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // isUniqueViolation reports whether err is a unique constraint refusing a row.
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError

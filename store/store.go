@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"skillpath"
+	"skillpath/secret"
 )
 
 //go:embed migrations/*.sql
@@ -42,13 +43,27 @@ type Store struct {
 	// back-off), which SKILLPATH_NOW must not freeze.
 	Wall func() time.Time
 	Log  *slog.Logger
+
+	// BaseURL is the platform's public address: the IRIs of the
+	// activities in xAPI statements live under it (SPEC §4).
+	BaseURL string
+	// Secrets encrypts LRS passwords (SKILLPATH_SECRET_KEY); nil when no
+	// key is configured, and then no password can be saved.
+	Secrets *secret.Key
+	// outboxReady wakes a delivery worker of this process when a commit
+	// wrote statements to the LRS outbox; workers poll for the others.
+	outboxReady chan struct{}
 }
+
+// DefaultBaseURL is the base of statement IRIs when none is configured:
+// the default address of serve.
+const DefaultBaseURL = "http://127.0.0.1:8080"
 
 // Open connects to the database named by url — "sqlite:PATH" (or a plain
 // path) or "postgres://…" — and applies the embedded migrations, logging
 // to log.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
-	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log}
+	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log, BaseURL: DefaultBaseURL, outboxReady: make(chan struct{}, 1)}
 	var err error
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):

@@ -22,6 +22,9 @@ type Tx struct {
 	// progressed marks the enrollments whose progress an action of this
 	// transaction changed: refresh reports it ("progressed").
 	progressed map[skillpath.ID]bool
+	// outboxWritten is set when recordEvents wrote statements: after the
+	// commit, a delivery worker of this process is woken.
+	outboxWritten bool
 }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
@@ -51,6 +54,9 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.outboxWritten {
+		s.signalOutbox()
 	}
 	return nil
 }

@@ -260,7 +260,7 @@ func (tx *Tx) loadUserDetails(ctx context.Context, users []*skillpath.User) erro
 }
 
 // inList returns "$n, $n+1, …" for ids and the ids as query arguments.
-func inList(ids []skillpath.ID, first int) (string, []any) {
+func inList[T any](ids []T, first int) (string, []any) {
 	var b strings.Builder
 	args := make([]any, len(ids))
 	for i, id := range ids {

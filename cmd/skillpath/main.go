@@ -18,7 +18,7 @@ import (
 const usage = `skillpath — learning progress, certificates, statistics and xAPI reporting.
 
 Usage:
-  skillpath serve     [--addr 127.0.0.1:8080] [--db sqlite:skillpath.db] [--demo] [--timezone UTC]
+  skillpath serve     [--addr 127.0.0.1:8080] [--db sqlite:skillpath.db] [--demo] [--timezone UTC] [--base-url URL]
   skillpath generate  --db URL --learners N [--seed S]
   skillpath recompute [--db URL] [--check]
 

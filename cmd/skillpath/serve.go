@@ -29,6 +29,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	leadDays := fs.Int("reenroll-lead-days", defaultLead,
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
+	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
+		"the platform's public URL: xAPI statements name activities under it (env SKILLPATH_BASE_URL; default http://ADDR)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -44,6 +46,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer st.Close()
 
+	if err := setUpTracking(ctx, st, *baseURL, getenv("SKILLPATH_SECRET_KEY"), *addr, *withDemo, log); err != nil {
+		return err
+	}
 	if err := bootstrap(ctx, st, getenv, *withDemo, stdout); err != nil {
 		return err
 	}
@@ -52,8 +57,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	app := server.New(st, log)
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	waitDelivery := startDelivery(workCtx, st, app, log)
 	srv := &http.Server{
-		Handler:           server.New(st, log),
+		Handler:           app,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -75,6 +84,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	stopWork()
+	waitDelivery()
 	return nil
 }
 

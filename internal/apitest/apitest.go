@@ -24,6 +24,7 @@ type Env struct {
 	t      testing.TB
 	Server *httptest.Server
 	Store  *store.Store
+	DBURL  string // the database, for a second store standing for another process
 	Admin  *Client
 }
 
@@ -34,13 +35,19 @@ const (
 )
 
 // Start serves the API on a fresh database of the dialect, with the business
-// clock frozen at now when it is not zero.
-func Start(t testing.TB, dialect string, now time.Time) *Env {
+// clock frozen at now when it is not zero. Each configure function may set
+// up the store and the server before the first request.
+func Start(t testing.TB, dialect string, now time.Time, configure ...func(*server.Server)) *Env {
 	t.Helper()
-	st := testdb.Open(t, dialect, now)
-	srv := httptest.NewServer(server.New(st, testdb.Logger(t)))
+	url := testdb.URL(t, dialect)
+	st := testdb.OpenURL(t, url, now)
+	app := server.New(st, testdb.Logger(t))
+	for _, c := range configure {
+		c(app)
+	}
+	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
-	e := &Env{t: t, Server: srv, Store: st}
+	e := &Env{t: t, Server: srv, Store: st, DBURL: url}
 	admin := &skillpath.User{Email: AdminEmail, Name: "Admin", PlatformAdmin: true}
 	if err := st.CreateUser(context.Background(), admin, AdminPassword); err != nil {
 		t.Fatal(err)

@@ -72,9 +72,18 @@ func URL(t testing.TB, dialect string) string {
 // frozen at now (when not zero), closed when the test ends.
 func Open(t testing.TB, dialect string, now time.Time) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), URL(t, dialect), Logger(t))
+	return OpenURL(t, URL(t, dialect), now)
+}
+
+// OpenURL returns a store on the database at url (from URL) with the clock
+// frozen at now (when not zero), closed when the test ends: a second store
+// on one database stands for a second process, or for the same one
+// restarted.
+func OpenURL(t testing.TB, url string, now time.Time) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url, Logger(t))
 	if err != nil {
-		t.Fatalf("open %s store: %v", dialect, err)
+		t.Fatalf("open store %s: %v", url, err)
 	}
 	if !now.IsZero() {
 		st.Now = skillpath.FixedClock(now)

@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"skillpath"
+)
+
+// Claim is a batch of one training's pending statements, leased to one
+// delivery worker until Until (SPEC §4). While the lease holds, no other
+// worker, in this process or another, claims that training, so its
+// statements go out in order; if the worker dies, the lease expires and the
+// statements are claimed again (the LRS dedupes by statement id).
+type Claim struct {
+	Token      string
+	TrainingID skillpath.ID
+	Endpoint   string
+	Login      string
+	Password   string
+	// PasswordErr is set when the stored password cannot be opened (no or
+	// another SKILLPATH_SECRET_KEY): the delivery fails and is retried.
+	PasswordErr error
+	Failures    int // consecutive failed deliveries of this training before this claim
+	Until       time.Time
+	Statements  []OutboxStatement // in the order they were written
+}
+
+// OutboxStatement is one statement of a claim.
+type OutboxStatement struct {
+	ID          int64 // the outbox row
+	StatementID string
+	Verb        skillpath.Verb
+	JSON        json.RawMessage
+	CreatedAt   time.Time // real time the statement was written
+}
+
+// ClaimStatements leases up to max pending statements of the training whose
+// queue has waited longest, for lease, in one short transaction; nil when
+// no training has statements due. On PostgreSQL the queue row is locked
+// with SKIP LOCKED, so processes claiming at once take different trainings;
+// SQLite has one writer at a time.
+func (s *Store) ClaimStatements(ctx context.Context, max int, lease time.Duration) (*Claim, error) {
+	var c *Claim
+	err := s.write(ctx, func(tx *Tx) error {
+		now := s.Wall()
+		c = &Claim{Token: uuid.NewString(), Until: now.Add(lease)}
+		err := tx.QueryRowContext(ctx, `SELECT q.training_id, q.failures FROM lrs_queues q
+			WHERE q.next_attempt_at <= $1
+			AND EXISTS (SELECT 1 FROM lrs_outbox o WHERE o.training_id = q.training_id AND o.state = 'pending')
+			ORDER BY q.next_attempt_at, q.training_id LIMIT 1`+s.dialect.skipLocked(), millis(now)).Scan(&c.TrainingID, &c.Failures)
+		if errNoRows(err) {
+			c = nil
+			return nil
+		} else if err != nil {
+			return err
+		}
+		var endpoint, login, password sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT live_endpoint, live_login, live_password FROM lrs_settings WHERE training_id = $1`,
+			c.TrainingID).Scan(&endpoint, &login, &password); err != nil && !errNoRows(err) {
+			return err
+		}
+		c.Endpoint, c.Login = endpoint.String, login.String
+		c.Password, c.PasswordErr = s.openPassword(c.TrainingID, password.String)
+		if !endpoint.Valid {
+			c.PasswordErr = fmt.Errorf("training %s has no live LRS endpoint", c.TrainingID)
+		}
+		if c.Statements, err = tx.pendingStatements(ctx, c.TrainingID, max); err != nil || len(c.Statements) == 0 {
+			c = nil
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, claim = $2 WHERE training_id = $3`,
+			millis(c.Until), c.Token, c.TrainingID); err != nil {
+			return err
+		}
+		ids := make([]int64, len(c.Statements))
+		for i, st := range c.Statements {
+			ids[i] = st.ID
+		}
+		in, args := inList(ids, 1)
+		_, err = tx.ExecContext(ctx, `UPDATE lrs_outbox SET attempts = attempts + 1 WHERE id IN (`+in+`)`, args...)
+		return err
+	})
+	return c, err
+}
+
+func (tx *Tx) pendingStatements(ctx context.Context, trainingID skillpath.ID, max int) ([]OutboxStatement, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, statement_id, verb, statement, created_at FROM lrs_outbox
+		WHERE training_id = $1 AND state = 'pending' ORDER BY id LIMIT $2`, trainingID, max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []OutboxStatement
+	for rows.Next() {
+		var st OutboxStatement
+		var raw string
+		var created int64
+		if err := rows.Scan(&st.ID, &st.StatementID, &st.Verb, &raw, &created); err != nil {
+			return nil, err
+		}
+		st.JSON, st.CreatedAt = json.RawMessage(raw), fromMillis(created)
+		list = append(list, st)
+	}
+	return list, rows.Err()
+}
+
+// Outcome is what became of a claim's statements. Statements neither
+// delivered nor parked stay pending, to be sent again.
+type Outcome struct {
+	Delivered []int64          // outbox rows the LRS holds now
+	Parked    map[int64]string // outbox rows the LRS refused, with its answer
+	// RetryAt, when not zero, is when the training's queue may be tried
+	// again after a failure (Error says which); zero frees it at once.
+	RetryAt time.Time
+	Error   string
+}
+
+// Settle records a claim's outcome in one transaction and ends its lease.
+// A claim whose lease was taken over (it expired and another worker claimed
+// the training) still records its deliveries and refusals, which are
+// facts, but leaves the queue to the new holder.
+func (s *Store) Settle(ctx context.Context, c *Claim, o Outcome) error {
+	return s.write(ctx, func(tx *Tx) error {
+		now := millis(s.Wall())
+		for _, chunk := range chunks(o.Delivered, batchSize) {
+			in, args := inList(chunk, 3)
+			if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'delivered', delivered_at = $1, last_error = $2
+				WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now, nil}, args...)...); err != nil {
+				return err
+			}
+		}
+		byError := map[string][]int64{}
+		for id, msg := range o.Parked {
+			byError[msg] = append(byError[msg], id)
+		}
+		for msg, ids := range byError {
+			for _, chunk := range chunks(ids, batchSize) {
+				in, args := inList(chunk, 3)
+				if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'parked', parked_at = $1, last_error = $2
+					WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now, msg}, args...)...); err != nil {
+					return err
+				}
+			}
+		}
+		failures, next, lastErr := 0, int64(0), any(nil)
+		if !o.RetryAt.IsZero() {
+			failures, next, lastErr = c.Failures+1, millis(o.RetryAt), o.Error
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, failures = $2, last_error = $3, claim = NULL
+			WHERE training_id = $4 AND claim = $5`, next, failures, lastErr, c.TrainingID, c.Token)
+		return err
+	})
+}
+
+// OutboxCounts is how many statements are in each state.
+type OutboxCounts struct {
+	Pending   int `json:"pending"`
+	Delivered int `json:"delivered"`
+	Parked    int `json:"parked"`
+}
+
+// CountOutbox counts the outbox's statements by state, of one training or
+// (trainingID 0) of all. Read from the database, the counts are right
+// whichever process delivered.
+func (s *Store) CountOutbox(ctx context.Context, trainingID skillpath.ID) (OutboxCounts, error) {
+	var c OutboxCounts
+	where, args := ofTraining(trainingID, 1)
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM lrs_outbox WHERE `+where+` GROUP BY state`, args...)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return c, err
+		}
+		switch state {
+		case "pending":
+			c.Pending = n
+		case "delivered":
+			c.Delivered = n
+		case "parked":
+			c.Parked = n
+		}
+	}
+	return c, rows.Err()
+}
+
+// ParkedStatement is a statement the LRS refused, waiting for an admin.
+type ParkedStatement struct {
+	ID         string         `json:"id"` // the statement's id
+	TrainingID skillpath.ID   `json:"training_id"`
+	Verb       skillpath.Verb `json:"verb"`
+	Error      string         `json:"error"`
+	Attempts   int            `json:"attempts"`
+	CreatedAt  time.Time      `json:"created_at"`
+	ParkedAt   *time.Time     `json:"parked_at"`
+	row        int64
+}
+
+// ParkedStatements lists parked statements in the order they were written,
+// of one training or (trainingID 0) of all, limit at a time after the
+// cursor (the next one is returned, "" at the end).
+func (s *Store) ParkedStatements(ctx context.Context, trainingID skillpath.ID, limit int, after string) ([]ParkedStatement, string, error) {
+	var afterRow int64
+	if after != "" {
+		id, ok := skillpath.ParseID(after)
+		if !ok {
+			return nil, "", skillpath.Invalid("after", "%q is not a cursor returned by this endpoint", after)
+		}
+		afterRow = int64(id)
+	}
+	where, args := ofTraining(trainingID, 3)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, statement_id, training_id, verb, COALESCE(last_error, ''), attempts, created_at, parked_at
+		FROM lrs_outbox WHERE state = 'parked' AND id > $1 AND `+where+` ORDER BY id LIMIT $2`, append([]any{afterRow, limit + 1}, args...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	list := []ParkedStatement{}
+	for rows.Next() {
+		var p ParkedStatement
+		var created int64
+		var parked sql.NullInt64
+		if err := rows.Scan(&p.row, &p.ID, &p.TrainingID, &p.Verb, &p.Error, &p.Attempts, &created, &parked); err != nil {
+			return nil, "", err
+		}
+		p.CreatedAt, p.ParkedAt = fromMillis(created), timePtr(parked)
+		list = append(list, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		next = skillpath.ID(list[limit-1].row).String()
+	}
+	return list, next, nil
+}
+
+// RetryParked puts parked statements back in the queue: those with the
+// given statement ids, or of one training, or all (neither given). The
+// trainings' queues are tried at once, unless a worker holds them. It
+// returns how many statements were re-queued; ids that are not parked
+// (already re-queued, delivered, unknown) are passed over.
+func (s *Store) RetryParked(ctx context.Context, statementIDs []string, trainingID skillpath.ID) (int, error) {
+	var n int
+	err := s.write(ctx, func(tx *Tx) error {
+		where, args := ofTraining(trainingID, 1)
+		where = "state = 'parked' AND " + where
+		if statementIDs != nil {
+			if len(statementIDs) == 0 {
+				return nil
+			}
+			in, idArgs := inList(statementIDs, len(args)+1)
+			where += " AND statement_id IN (" + in + ")"
+			args = append(args, idArgs...)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT training_id FROM lrs_outbox WHERE `+where, args...)
+		if err != nil {
+			return err
+		}
+		var trainings []skillpath.ID
+		for rows.Next() {
+			var id skillpath.ID
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			trainings = append(trainings, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'pending', attempts = 0, last_error = NULL, parked_at = NULL WHERE `+where, args...)
+		if err != nil {
+			return err
+		}
+		affected, err := res.RowsAffected()
+		if err != nil || affected == 0 {
+			return err
+		}
+		n = int(affected)
+		in, targs := inList(trainings, 2)
+		_, err = tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = 0, failures = 0, claim = NULL
+			WHERE training_id IN (`+in+`) AND (claim IS NULL OR next_attempt_at <= $1)`, append([]any{millis(s.Wall())}, targs...)...)
+		return err
+	})
+	if err == nil && n > 0 {
+		s.signalOutbox()
+	}
+	return n, err
+}
+
+// ofTraining is the condition "of this training", or of any when
+// trainingID is 0, with its arguments numbered from first.
+func ofTraining(trainingID skillpath.ID, first int) (string, []any) {
+	if trainingID == 0 {
+		return "TRUE", nil
+	}
+	return fmt.Sprintf("training_id = $%d", first), []any{trainingID}
+}
