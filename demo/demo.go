@@ -1,6 +1,6 @@
 // Package demo builds the believable organisation that `serve --demo` shows
 // on an empty database: a group tree, learners with custom fields, staff,
-// certificates, paths and their sessions.
+// certificates, paths and their sessions, and a draft of results tracking.
 package demo
 
 import (
@@ -40,6 +40,7 @@ func Load(ctx context.Context, st *store.Store, adminEmail, adminPassword string
 	b.organisation()
 	b.progress()
 	st.Now = skillpath.FixedClock(b.now)
+	b.tracking()
 	if b.err == nil {
 		_, b.err = st.Reenroll(ctx, store.DefaultReenrollLead)
 	}
@@ -223,4 +224,22 @@ func (b *builder) catalog(instructorID skillpath.ID) {
 	b.session("Forklift Operator Certification", "North warehouse, spring", 5, true)
 	b.session("Forklift Operator Certification", "South warehouse, autumn", 1, false)
 	b.session("Advanced Sales Negotiation", "Open enrollment", 2, false)
+}
+
+// LRSEndpoint is the LRS of the demo's results tracking draft: a
+// reserved example address, never contacted since the draft is not published.
+const LRSEndpoint = "https://lrs.example.com/xapi/"
+
+// tracking saves results tracking settings for the Forklift training as a
+// draft (SPEC §4), so /trainings/{id}/tracking shows something real. It is
+// not published: nothing is written to the outbox, nothing is sent, and
+// without a password the demo needs no SKILLPATH_SECRET_KEY.
+func (b *builder) tracking() {
+	if b.err != nil {
+		return
+	}
+	_, b.err = b.st.SetLRSDraft(b.ctx, b.trainings["Forklift Operator Certification"].ID, store.LRSInput{
+		Endpoint: LRSEndpoint,
+		Verbs:    []skillpath.Verb{skillpath.VerbStarted, skillpath.VerbAnswered, skillpath.VerbPassed, skillpath.VerbFailed},
+	})
 }

@@ -17,7 +17,7 @@ func (s *Server) pagesResults() {
 // trainingsPage lists the trainings whose results the caller may see.
 type trainingsPage struct {
 	Trainings []store.StaffTraining
-	Tracking  bool // tracking settings pages exist and the caller may use them
+	Tracking  bool // the caller may configure every training's results tracking (platform admin); authors theirs
 }
 
 func (s *Server) pageTrainings(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -29,7 +29,7 @@ func (s *Server) pageTrainings(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	v.Title = "Trainings"
-	v.Data = trainingsPage{Trainings: list, Tracking: v.Roles.PlatformAdmin && s.serves("/trainings/1/tracking")}
+	v.Data = trainingsPage{Trainings: list, Tracking: v.Roles.PlatformAdmin}
 	return s.render(w, r, v, "trainings.html")
 }
 
@@ -42,6 +42,7 @@ type resultsView struct {
 	Rows     []store.ResultRow
 	Next     string // URL of the next page, "" on the last
 	First    string // URL of the first page, "" on it
+	Tracking bool   // the caller may configure the training's results tracking
 }
 
 // statusOption is one choice of the status filter.
@@ -67,8 +68,12 @@ func (s *Server) pageResults(w http.ResponseWriter, r *http.Request, v *view) er
 	} else if err != nil {
 		return err
 	}
+	a, err := s.Store.Access(r.Context(), v.User, 0, id)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
-	rv := resultsView{Training: t, Status: q.Get("status"), Rows: p.Rows}
+	rv := resultsView{Training: t, Status: q.Get("status"), Rows: p.Rows, Tracking: a.CanConfigureTracking()}
 	rv.Statuses = append(rv.Statuses, statusOption{Value: "", Label: "All statuses", Selected: rv.Status == ""})
 	for _, st := range status.Trainings {
 		rv.Statuses = append(rv.Statuses, statusOption{Value: string(st), Label: st.Label(), Selected: rv.Status == string(st)})

@@ -57,6 +57,7 @@ func (s *Server) pages() {
 	s.pagesPlayer()
 	s.pagesGrading()
 	s.pagesResults()
+	s.pagesTracking()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -91,6 +92,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return ""
 		},
+		// datetime is a moment in the platform's time zone, to the minute.
+		"datetime": func(t time.Time) string { return t.In(s.Store.Zone).Format("2006-01-02 15:04") },
 		"percent": func(p *float64) string {
 			if p == nil {
 				return "—"
@@ -157,7 +160,8 @@ func (s *Server) serves(p string) bool {
 
 // navigation is the main menu for the user's roles: Learn for everyone;
 // Grading for those who may score; Trainings (results) and Certificates for
-// staff; Tracking for platform admins.
+// staff; Tracking for those who may configure it (platform admins and
+// authors).
 func (s *Server) navigation(roles store.Roles, current string) []navLink {
 	links := []struct {
 		label, href string
@@ -167,7 +171,10 @@ func (s *Server) navigation(roles store.Roles, current string) []navLink {
 		{"Grading", "/grading", roles.Scorer()},
 		{"Trainings", "/trainings", roles.Staff()},
 		{"Certificates", "/certificates", roles.Staff()},
-		{"Tracking", "/tracking", roles.PlatformAdmin},
+		{"Tracking", "/tracking", roles.PlatformAdmin || roles.Author},
+	}
+	if strings.HasPrefix(current, "/trainings/") && strings.HasSuffix(current, "/tracking") {
+		current = "/tracking" // a training's tracking settings belong to Tracking, not to its results
 	}
 	var nav []navLink
 	for _, l := range links {

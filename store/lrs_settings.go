@@ -29,9 +29,12 @@ type LRSView struct {
 	Live *skillpath.LRSSettings `json:"live"`
 	// UnpublishedChanges is true when the draft differs from what is live:
 	// publishing the training would change what is sent.
-	UnpublishedChanges bool       `json:"unpublished_changes"`
-	UpdatedAt          time.Time  `json:"updated_at"`
-	PublishedAt        *time.Time `json:"published_at"`
+	UnpublishedChanges bool `json:"unpublished_changes"`
+	// PasswordChanged is true when the draft's password is not the live
+	// one (set, removed or replaced), which PasswordSet alone cannot say.
+	PasswordChanged bool       `json:"-"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	PublishedAt     *time.Time `json:"published_at"`
 }
 
 // passwordContext binds a sealed LRS password to its training.
@@ -105,32 +108,55 @@ func (s *Store) LRSSettings(ctx context.Context, trainingID skillpath.ID) (*LRSV
 
 func (tx *Tx) lrsView(ctx context.Context, trainingID skillpath.ID) (*LRSView, error) {
 	v := &LRSView{TrainingID: trainingID}
-	var draftPassword, draftVerbs string
-	var liveEndpoint, liveLogin, livePassword, liveVerbs sql.NullString
+	var row lrsRow
 	var updated int64
 	var published sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT draft_endpoint, draft_login, draft_password, draft_verbs,
-		live_endpoint, live_login, live_password, live_verbs, updated_at, published_at FROM lrs_settings WHERE training_id = $1`, trainingID).
-		Scan(&v.Endpoint, &v.Login, &draftPassword, &draftVerbs, &liveEndpoint, &liveLogin, &livePassword, &liveVerbs, &updated, &published)
+	err := tx.QueryRowContext(ctx, `SELECT `+lrsColumns+`, updated_at, published_at FROM lrs_settings WHERE training_id = $1`, trainingID).
+		Scan(append(row.dest(), &updated, &published)...)
 	if errNoRows(err) {
 		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "training %s has no results tracking settings: PUT them first", trainingID)
 	} else if err != nil {
 		return nil, err
 	}
-	v.PasswordSet = draftPassword != ""
-	if v.Verbs, err = parseVerbs(draftVerbs); err != nil {
+	if v.LRSSettings, v.Live, v.UnpublishedChanges, err = row.settings(); err != nil {
 		return nil, err
 	}
+	v.PasswordChanged = row.draftPassword.String != row.livePassword.String
 	v.UpdatedAt, v.PublishedAt = fromMillis(updated), timePtr(published)
-	if liveEndpoint.Valid {
-		v.Live = &skillpath.LRSSettings{Endpoint: liveEndpoint.String, Login: liveLogin.String, PasswordSet: livePassword.String != ""}
-		if v.Live.Verbs, err = parseVerbs(liveVerbs.String); err != nil {
-			return nil, err
+	return v, nil
+}
+
+// lrsColumns are the columns of lrs_settings that lrsRow scans.
+const lrsColumns = `draft_endpoint, draft_login, draft_password, draft_verbs, live_endpoint, live_login, live_password, live_verbs`
+
+// lrsRow is one training's results tracking as stored: the draft, and what
+// is live (NULL until the first publish).
+type lrsRow struct {
+	draftEndpoint, draftLogin, draftPassword, draftVerbs sql.NullString
+	liveEndpoint, liveLogin, livePassword, liveVerbs     sql.NullString
+}
+
+func (r *lrsRow) dest() []any {
+	return []any{&r.draftEndpoint, &r.draftLogin, &r.draftPassword, &r.draftVerbs, &r.liveEndpoint, &r.liveLogin, &r.livePassword, &r.liveVerbs}
+}
+
+// settings returns the draft and the live settings (nil until published),
+// without passwords, and whether publishing would change what is sent:
+// the one rule of "the draft differs from what is live".
+func (r *lrsRow) settings() (draft skillpath.LRSSettings, live *skillpath.LRSSettings, unpublished bool, err error) {
+	draft = skillpath.LRSSettings{Endpoint: r.draftEndpoint.String, Login: r.draftLogin.String, PasswordSet: r.draftPassword.String != ""}
+	if draft.Verbs, err = parseVerbs(r.draftVerbs.String); err != nil {
+		return draft, nil, false, err
+	}
+	if r.liveEndpoint.Valid {
+		live = &skillpath.LRSSettings{Endpoint: r.liveEndpoint.String, Login: r.liveLogin.String, PasswordSet: r.livePassword.String != ""}
+		if live.Verbs, err = parseVerbs(r.liveVerbs.String); err != nil {
+			return draft, nil, false, err
 		}
 	}
-	v.UnpublishedChanges = v.Live == nil || v.Endpoint != v.Live.Endpoint || v.Login != v.Live.Login ||
-		draftPassword != livePassword.String || !slices.Equal(v.Verbs, v.Live.Verbs)
-	return v, nil
+	unpublished = live == nil || draft.Endpoint != live.Endpoint || draft.Login != live.Login ||
+		r.draftPassword.String != r.livePassword.String || !slices.Equal(draft.Verbs, live.Verbs)
+	return draft, live, unpublished, nil
 }
 
 func parseVerbs(text string) ([]skillpath.Verb, error) {

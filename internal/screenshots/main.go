@@ -93,6 +93,7 @@ func photograph(b *browser.Browser, base, out string, player skillpath.ID) error
 		{"trainings.png", admin, demo.AdminPassword, "/trainings", 1280},
 		{"results.png", admin, demo.AdminPassword, "/trainings/1/results", 1280},
 		{"results-phone.png", admin, demo.AdminPassword, "/trainings/1/results", 360},
+		{"tracking.png", admin, demo.AdminPassword, "/trainings/2/tracking", 1280},
 	}
 	for _, s := range shots {
 		if err := take(b, base, out, s); err != nil {
