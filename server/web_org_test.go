@@ -85,17 +85,22 @@ func (o *webOrg) status(t *testing.T, enrollment string) string {
 // webClient is a browser without a browser: cookies, forms and no
 // automatic redirects, to check statuses and headers of the pages.
 type webClient struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 }
 
-func (o *webOrg) client(t *testing.T) *webClient {
+func (o *webOrg) client(t testing.TB) *webClient {
+	return newWebClient(t, o.env.Server.URL)
+}
+
+// newWebClient is a web client of the server at base.
+func newWebClient(t testing.TB, base string) *webClient {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &webClient{t: t, base: o.env.Server.URL, http: &http.Client{Jar: jar,
+	return &webClient{t: t, base: base, http: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -137,7 +142,7 @@ func (c *webClient) do(method, path string, form url.Values, headers ...string) 
 func (c *webClient) get(path string) page { c.t.Helper(); return c.do("GET", path, nil) }
 
 // hidden reads a hidden field's value from a page.
-func (p page) hidden(t *testing.T, name string) string {
+func (p page) hidden(t testing.TB, name string) string {
 	t.Helper()
 	m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(p.Body)
 	if m == nil {

@@ -2,7 +2,9 @@
 // docs/screenshots: it loads the demo organisation into a temporary SQLite
 // database with a frozen clock, lets some demo learners make progress
 // through the store (the same methods the pages use), serves the pages, and
-// photographs them with chromium.
+// photographs them with chromium. Last, it publishes the demo's results
+// tracking and delivers statements to an in-process LRS, for the picture of
+// the tracking page.
 //
 //	go run ./internal/screenshots [-out docs/screenshots]
 package main
@@ -70,7 +72,14 @@ func run(ctx context.Context, out string) error {
 		return err
 	}
 	defer b.Close()
-	return photograph(b, srv.URL, out, player)
+	if err := photograph(b, srv.URL, out, player); err != nil {
+		return err
+	}
+	fork, err := liveTracking(ctx, st)
+	if err != nil {
+		return fmt.Errorf("results tracking: %w", err)
+	}
+	return shoot(b, srv.URL, out, shot{"tracking.png", demo.AdminEmail, demo.AdminPassword, "/trainings/" + fork.String() + "/tracking", 1280})
 }
 
 // learner is the demo learner whose pages are photographed.
@@ -93,14 +102,20 @@ func photograph(b *browser.Browser, base, out string, player skillpath.ID) error
 		{"trainings.png", admin, demo.AdminPassword, "/trainings", 1280},
 		{"results.png", admin, demo.AdminPassword, "/trainings/1/results", 1280},
 		{"results-phone.png", admin, demo.AdminPassword, "/trainings/1/results", 360},
-		{"tracking.png", admin, demo.AdminPassword, "/trainings/2/tracking", 1280},
 	}
 	for _, s := range shots {
-		if err := take(b, base, out, s); err != nil {
-			return fmt.Errorf("%s: %w", s.file, err)
+		if err := shoot(b, base, out, s); err != nil {
+			return err
 		}
-		fmt.Println("wrote", filepath.Join(out, s.file))
 	}
+	return nil
+}
+
+func shoot(b *browser.Browser, base, out string, s shot) error {
+	if err := take(b, base, out, s); err != nil {
+		return fmt.Errorf("%s: %w", s.file, err)
+	}
+	fmt.Println("wrote", filepath.Join(out, s.file))
 	return nil
 }
 
