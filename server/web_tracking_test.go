@@ -136,6 +136,14 @@ func TestWebTrackingAccess(t *testing.T) {
 		if p := admin.get("/trainings/" + o.training.ID + "/results"); !strings.Contains(p.Body, `href="`+theirs+`"`) {
 			t.Error("the results page does not link to results tracking")
 		}
+		help := regexp.MustCompile(`id="verb-(\w+)-help">\s*<p><span class="term">Purpose:</span> [^<]+</p>\s*<p><span class="term">When:</span> [^<]+</p>`)
+		var verbs []string
+		for _, m := range help.FindAllStringSubmatch(admin.get(theirs).Body, -1) {
+			verbs = append(verbs, m[1])
+		}
+		if got := strings.Join(verbs, " "); got != "started progressed experienced answered mastered passed failed" {
+			t.Errorf("the statements with their purpose and when: %q", got)
+		}
 		if p := admin.get("/tracking"); !strings.Contains(p.Body, "Forklift basics") || !strings.Contains(p.Body, "Warehouse safety") {
 			t.Errorf("the admin's overview misses trainings: %s", p.Body)
 		}
