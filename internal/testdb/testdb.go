@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,9 +73,16 @@ func URL(t testing.TB, dialect string) string {
 // frozen at now (when not zero), closed when the test ends.
 func Open(t testing.TB, dialect string, now time.Time) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), URL(t, dialect), Logger(t))
+	return OpenURL(t, URL(t, dialect), now)
+}
+
+// OpenURL is Open on the database at url (from URL), for tests that also
+// look at its rows through Raw.
+func OpenURL(t testing.TB, url string, now time.Time) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url, Logger(t))
 	if err != nil {
-		t.Fatalf("open %s store: %v", dialect, err)
+		t.Fatalf("open store %s: %v", url, err)
 	}
 	if !now.IsZero() {
 		st.Now = skillpath.FixedClock(now)
@@ -88,4 +96,20 @@ func Each(t *testing.T, fn func(t *testing.T, dialect string)) {
 	for _, d := range Dialects {
 		t.Run(d, func(t *testing.T) { fn(t, d) })
 	}
+}
+
+// Raw opens the database at url (from URL) without the store, for tests
+// that check rows or query plans themselves; closed when the test ends.
+func Raw(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		driver, dsn = "sqlite", "file:"+path+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
