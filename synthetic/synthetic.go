@@ -113,7 +113,6 @@ type gen struct {
 	authors      []int64
 	certificates []*certificate
 	paths        []*path
-	core         []*path   // company-wide paths most learners follow
 	weights      []float64 // cumulative popularity of the other paths
 	others       []*path
 }
