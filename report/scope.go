@@ -20,6 +20,3 @@ type Scope struct {
 	// learners, and those of their subgroups, count.
 	GroupIDs []skillpath.ID
 }
-
-// Empty reports whether the scope shows nothing: a learner's (403).
-func (s Scope) Empty() bool { return !s.All && len(s.CertificateIDs) == 0 && len(s.GroupIDs) == 0 }

@@ -38,9 +38,10 @@ type BulkTable struct {
 // and PostgreSQL's 65535.
 const bulkParams = 30000
 
-// Bulk runs fn in one write transaction on an empty database, then makes
-// the database ready for normal use: identity sequences moved past the ids
-// fn chose (PostgreSQL) and planner statistics gathered (both). Returns
+// Bulk runs fn in one write transaction on an empty database, derives the
+// certificate_learners table from what fn wrote, then makes the database
+// ready for normal use: identity sequences moved past the ids fn chose
+// (PostgreSQL) and planner statistics gathered (both). Returns
 // ECONFLICT when the database holds users, groups, certificates or
 // trainings already.
 func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
@@ -62,7 +63,10 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		}
 		tables = b.tables
 		b.flushAll()
-		return b.err
+		if b.err != nil {
+			return b.err
+		}
+		return tx.rebuildCertificateLearners(ctx)
 	})
 	if err != nil {
 		return err

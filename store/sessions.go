@@ -97,7 +97,7 @@ func (s *Store) ArchiveSession(ctx context.Context, id skillpath.ID) (*skillpath
 			}
 			return skillpath.Errorf(skillpath.ECONFLICT, "session %s is already archived", id)
 		}
-		return nil
+		return tx.relink(ctx, `e.session_id = $1`, id)
 	})
 	if err != nil {
 		return nil, err
@@ -118,6 +118,9 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL`, millis(tx.now), id)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.relink(ctx, `e.session_id = $1`, id)
 	})
 }
