@@ -135,3 +135,13 @@ func where(conditions []string) string {
 	}
 	return ` WHERE ` + strings.Join(conditions, ` AND `)
 }
+
+// CheckFilter returns EINVALID naming group when the filter names a group
+// that does not exist: a filter that can match no one by mistake is
+// refused rather than answered with empty tables.
+func (s *Store) CheckFilter(ctx context.Context, f report.Filter) error {
+	if len(f.GroupIDs) == 0 {
+		return nil
+	}
+	return s.read(ctx, func(tx *Tx) error { return tx.mustExist(ctx, "groups", "group", f.GroupIDs) })
+}

@@ -87,7 +87,7 @@ var Learners = map[string]LearnerFacts{
 	"Finn":  {"Finn Fox", "finn@acme.test", "EMEA", fields("EMEA", "Seller"), day(2026, 1, 20), false},
 	// Gina registered at 00:30 on 22 November in Paris, 21 November in UTC.
 	"Gina": {"Gina Gray", "gina@acme.test", "Support", fields("North", "Driver"), time.Date(2026, 11, 21, 23, 30, 0, 0, time.UTC), false},
-	"Hugo": {"Hugo Hill", "hugo@acme.test", "Warehouse South", fields("South", "Driver"), day(2023, 5, 5), false},
+	"Hugo": {`Hugo "Hammer" Hill, Jr.`, "hugo@acme.test", "Warehouse South", fields("South", "Driver"), day(2023, 5, 5), false},
 	"Leo":  {"Leo Lane", "leo@acme.test", "Warehouse North", fields("North", "Picker"), day(2024, 1, 10), false},
 }
 
