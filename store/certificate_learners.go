@@ -15,7 +15,8 @@ import (
 //	enrollment created (Enroll, Reenroll), certificate delivered (deliver),
 //	enrollment or session deleted, session archived  → relink
 //	user renamed or deleted                          → setLearnerUser
-//	bulk load, recompute                             → rebuildCertificateLearners
+//	recompute                                        → rebuildCertificateLearners
+//	bulk load                                        → the loader writes the rows
 //
 // and CheckCertificateLearners proves it against the facts.
 

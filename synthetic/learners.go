@@ -12,9 +12,18 @@ import (
 // learner is the part of a generated learner their enrollments need.
 type learner struct {
 	id         int64
+	name       string
 	registered time.Time
 	deleted    *time.Time
 	passed     map[int64]bool // paths passed in a live enrollment: prerequisites met
+	// links are the learner's certificates and what they are to each, as
+	// certificate_learners keeps them (SPEC §3)
+	links map[*certificate]*link
+}
+
+type link struct {
+	enrolled           bool       // in a live enrollment of a session that is not archived
+	delivered, expires *time.Time // the latest live award's, by delivery then id
 }
 
 // outcome is how far a learner went in one enrollment; the facts written
@@ -63,15 +72,15 @@ func (g *gen) learners(ctx context.Context) error {
 // learner writes one learner — registered in the last five years, a few
 // deleted since — with their custom fields, groups and enrollments.
 func (g *gen) learner(i int) {
-	u := &learner{id: g.id(g.t.users), passed: map[int64]bool{}}
+	u := &learner{id: g.id(g.t.users), passed: map[int64]bool{}, links: map[*certificate]*link{}}
 	u.registered = g.between(g.now.Add(-5*years), g.now.Add(-7*days))
 	if g.chance(deletedUserShare) {
 		u.deleted = ptr(g.between(u.registered, g.now))
 	}
 	team := g.teams[g.rnd.IntN(len(g.teams))]
-	name := firstNames[g.rnd.IntN(len(firstNames))] + " " + lastNames[g.rnd.IntN(len(lastNames))]
+	u.name = firstNames[g.rnd.IntN(len(firstNames))] + " " + lastNames[g.rnd.IntN(len(lastNames))]
 	email := fmt.Sprintf("learner%06d@synthetic.skillpath.test", i+1)
-	g.t.users.Add(u.id, email, email, name, ms(u.registered), nullMs(u.deleted), false, nil, ms(u.registered))
+	g.t.users.Add(u.id, email, email, u.name, ms(u.registered), nullMs(u.deleted), false, nil, ms(u.registered))
 	region := team.region
 	if g.chance(0.1) {
 		region = regions[g.rnd.IntN(len(regions))]
@@ -111,6 +120,21 @@ func (g *gen) learner(i int) {
 	for _, se := range append(plan, later...) {
 		g.enroll(u, se, nil, time.Time{})
 	}
+	for _, c := range g.certificates { // in id order: the same rows for a seed
+		if l := u.links[c]; l != nil {
+			g.t.learners.Add(c.id, u.id, u.name, u.deleted != nil, l.enrolled, nullMs(l.delivered), nullMs(l.expires))
+		}
+	}
+}
+
+// linkOf is what the learner is to the certificate, new if nothing yet.
+func (u *learner) linkOf(c *certificate) *link {
+	l := u.links[c]
+	if l == nil {
+		l = &link{}
+		u.links[c] = l
+	}
+	return l
 }
 
 // pickSession picks a session of the path, the recent ones more often.
@@ -185,6 +209,12 @@ func (g *gen) enroll(u *learner, se *session, from *int64, at time.Time) {
 	if from != nil {
 		g.sum.Reenrollments++
 	}
+	if deletedAt == nil {
+		for _, c := range p.certificates {
+			l := u.linkOf(c)
+			l.enrolled = l.enrolled || se.archivedAt == nil
+		}
+	}
 	for _, mod := range answers {
 		attemptID := g.id(g.t.moduleAttempts)
 		g.t.moduleAttempts.Add(attemptID, id, mod.module.id, 1, ms(startedAt))
@@ -211,6 +241,12 @@ func (g *gen) enroll(u *learner, se *session, from *int64, at time.Time) {
 		expires := status.Expiration(doneAt, c.validity, g.zone)
 		g.t.awards.Add(g.id(g.t.awards), id, c.id, u.id, ms(doneAt), nullMs(expires))
 		g.sum.Awards++
+		if deletedAt != nil {
+			continue // deleted enrollments link no one
+		}
+		if l := u.linkOf(c); l.delivered == nil || !doneAt.Before(*l.delivered) {
+			l.delivered, l.expires = &doneAt, expires // a later id wins a tie
+		}
 		if expires != nil && (due == nil || expires.Before(*due)) {
 			due = expires
 		}

@@ -8,7 +8,8 @@
 //
 // It writes through store.Bulk with multi-row INSERTs, computing every
 // stored status with the pure rules of status/ from the facts it writes,
-// so the result is what the store itself would have stored. The same seed
+// and the learners of each certificate from the same facts, so the result
+// is what the store itself would have stored (its tests prove both). The same seed
 // and business time give the same organisation.
 package synthetic
 
@@ -121,6 +122,7 @@ type tables struct {
 	users, userFields, groups, groupTree, groupMembers, groupStaff              *store.BulkTable
 	certificates, trainings, trainingCertificates, prerequisites, trainingStaff *store.BulkTable
 	modules, activities, sessions, enrollments, moduleAttempts, answers, awards *store.BulkTable
+	learners                                                                    *store.BulkTable
 }
 
 // declare names the tables, parents first, with the columns written.
@@ -146,6 +148,8 @@ func (g *gen) declare(b *store.Bulk) {
 		moduleAttempts: b.Table("module_attempts", "id", "enrollment_id", "module_id", "number", "started_at"),
 		answers:        b.Table("answers", "id", "module_attempt_id", "activity_id", "response", "answered_at", "score", "scored_at", "scored_by"),
 		awards:         b.Table("awards", "id", "enrollment_id", "certificate_id", "user_id", "delivered_at", "expires_at"),
+		learners: b.Table("certificate_learners", "certificate_id", "user_id", "user_name", "user_deleted", "enrolled",
+			"delivered_at", "expires_at"),
 	}
 	g.ids = map[*store.BulkTable]int64{}
 	g.bulk = b

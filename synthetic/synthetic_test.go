@@ -40,6 +40,18 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("enrollment %s: stored %s (score %v), facts say %s (score %v)", m.EnrollmentID, m.Stored, m.StoredScore, m.Computed, m.Score)
 			}
 		})
+		t.Run("certificate_learners matches the facts", func(t *testing.T) {
+			diff, err := st.CheckCertificateLearners(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(diff) > 0 {
+				t.Errorf("%d rows differ from the facts, e.g. %+v", len(diff), diff[0])
+			}
+			if count(t, db, `SELECT COUNT(*) FROM certificate_learners`) == 0 {
+				t.Error("no learner of any certificate")
+			}
+		})
 		t.Run("every automatic re-enrollment is already made", func(t *testing.T) {
 			n, err := st.Reenroll(ctx, store.DefaultReenrollLead)
 			if err != nil || n != 0 {
