@@ -60,7 +60,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		if !s.dialect.postgres {
 			// one transaction of millions of rows: a page cache of up to
 			// 512 MiB instead of 2 MiB keeps SQLite from spilling index
-			// pages to the WAL again and again (43 s → see the commit)
+			// pages to the WAL again and again
 			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
 				return err
 			}

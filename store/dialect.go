@@ -74,3 +74,15 @@ func (d dialect) placeholder(n int) string {
 	}
 	return "?"
 }
+
+// customPlans makes PostgreSQL plan each query of the transaction for its
+// own parameters. Otherwise, from the sixth run of a prepared statement, it
+// may keep a generic plan, blind to which group or value a filter names —
+// measured on the certificate list at 100,000 learners: 65 ms → 105 ms.
+// SQLite plans every statement for its parameters already.
+func (d dialect) customPlans() string {
+	if d.postgres {
+		return `SET LOCAL plan_cache_mode = force_custom_plan`
+	}
+	return ""
+}

@@ -24,7 +24,7 @@ import (
 // scope as well, linked to no one.
 func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.Filter, fn func(report.CertificateRow) error) error {
 	q, a := certificateStatsQuery(sc, f)
-	return s.read(ctx, func(tx *Tx) error {
+	return s.statsRead(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, q, a...)
 		if err != nil {
 			return err
@@ -72,6 +72,18 @@ func certificateStatsQuery(sc report.Scope, f report.Filter) (string, sqlArgs) {
 		WHERE ` + listed + ` ORDER BY c.title, c.id`, a
 }
 
+// statsRead runs fn in a read transaction planned for its parameters.
+func (s *Store) statsRead(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.read(ctx, func(tx *Tx) error {
+		if q := s.dialect.customPlans(); q != "" {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
 // Page asks for part of a table: Limit rows (0: every row) after the
 // opaque cursor After, which the previous page returned as its next.
 type Page struct {
@@ -101,7 +113,7 @@ func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, 
 		return "", err
 	}
 	var next string
-	err = s.read(ctx, func(tx *Tx) error {
+	err = s.statsRead(ctx, func(tx *Tx) error {
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
 		}
@@ -184,7 +196,7 @@ func decodeCursor(cursor string) (string, skillpath.ID, error) {
 // of its learners in the scope; a learner the filters leave out has no
 // rows.
 func (s *Store) CertificateHistory(ctx context.Context, sc report.Scope, f report.Filter, certificateID, userID skillpath.ID, fn func(report.HistoryRow) error) error {
-	return s.read(ctx, func(tx *Tx) error {
+	return s.statsRead(ctx, func(tx *Tx) error {
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
 		}
@@ -263,7 +275,7 @@ func (tx *Tx) history(ctx context.Context, certificateID, userID skillpath.ID, f
 // the names behind the list's "Associated paths", which no user filter
 // changes. Returns ENOTFOUND for a certificate outside the scope.
 func (s *Store) CertificatePaths(ctx context.Context, sc report.Scope, certificateID skillpath.ID, fn func(report.PathRow) error) error {
-	return s.read(ctx, func(tx *Tx) error {
+	return s.statsRead(ctx, func(tx *Tx) error {
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
 		}
