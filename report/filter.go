@@ -86,7 +86,13 @@ func ParseFilter(q url.Values, zone *time.Location) (Filter, error) {
 	if len(f.GroupIDs) > MaxFilterGroups {
 		return f, skillpath.Invalid("group", "at most %d groups", MaxFilterGroups)
 	}
-	for name, values := range q {
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	slices.Sort(names) // the same parameter is reported whatever the map's order
+	for _, name := range names {
+		values := q[name]
 		key, ok := strings.CutPrefix(name, "field.")
 		if !ok {
 			continue

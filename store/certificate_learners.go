@@ -88,7 +88,10 @@ func (tx *Tx) relink(ctx context.Context, where string, args ...any) error {
 	if err != nil {
 		return fmt.Errorf("relink learners: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM certificate_learners WHERE (certificate_id, user_id) IN (`+pairs+`)
+	// the learners first: SQLite reaches rows through a one-column IN, not
+	// a row value's, which made every relink read the whole table (45 ms)
+	_, err = tx.ExecContext(ctx, `DELETE FROM certificate_learners WHERE user_id IN (SELECT e.user_id FROM enrollments e WHERE `+where+`)
+		AND (certificate_id, user_id) IN (`+pairs+`)
 		AND NOT `+learnerEnrolled("certificate_learners.certificate_id", "certificate_learners.user_id", false)+`
 		AND `+latestAward("certificate_learners.certificate_id", "certificate_learners.user_id")+` IS NULL`, args...)
 	if err != nil {
