@@ -367,3 +367,73 @@ func BenchmarkStatsLearnersCLI(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStatsUpkeep times what keeping certificate_learners costs the
+// writes, on an organisation of its own: an enrollment (one learner
+// relinked), and archiving then deleting the largest open session (every
+// learner in it relinked). Each archiving takes the largest session still
+// open, so the figure of -benchtime 1x is the largest session's.
+func BenchmarkStatsUpkeep(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			ctx := context.Background()
+			st, address, drop := generated(b, dialect, benchLearners())
+			defer drop()
+			raw := testdb.Raw(b, address)
+			b.Run("enroll", func(b *testing.B) {
+				se := &skillpath.Session{TrainingID: 1, Name: "Benchmark cohort", StartsAt: benchNow}
+				if err := st.CreateSession(ctx, se); err != nil {
+					b.Fatal(err)
+				}
+				users, _, err := st.ListUsers(ctx, store.UserFilter{Query: "learner", Status: skillpath.UserActive, Limit: 500})
+				if err != nil || len(users) < b.N {
+					b.Fatalf("%d learners for %d enrollments (%v)", len(users), b.N, err)
+				}
+				b.ResetTimer()
+				for i := range b.N {
+					if _, err := st.Enroll(ctx, se.ID, users[i].ID, 1, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			largest := func(i int) (skillpath.ID, int) {
+				var id skillpath.ID
+				var n int
+				err := raw.QueryRow(`SELECT e.session_id, COUNT(*) FROM enrollments e JOIN sessions s ON s.id = e.session_id
+					WHERE e.deleted_at IS NULL AND s.archived_at IS NULL AND s.deleted_at IS NULL
+					GROUP BY e.session_id ORDER BY COUNT(*) DESC, e.session_id LIMIT 1 OFFSET $1`, i).Scan(&id, &n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return id, n
+			}
+			var sessions []skillpath.ID
+			b.Run("archive_largest_session", func(b *testing.B) {
+				n := 0
+				for range b.N {
+					var id skillpath.ID
+					b.StopTimer()
+					id, n = largest(0)
+					b.StartTimer()
+					if _, err := st.ArchiveSession(ctx, id); err != nil {
+						b.Fatal(err)
+					}
+					sessions = append(sessions, id)
+				}
+				b.ReportMetric(float64(n), "enrollments")
+			})
+			deleted := 0 // across runs: b.N is 1 first
+			b.Run("delete_that_session", func(b *testing.B) {
+				for range b.N {
+					if deleted == len(sessions) {
+						b.Fatal("more deletions than archived sessions: run with the same -benchtime")
+					}
+					if err := st.DeleteSession(ctx, sessions[deleted]); err != nil {
+						b.Fatal(err)
+					}
+					deleted++
+				}
+			})
+		})
+	}
+}
