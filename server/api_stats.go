@@ -63,6 +63,8 @@ func (s *Server) statsCertified(w http.ResponseWriter, r *http.Request, caller *
 	return s.statsLearnerList(w, r, caller, "certified-learners", s.Store.CertifiedLearners)
 }
 
+// learnerList reads a learners table: all of a certificate's learners or
+// its certified ones.
 type learnerList func(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p store.Page, fn func(report.LearnerRow) error) (string, error)
 
 func (s *Server) statsLearnerList(w http.ResponseWriter, r *http.Request, caller *skillpath.User, name string, read learnerList) error {
