@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,14 +24,6 @@ var (
 	theBrowser  *browser.Browser
 	browserErr  error
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if theBrowser != nil {
-		theBrowser.Close()
-	}
-	os.Exit(code)
-}
 
 // person is one user in the shared browser: a tab in a fresh browser
 // context, closed when the test ends. Every step must finish within a

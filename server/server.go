@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.apiLearning()
 	s.apiResults()
 	s.apiLRS()
+	s.apiStats()
 	s.pages()
 }
 
@@ -83,6 +84,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler { // a download that failed midway: cut the connection
+				s.Log.Info("request aborted", logAttrs(r, rec.status)...)
+				panic(p)
+			}
 			s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
 			if !rec.wrote {
 				s.writeError(rec, r, skillpath.Errorf(skillpath.EINTERNAL, "panic"))

@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -82,4 +83,27 @@ func isUniqueViolation(err error) bool {
 		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// placeholder is the n-th parameter (from 1) of a generated statement.
+// SQLite binds "$N" by name, finding each in a list — quadratic in a
+// statement of thousands of parameters such as a bulk INSERT — and "?" by
+// position, at no cost.
+func (d dialect) placeholder(n int) string {
+	if d.postgres {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// customPlans makes PostgreSQL plan each query of the transaction for its
+// own parameters. Otherwise, from the sixth run of a prepared statement, it
+// may keep a generic plan, blind to which group or value a filter names —
+// measured on the certificate list at 100,000 learners: 65 ms → 105 ms.
+// SQLite plans every statement for its parameters already.
+func (d dialect) customPlans() string {
+	if d.postgres {
+		return `SET LOCAL plan_cache_mode = force_custom_plan`
+	}
+	return ""
 }

@@ -59,7 +59,10 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 			return err
 		}
 		id = skillpath.ID(newID)
-		return tx.refresh(ctx, []skillpath.ID{id})
+		if err := tx.refresh(ctx, []skillpath.ID{id}); err != nil {
+			return err
+		}
+		return tx.relink(ctx, `e.id = $1`, id)
 	})
 	if err != nil {
 		return nil, err
@@ -112,6 +115,9 @@ func (s *Store) DeleteEnrollment(ctx context.Context, id skillpath.ID) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE id = $2`, millis(tx.now), id); err != nil {
+			return err
+		}
+		if err := tx.relink(ctx, `e.id = $1`, id); err != nil {
 			return err
 		}
 		if e.Status != status.TrainingPassed {

@@ -311,3 +311,33 @@ func TestDeliveryInPlatformZone(t *testing.T) {
 		}
 	})
 }
+
+// TestCertificateLinksFollowThePath: when a training stops or starts
+// granting a certificate, the statistics' links follow at once.
+func TestCertificateLinksFollowThePath(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		w := newCertWorld(t, dialect, at("2026-01-10T09:00:00Z"), ptr(12), false)
+		other := &skillpath.Certificate{Title: "Other", OwnerGroupID: 1}
+		must(t, w.st.CreateCertificate(ctx, other))
+		check := func(step string) {
+			t.Helper()
+			diff, err := w.st.CheckCertificateLearners(ctx)
+			must(t, err)
+			if len(diff) > 0 {
+				t.Fatalf("%s: certificate_learners differs from the facts: %+v", step, diff)
+			}
+		}
+		check("enrolled")
+		tr, err := w.st.FindTraining(ctx, w.training.ID)
+		must(t, err)
+		tr.CertificateIDs = []skillpath.ID{other.ID}
+		must(t, w.st.UpdateTraining(ctx, tr))
+		check("after changing the certificate the path grants")
+		w.pass(t, w.enrollment)
+		check("after passing")
+		tr.CertificateIDs = nil
+		must(t, w.st.UpdateTraining(ctx, tr))
+		check("after the path grants nothing (the delivered certificate stays)")
+	})
+}

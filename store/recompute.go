@@ -51,8 +51,9 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]skil
 }
 
 // Recompute rebuilds the stored status of every live enrollment from the
-// facts, in batches, calling progress after each. A pass it finds delivers
-// its certificates as a pass always does.
+// facts, in batches, calling progress after each, and then the
+// certificate_learners table. A pass it finds delivers its certificates as
+// a pass always does.
 func (s *Store) Recompute(ctx context.Context, progress func(done, total int)) error {
 	ids, err := s.liveEnrollmentIDs(ctx)
 	if err != nil {
@@ -66,7 +67,7 @@ func (s *Store) Recompute(ctx context.Context, progress func(done, total int)) e
 			progress(min((i+1)*recomputeBatch, len(ids)), len(ids))
 		}
 	}
-	return nil
+	return s.write(ctx, func(tx *Tx) error { return tx.rebuildCertificateLearners(ctx) })
 }
 
 // CheckStatuses compares every live enrollment's stored status and score

@@ -65,7 +65,16 @@ func (s *Store) Reenroll(ctx context.Context, lead time.Duration) (int, error) {
 		if len(created) == 0 {
 			return nil
 		}
-		return tx.refresh(ctx, created)
+		if err := tx.refresh(ctx, created); err != nil {
+			return err
+		}
+		for _, chunk := range chunks(created, batchSize) {
+			in, args := inList(chunk, 1)
+			if err := tx.relink(ctx, `e.id IN (`+in+`)`, args...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, err

@@ -104,7 +104,7 @@ func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow) e
 			return err
 		}
 	}
-	return nil
+	return tx.relink(ctx, `e.id = $1`, e.ID)
 }
 
 // refreshDependents refreshes the not-yet-started enrollments of the users

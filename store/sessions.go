@@ -98,7 +98,7 @@ func (s *Store) ArchiveSession(ctx context.Context, id skillpath.ID) (*skillpath
 			}
 			return skillpath.Errorf(skillpath.ECONFLICT, "session %s is already archived", id)
 		}
-		return nil
+		return tx.relink(ctx, `e.session_id = $1`, id)
 	})
 	if err != nil {
 		return nil, err
@@ -140,8 +140,8 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 		if _, err = tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE session_id = $2 AND deleted_at IS NULL`, millis(tx.now), id); err != nil {
 			return err
 		}
-		if len(passed) == 0 {
-			return nil
+		if err := tx.relink(ctx, `e.session_id = $1`, id); err != nil || len(passed) == 0 {
+			return err
 		}
 		return tx.refreshDependents(ctx, passed, nil)
 	})

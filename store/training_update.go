@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"skillpath"
 )
@@ -52,11 +53,33 @@ func (s *Store) UpdateTraining(ctx context.Context, t *skillpath.Training) error
 		t.CreatedAt, t.PublishedAt = old.CreatedAt, old.PublishedAt
 		delete(tx.defs, t.ID)
 		ids, err := tx.trainingEnrollmentIDs(ctx, t.ID)
-		if err != nil || len(ids) == 0 {
+		if err != nil {
 			return err
 		}
-		return tx.refresh(ctx, ids)
+		if len(ids) > 0 {
+			if err := tx.refresh(ctx, ids); err != nil {
+				return err
+			}
+		}
+		// The statistics' links follow the certificates the path grants.
+		return tx.relinkCertificates(ctx, changedIDs(old.CertificateIDs, t.CertificateIDs))
 	})
+}
+
+// changedIDs lists the ids in one list and not the other.
+func changedIDs(before, after []skillpath.ID) []skillpath.ID {
+	var out []skillpath.ID
+	for _, id := range before {
+		if !slices.Contains(after, id) {
+			out = append(out, id)
+		}
+	}
+	for _, id := range after {
+		if !slices.Contains(before, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // matchTree checks that every id in the new tree belongs to the old one at

@@ -314,6 +314,9 @@ func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) 
 			u.Name, u.PlatformAdmin, hash, id); err != nil {
 			return err
 		}
+		if err := tx.setLearnerUser(ctx, id); err != nil {
+			return err
+		}
 		if up.CustomFields != nil {
 			if err := tx.setCustomFields(ctx, id, u.CustomFields); err != nil {
 				return err
@@ -349,7 +352,7 @@ func (s *Store) DeleteUser(ctx context.Context, id skillpath.ID) error {
 				return err
 			}
 		}
-		return nil
+		return tx.setLearnerUser(ctx, id)
 	})
 }
 

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, log)
+	case "generate":
+		return generate(ctx, args[1:], getenv, stdout, log)
 	case "recompute":
 		return recompute(ctx, args[1:], getenv, stdout, log)
 	case "help", "-h", "--help":

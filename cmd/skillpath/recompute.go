@@ -9,8 +9,9 @@ import (
 	"log/slog"
 )
 
-// recompute rebuilds every stored status from the facts, printing progress,
-// and then checks that nothing differs any more.
+// recompute rebuilds every stored status, and the certificate statistics'
+// learners table, from the facts, printing progress, and then checks that
+// nothing differs any more.
 func recompute(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	var cfg config
 	fs := newFlagSet("recompute", stdout)
@@ -47,5 +48,16 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("%d stored statuses differ from the facts", len(mismatches))
 	}
 	fmt.Fprintln(stdout, "every stored status matches the facts")
+	links, err := st.CheckCertificateLearners(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		fmt.Fprintf(stdout, "certificate %s, learner %s: the statistics differ from the facts\n", l.CertificateID, l.UserID)
+	}
+	if len(links) > 0 {
+		return fmt.Errorf("%d rows of the certificate statistics differ from the facts; run recompute without --check", len(links))
+	}
+	fmt.Fprintln(stdout, "the certificate statistics match the facts")
 	return nil
 }

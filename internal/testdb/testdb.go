@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,34 +39,53 @@ var schemaSeq atomic.Int64
 // when the test ends.
 func URL(t testing.TB, dialect string) string {
 	t.Helper()
+	url, drop, err := Create(dialect, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return url
+}
+
+// Create makes a fresh, empty database of the dialect — a SQLite file in
+// dir, or a PostgreSQL schema of its own — and returns its address and the
+// function that removes it, for databases that outlive one test (shared
+// benchmark data).
+func Create(dialect, dir string) (address string, drop func(), err error) {
 	if dialect == "sqlite" {
-		return "sqlite:" + filepath.Join(t.TempDir(), "skillpath.db")
+		path := filepath.Join(dir, fmt.Sprintf("skillpath-%d.db", schemaSeq.Add(1)))
+		return "sqlite:" + path, func() {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(path + suffix)
+			}
+		}, nil
 	}
 	base := PostgresURL()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
-		t.Fatalf("PostgreSQL: %v", err)
+		return "", nil, fmt.Errorf("PostgreSQL: %w", err)
 	}
 	defer admin.Close()
 	schema := fmt.Sprintf("test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, schemaSeq.Add(1))
 	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("PostgreSQL is required for the tests (%s): %v; .ci/run starts it", base, err)
+		return "", nil, fmt.Errorf("PostgreSQL is required for the tests (%s): %w; .ci/run starts it", base, err)
 	}
-	t.Cleanup(func() {
+	drop = func() {
 		db, err := sql.Open("pgx", base)
 		if err == nil {
 			_, _ = db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
 			db.Close()
 		}
-	})
+	}
 	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatal(err)
+		drop()
+		return "", nil, err
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), drop, nil
 }
 
 // Open returns a store on a fresh database of the dialect with the clock
@@ -97,4 +117,20 @@ func Each(t *testing.T, fn func(t *testing.T, dialect string)) {
 	for _, d := range Dialects {
 		t.Run(d, func(t *testing.T) { fn(t, d) })
 	}
+}
+
+// Raw opens the database at url (from URL) without the store, for tests
+// that check rows or query plans themselves; closed when the test ends.
+func Raw(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		driver, dsn = "sqlite", "file:"+path+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

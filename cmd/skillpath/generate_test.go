@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"skillpath/internal/testdb"
+)
+
+func TestGenerateCommand(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		url := testdb.URL(t, dialect)
+		env := map[string]string{"SKILLPATH_NOW": "2026-11-22T10:00:00Z"}
+		getenv := func(k string) string { return env[k] }
+		var out, errs bytes.Buffer
+		if err := run(ctx, []string{"generate", "--db", url, "--learners", "300", "--seed", "9"}, getenv, &out, &errs); err != nil {
+			t.Fatalf("generate: %v\n%s%s", err, out.String(), errs.String())
+		}
+		for _, want := range []string{"generating: 300 of 300 learners", "300 learners", "log in as admin@synthetic.skillpath.test"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
+		}
+		out.Reset()
+		if err := run(ctx, []string{"recompute", "--db", url, "--check"}, getenv, &out, &errs); err != nil {
+			t.Errorf("recompute --check after generate: %v\n%s", err, out.String())
+		}
+		err := run(ctx, []string{"generate", "--db", url, "--learners", "10"}, getenv, &out, &errs)
+		if err == nil || !strings.Contains(err.Error(), "not empty") {
+			t.Errorf("generate on a filled database: %v, want a refusal", err)
+		}
+	})
+	for _, args := range [][]string{{"generate"}, {"generate", "--learners", "0"}, {"generate", "--learners", "x"}} {
+		if err := run(context.Background(), args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+}

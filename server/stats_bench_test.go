@@ -1,0 +1,431 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skillpath"
+	"skillpath/internal/testdb"
+	"skillpath/report"
+	"skillpath/server"
+	"skillpath/status"
+	"skillpath/store"
+	"skillpath/synthetic"
+)
+
+// The benchmarks behind docs/PERFORMANCE.md. They generate a synthetic
+// organisation of SKILLPATH_BENCH_LEARNERS learners (5,000 unless set) per
+// database, once per run, and time the statistics through the real HTTP
+// server. The figures of docs/PERFORMANCE.md come from:
+//
+//	SKILLPATH_BENCH_LEARNERS=100000 go test ./server -run '^$' -bench Stats -benchtime 20x -timeout 60m
+//	SKILLPATH_BENCH_LEARNERS=100000 go test ./server -run '^$' -bench Generate -benchtime 1x -timeout 60m
+
+var benchNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func benchLearners() int {
+	if n, err := strconv.Atoi(os.Getenv("SKILLPATH_BENCH_LEARNERS")); err == nil && n > 0 {
+		return n
+	}
+	return 5000
+}
+
+// benchOrg is a generated organisation behind a running server.
+type benchOrg struct {
+	st      *store.Store
+	address string // the database's
+	srv     *httptest.Server
+	tokens  map[string]string // by role: admin, group admin, coach, instructor
+	groups  map[string]skillpath.ID
+	largest report.CertificateRow // the certificate with the most learners
+}
+
+var (
+	benchMu    sync.Mutex
+	benchOrgs  = map[string]*benchOrg{}
+	benchDrops []func()
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// generated opens a fresh database of the dialect and generates n learners in it.
+func generated(b *testing.B, dialect string, n int) (*store.Store, string, func()) {
+	dir, err := os.MkdirTemp("", "skillpath-bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	address, drop, err := testdb.Create(dialect, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), address, quietLog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Now = skillpath.FixedClock(benchNow)
+	if _, err := synthetic.Generate(context.Background(), st, synthetic.Options{Learners: n, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	return st, address, func() { st.Close(); drop(); os.RemoveAll(dir) }
+}
+
+// benchOrgFor returns the dialect's generated organisation, made on first use.
+func benchOrgFor(b *testing.B, dialect string) *benchOrg {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if o := benchOrgs[dialect]; o != nil {
+		return o
+	}
+	b.StopTimer()
+	defer b.StartTimer()
+	ctx := context.Background()
+	st, address, drop := generated(b, dialect, benchLearners())
+	o := &benchOrg{st: st, address: address, srv: httptest.NewServer(server.New(st, quietLog())), tokens: map[string]string{}, groups: map[string]skillpath.ID{}}
+	benchDrops = append(benchDrops, func() { o.srv.Close(); drop() })
+	for role, login := range map[string]string{"admin": synthetic.DefaultAdminEmail, "group admin": "admin.operations@",
+		"coach": "coach.operations.north@", "instructor": "instructor001@"} {
+		users, _, err := st.ListUsers(ctx, store.UserFilter{Query: login, Limit: 1})
+		if err != nil || len(users) != 1 {
+			b.Fatalf("no %s (%s): %v", role, login, err)
+		}
+		if o.tokens[role], err = st.CreateToken(ctx, users[0].ID, users[0].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	groups, err := st.ListGroups(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, g := range groups {
+		o.groups[g.Name] = g.ID
+	}
+	err = st.CertificateStats(ctx, report.Scope{All: true}, report.Filter{UserStatus: report.UsersActive}, func(r report.CertificateRow) error {
+		if max(r.CertifiedLearners, r.EnrolledLearners) > max(o.largest.CertifiedLearners, o.largest.EnrolledLearners) {
+			o.largest = r
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchOrgs[dialect] = o
+	return o
+}
+
+// get answers the request of a role, failing the benchmark on any status
+// but 200, and returns the size of the body read.
+func (o *benchOrg) get(b *testing.B, role, path string, out any) int64 {
+	req, _ := http.NewRequest(http.MethodGet, o.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+o.tokens[role])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		body, _ := io.ReadAll(resp.Body)
+		b.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			b.Fatal(err)
+		}
+		return 0
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+func BenchmarkGenerate(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			for range b.N {
+				_, _, drop := generated(b, dialect, benchLearners())
+				b.StopTimer()
+				drop()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(benchLearners()), "learners")
+		})
+	}
+}
+
+// BenchmarkStatsList times the certificate list, by default and under each
+// filter, for a platform admin and for scoped callers.
+func BenchmarkStatsList(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			year := benchNow.AddDate(-1, 0, 0).Format(time.DateOnly)
+			for _, tt := range []struct{ name, role, query string }{
+				{"default", "admin", ""},
+				{"deleted", "admin", "user_status=deleted"},
+				{"all", "admin", "user_status=all"},
+				{"registered_last_year", "admin", "registered_from=" + year},
+				{"group_division", "admin", fmt.Sprintf("group=%d", o.groups["Operations"])},
+				{"group_region", "admin", fmt.Sprintf("group=%d", o.groups["Operations North"])},
+				{"group_team", "admin", fmt.Sprintf("group=%d", o.groups["Operations North team 1"])},
+				{"field_region", "admin", "field.region=North"},
+				{"field_region_or", "admin", "field.region=North&field.region=South"},
+				{"field_region_and_job", "admin", "field.region=North&field.job=" + url.QueryEscape("Forklift operator")},
+				{"all_filters", "admin", fmt.Sprintf("registered_from=%s&group=%d&field.region=North&user_status=all", year, o.groups["Operations"])},
+				{"as_group_admin", "group admin", ""},
+				{"as_coach", "coach", ""},
+				{"as_instructor", "instructor", ""},
+			} {
+				b.Run(tt.name, func(b *testing.B) {
+					var page struct{ Rows []json.RawMessage }
+					for range b.N {
+						o.get(b, tt.role, "/api/v1/stats/certificates?"+tt.query, &page)
+					}
+					b.ReportMetric(float64(len(page.Rows)), "certificates")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkStatsLearnersPage times a page of 50 learners of the largest
+// certificate: the first, and the next through its cursor.
+func BenchmarkStatsLearnersPage(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			path := fmt.Sprintf("/api/v1/stats/certificates/%s/learners?limit=50", o.largest.ID)
+			var first struct {
+				Rows []json.RawMessage
+				Next string
+			}
+			o.get(b, "admin", path, &first)
+			for name, p := range map[string]string{"first": path, "next": path + "&after=" + url.QueryEscape(first.Next)} {
+				b.Run(name, func(b *testing.B) {
+					var page struct{ Rows []json.RawMessage }
+					for range b.N {
+						o.get(b, "admin", p, &page)
+					}
+					if len(page.Rows) != 50 {
+						b.Fatalf("%d rows", len(page.Rows))
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkStatsLearnersCSV times the download of the learners of the
+// largest certificate, and measures the memory it takes: allocations per
+// row (server and client together: they share the process), and the
+// heap's peak above where it started.
+func BenchmarkStatsLearnersCSV(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			path := fmt.Sprintf("/api/v1/stats/certificates/%s/learners.csv", o.largest.ID)
+			peak := peakHeap(func() { o.get(b, "admin", path, nil) })
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			b.ResetTimer()
+			var size int64
+			for range b.N {
+				size = o.get(b, "admin", path, nil)
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&after)
+			rows := float64(learnerCount(b, o))
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/rows, "allocs/row")
+			b.ReportMetric(rows, "rows")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
+			b.ReportMetric(float64(size)/rows, "bytes/row")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MiB")
+		})
+	}
+}
+
+// learnerCount counts the active learners of the largest certificate.
+func learnerCount(b *testing.B, o *benchOrg) int {
+	n := 0
+	_, err := o.st.CertificateLearners(context.Background(), report.Scope{All: true}, report.Filter{UserStatus: report.UsersActive},
+		o.largest.ID, store.Page{}, func(report.LearnerRow) error { n++; return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// peakHeap runs fn and returns how far the heap grew above where it was
+// before, sampled every millisecond. The collector runs whenever the heap
+// grows by 5%, so the heap stays close to what is live: garbage that a
+// lazier collector would leave does not count.
+func peakHeap(fn func()) uint64 {
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	base, peak := m.HeapAlloc, m.HeapAlloc
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapAlloc)
+			}
+		}
+	}()
+	fn()
+	close(done)
+	<-sampled
+	return peak - base
+}
+
+// BenchmarkStatsLearnersCLI writes the same rows — the learners of the
+// largest certificate, with their latest status and dates — with the
+// databases' own command-line tools, for comparison: Debian's sqlite3 -csv
+// and psql's \copy … to stdout csv.
+func BenchmarkStatsLearnersCLI(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			date := func(col string) string {
+				if dialect == "postgres" {
+					return "to_char(to_timestamp(" + col + " / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+				}
+				return "date(" + col + " / 1000, 'unixepoch')"
+			}
+			q := fmt.Sprintf(`SELECT cl.user_name AS "Learner name", u.email AS "Learner email",
+				CASE WHEN cl.delivered_at IS NULL THEN 'Not obtained' WHEN cl.expires_at IS NULL THEN 'Valid'
+					WHEN cl.expires_at <= %d THEN 'Expired' WHEN cl.expires_at <= %d THEN 'Expiring soon' ELSE 'Valid' END AS "Latest status",
+				%s AS "Delivery date", %s AS "Expiration date"
+				FROM certificate_learners cl JOIN users u ON u.id = cl.user_id
+				WHERE cl.certificate_id = %d AND cl.user_deleted = FALSE ORDER BY cl.user_name, cl.user_id`,
+				benchNow.UnixMilli(), benchNow.Add(status.ExpiringSoonWindow).UnixMilli(), date("cl.delivered_at"), date("cl.expires_at"), o.largest.ID)
+			q = strings.Join(strings.Fields(q), " ")
+			var cmd func() *exec.Cmd
+			if dialect == "sqlite" {
+				if _, err := exec.LookPath("sqlite3"); err != nil {
+					b.Fatal("sqlite3 is needed for the comparison: apt-get install sqlite3")
+				}
+				file := strings.TrimPrefix(o.address, "sqlite:")
+				cmd = func() *exec.Cmd { return exec.Command("sqlite3", "-csv", "-header", file, q) }
+			} else {
+				// psql takes the schema as a server option, not pgx's search_path
+				u, err := url.Parse(o.address)
+				if err != nil {
+					b.Fatal(err)
+				}
+				v := u.Query()
+				v.Set("options", "-csearch_path="+v.Get("search_path"))
+				v.Del("search_path")
+				u.RawQuery = v.Encode()
+				cmd = func() *exec.Cmd {
+					return exec.Command("psql", "-q", "-d", u.String(), "-c", `\copy (`+q+`) to stdout csv header`)
+				}
+			}
+			var lines int
+			for range b.N {
+				out, err := cmd().Output()
+				if err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+				lines = strings.Count(string(out), "\n") - 1
+			}
+			b.ReportMetric(float64(lines), "rows")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/row")
+		})
+	}
+}
+
+// BenchmarkStatsUpkeep times what keeping certificate_learners costs the
+// writes, on an organisation of its own: an enrollment (one learner
+// relinked), and archiving then deleting the largest open session (every
+// learner in it relinked). Each archiving takes the largest session still
+// open, so the figure of -benchtime 1x is the largest session's.
+func BenchmarkStatsUpkeep(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			ctx := context.Background()
+			st, address, drop := generated(b, dialect, benchLearners())
+			defer drop()
+			raw := testdb.Raw(b, address)
+			b.Run("enroll", func(b *testing.B) {
+				se := &skillpath.Session{TrainingID: 1, Name: "Benchmark cohort", StartsAt: benchNow}
+				if err := st.CreateSession(ctx, se); err != nil {
+					b.Fatal(err)
+				}
+				users, _, err := st.ListUsers(ctx, store.UserFilter{Query: "learner", Status: skillpath.UserActive, Limit: 500})
+				if err != nil || len(users) < b.N {
+					b.Fatalf("%d learners for %d enrollments (%v)", len(users), b.N, err)
+				}
+				b.ResetTimer()
+				for i := range b.N {
+					if _, err := st.Enroll(ctx, se.ID, users[i].ID, 1, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			largest := func(i int) (skillpath.ID, int) {
+				var id skillpath.ID
+				var n int
+				err := raw.QueryRow(`SELECT e.session_id, COUNT(*) FROM enrollments e JOIN sessions s ON s.id = e.session_id
+					WHERE e.deleted_at IS NULL AND s.archived_at IS NULL AND s.deleted_at IS NULL
+					GROUP BY e.session_id ORDER BY COUNT(*) DESC, e.session_id LIMIT 1 OFFSET $1`, i).Scan(&id, &n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return id, n
+			}
+			var sessions []skillpath.ID
+			b.Run("archive_largest_session", func(b *testing.B) {
+				n := 0
+				for range b.N {
+					var id skillpath.ID
+					b.StopTimer()
+					id, n = largest(0)
+					b.StartTimer()
+					if _, err := st.ArchiveSession(ctx, id); err != nil {
+						b.Fatal(err)
+					}
+					sessions = append(sessions, id)
+				}
+				b.ReportMetric(float64(n), "enrollments")
+			})
+			deleted := 0 // across runs: b.N is 1 first
+			b.Run("delete_that_session", func(b *testing.B) {
+				for range b.N {
+					if deleted == len(sessions) {
+						b.Fatal("more deletions than archived sessions: run with the same -benchtime")
+					}
+					if err := st.DeleteSession(ctx, sessions[deleted]); err != nil {
+						b.Fatal(err)
+					}
+					deleted++
+				}
+			})
+		})
+	}
+}

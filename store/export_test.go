@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"skillpath"
+	"skillpath/report"
+)
+
+// ExplainStats returns the query plan of the certificate list ("list") or
+// of a learners page ("learners", of certificate id), for tests of their
+// indexes: SQLite's EXPLAIN QUERY PLAN lines, PostgreSQL's plan in JSON,
+// made with sequential scans disabled so that a table scanned whole is one
+// that no index can serve.
+func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope, f report.Filter, id skillpath.ID) (string, error) {
+	q, a := certificateStatsQuery(sc, f)
+	if which == "learners" {
+		var err error
+		if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {
+			return "", err
+		}
+	}
+	var plan []string
+	err := s.read(ctx, func(tx *Tx) error {
+		explain := `EXPLAIN QUERY PLAN `
+		if s.dialect.postgres {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+				return err
+			}
+			explain = `EXPLAIN (FORMAT JSON) `
+		}
+		rows, err := tx.QueryContext(ctx, explain+q, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			last := vals[len(vals)-1]
+			if b, ok := last.([]byte); ok {
+				last = string(b)
+			}
+			plan = append(plan, fmt.Sprint(last))
+		}
+		return rows.Err()
+	})
+	return strings.Join(plan, "\n"), err
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"strings"
+
+	"skillpath"
+	"skillpath/report"
+	"skillpath/status"
+)
+
+// The certificate statistics of SPEC §3. Each table is one query (plus the
+// scope check of the certificate it is about) whose rows go to fn as they
+// are read, so a CSV download streams whatever its size. Counts and rows
+// follow the caller's scope (StatsScope) and the filters; certificate
+// statuses come from status.CertificationStatus at the business "now".
+
+// CertificateStats streams the certificate list, by title: the
+// certificates linked to at least one learner the filters and the scope
+// select, with counts over those learners — and, when the user status is
+// "all" and no other filter narrows the list, every other certificate in
+// scope as well, linked to no one.
+func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.Filter, fn func(report.CertificateRow) error) error {
+	q, a := certificateStatsQuery(sc, f)
+	return s.statsRead(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, q, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r report.CertificateRow
+			var validity sql.NullInt64
+			if err := rows.Scan(&r.ID, &r.Title, &r.OwnerGroup, &validity, &r.CertifiedLearners, &r.EnrolledLearners, &r.AssociatedPaths); err != nil {
+				return err
+			}
+			if validity.Valid {
+				v := int(validity.Int64)
+				r.ValidityMonths = &v
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// certificateStatsQuery is the one query of the certificate list: a count
+// of certificate_learners rows per certificate, never a join of every
+// enrollment.
+func certificateStatsQuery(sc report.Scope, f report.Filter) (string, sqlArgs) {
+	var a sqlArgs
+	conditions := learnerConditions(&a, sc, f)
+	listed := `k.certificate_id IS NOT NULL`
+	if f.UserStatus == report.UsersAll && !f.Narrowed() {
+		switch {
+		case sc.All:
+			listed = `TRUE`
+		case len(sc.CertificateIDs) > 0:
+			listed += ` OR c.id IN (` + list(&a, sc.CertificateIDs) + `)`
+		}
+	}
+	return `SELECT c.id, c.title, g.name, c.validity_months, COALESCE(k.certified, 0), COALESCE(k.enrolled, 0),
+			(SELECT COUNT(*) FROM training_certificates tc WHERE tc.certificate_id = c.id)
+		FROM certificates c JOIN groups g ON g.id = c.owner_group_id
+		LEFT JOIN (SELECT cl.certificate_id, SUM(CASE WHEN cl.delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS certified,
+				SUM(CASE WHEN cl.enrolled THEN 1 ELSE 0 END) AS enrolled
+			FROM certificate_learners cl` + where(conditions) + ` GROUP BY cl.certificate_id) k ON k.certificate_id = c.id
+		WHERE ` + listed + ` ORDER BY c.title, c.id`, a
+}
+
+// statsRead runs fn in a read transaction planned for its parameters.
+func (s *Store) statsRead(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.read(ctx, func(tx *Tx) error {
+		if q := s.dialect.customPlans(); q != "" {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// Page asks for part of a table: Limit rows (0: every row) after the
+// opaque cursor After, which the previous page returned as its next.
+type Page struct {
+	Limit int
+	After string
+}
+
+// CertificateLearners streams the learners of one certificate, by name:
+// one row per learner enrolled in a session of a granting path or holding
+// the certificate, with the status and dates of the certificate delivered
+// to them most recently. It returns the cursor of the next page, "" on
+// the last. Returns ENOTFOUND for a certificate that does not exist or is
+// outside the scope, EINVALID (after) for a cursor it did not make.
+func (s *Store) CertificateLearners(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p Page, fn func(report.LearnerRow) error) (string, error) {
+	return s.learners(ctx, sc, f, certificateID, false, p, fn)
+}
+
+// CertifiedLearners is CertificateLearners for the learners holding the
+// certificate only: the names behind the list's "Certified learners".
+func (s *Store) CertifiedLearners(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p Page, fn func(report.LearnerRow) error) (string, error) {
+	return s.learners(ctx, sc, f, certificateID, true, p, fn)
+}
+
+func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, certified bool, p Page, fn func(report.LearnerRow) error) (string, error) {
+	q, a, err := learnersQuery(sc, f, certificateID, certified, p)
+	if err != nil {
+		return "", err
+	}
+	var next string
+	err = s.statsRead(ctx, func(tx *Tx) error {
+		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, q, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var last report.LearnerRow
+		for n := 1; rows.Next(); n++ {
+			if p.Limit > 0 && n > p.Limit {
+				next = encodeCursor(last.Name, last.UserID)
+				break
+			}
+			var r report.LearnerRow
+			var delivered, expires sql.NullInt64
+			if err := rows.Scan(&r.UserID, &r.Name, &r.Email, &delivered, &expires); err != nil {
+				return err
+			}
+			last = r
+			r.DeliveredAt, r.ExpiresAt = timePtr(delivered), timePtr(expires)
+			r.LatestStatus = status.CertificationStatus(delivered.Valid, r.ExpiresAt, tx.now)
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return next, err
+}
+
+// learnersQuery is the one query of a learners page: certificate_learners
+// rows of the certificate, in the order of an index, so a page reads its
+// rows and no more.
+func learnersQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID, certified bool, p Page) (string, sqlArgs, error) {
+	var a sqlArgs
+	conditions := append([]string{`cl.certificate_id = ` + a.add(certificateID)}, learnerConditions(&a, sc, f)...)
+	if certified {
+		conditions = append(conditions, `cl.delivered_at IS NOT NULL`)
+	}
+	if p.After != "" {
+		name, id, err := decodeCursor(p.After)
+		if err != nil {
+			return "", nil, err
+		}
+		conditions = append(conditions, `(cl.user_name, cl.user_id) > (`+a.add(name)+`, `+a.add(id)+`)`)
+	}
+	q := `SELECT cl.user_id, cl.user_name, u.email, cl.delivered_at, cl.expires_at
+		FROM certificate_learners cl JOIN users u ON u.id = cl.user_id` + where(conditions) + ` ORDER BY cl.user_name, cl.user_id`
+	if p.Limit > 0 {
+		q += ` LIMIT ` + a.add(p.Limit+1)
+	}
+	return q, a, nil
+}
+
+// A cursor is the position of the last row of a page in the learners'
+// order — name, then id — opaque to clients: the next page starts after it.
+func encodeCursor(name string, id skillpath.ID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(id.String() + ":" + name))
+}
+
+func decodeCursor(cursor string) (string, skillpath.ID, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err == nil {
+		if idText, name, ok := strings.Cut(string(b), ":"); ok {
+			if id, ok := skillpath.ParseID(idText); ok {
+				return name, id, nil
+			}
+		}
+	}
+	return "", 0, skillpath.Invalid("after", "is not a cursor returned as next by a previous page")
+}
+
+// CertificatePaths streams the paths granting the certificate, by name:
+// the names behind the list's "Associated paths", which no user filter
+// changes. Returns ENOTFOUND for a certificate outside the scope.
+func (s *Store) CertificatePaths(ctx context.Context, sc report.Scope, certificateID skillpath.ID, fn func(report.PathRow) error) error {
+	return s.statsRead(ctx, func(tx *Tx) error {
+		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT t.id, t.title FROM training_certificates tc JOIN trainings t ON t.id = tc.training_id
+			WHERE tc.certificate_id = $1 ORDER BY t.title, t.id`, certificateID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r report.PathRow
+			if err := rows.Scan(&r.ID, &r.PathName); err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"skillpath"
+	"skillpath/report"
+)
+
+// The filters and the scope of SPEC §3 as SQL, in one place for every
+// statistics table: conditions on rows cl of certificate_learners, each
+// with an index to use (user_deleted in the table's own indexes,
+// users_registered_at, group_tree's and group_members' keys,
+// user_fields_key_value).
+
+// sqlArgs numbers the arguments of a query built in pieces.
+type sqlArgs []any
+
+// add appends an argument and returns its placeholder.
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// list appends the values and returns their placeholders, comma-separated.
+func list[T any](a *sqlArgs, values []T) string {
+	p := make([]string, len(values))
+	for i, v := range values {
+		p[i] = a.add(v)
+	}
+	return strings.Join(p, ", ")
+}
+
+// groupLearners is the users of the groups and of their subgroups.
+func groupLearners(a *sqlArgs, groups []skillpath.ID) string {
+	return `SELECT gm.user_id FROM group_tree gt JOIN group_members gm ON gm.group_id = gt.descendant_id
+		WHERE gt.ancestor_id IN (` + list(a, groups) + `)`
+}
+
+// filterConditions are the conditions the filter puts on the learners of
+// rows cl; they combine with AND, the values of one custom field with OR.
+func filterConditions(a *sqlArgs, f report.Filter) []string {
+	var where []string
+	switch f.UserStatus {
+	case report.UsersAll:
+	case report.UsersDeleted:
+		where = append(where, `cl.user_deleted = TRUE`)
+	default:
+		where = append(where, `cl.user_deleted = FALSE`)
+	}
+	if f.RegisteredFrom != nil || f.RegisteredBefore != nil {
+		var r []string
+		if f.RegisteredFrom != nil {
+			r = append(r, `u.registered_at >= `+a.add(millis(*f.RegisteredFrom)))
+		}
+		if f.RegisteredBefore != nil {
+			r = append(r, `u.registered_at < `+a.add(millis(*f.RegisteredBefore)))
+		}
+		where = append(where, `cl.user_id IN (SELECT u.id FROM users u WHERE `+strings.Join(r, ` AND `)+`)`)
+	}
+	if len(f.GroupIDs) > 0 {
+		where = append(where, `cl.user_id IN (`+groupLearners(a, f.GroupIDs)+`)`)
+	}
+	keys := make([]string, 0, len(f.Fields))
+	for k := range f.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		where = append(where, `cl.user_id IN (SELECT uf.user_id FROM user_fields uf WHERE uf.key = `+a.add(k)+
+			` AND uf.value IN (`+list(a, f.Fields[k])+`))`)
+	}
+	return where
+}
+
+// scopeCondition is the condition the caller's scope puts on rows cl, ""
+// when it sees everything: a certificate granted by one of the caller's
+// paths counts all its learners; any other, the learners of their groups.
+func scopeCondition(a *sqlArgs, sc report.Scope) string {
+	if sc.All {
+		return ""
+	}
+	var or []string
+	if len(sc.CertificateIDs) > 0 {
+		or = append(or, `cl.certificate_id IN (`+list(a, sc.CertificateIDs)+`)`)
+	}
+	if len(sc.GroupIDs) > 0 {
+		or = append(or, `cl.user_id IN (`+groupLearners(a, sc.GroupIDs)+`)`)
+	}
+	if len(or) == 0 {
+		return `FALSE`
+	}
+	return `(` + strings.Join(or, ` OR `) + `)`
+}
+
+// learnerConditions are the filter's and the scope's conditions together.
+func learnerConditions(a *sqlArgs, sc report.Scope, f report.Filter) []string {
+	where := filterConditions(a, f)
+	if c := scopeCondition(a, sc); c != "" {
+		where = append(where, c)
+	}
+	return where
+}
+
+// visibleCertificate returns ENOTFOUND unless the certificate exists and
+// is in the caller's scope: any for a platform admin, one granted by the
+// caller's paths, or one linked to a learner of their groups (whatever the
+// learner's status). A certificate outside the scope is not found, as if it
+// did not exist.
+func (tx *Tx) visibleCertificate(ctx context.Context, sc report.Scope, id skillpath.ID) error {
+	var a sqlArgs
+	q := `SELECT 1 FROM certificates c WHERE c.id = ` + a.add(id)
+	switch {
+	case sc.All || slices.Contains(sc.CertificateIDs, id):
+	case len(sc.GroupIDs) > 0:
+		q += ` AND EXISTS (SELECT 1 FROM certificate_learners cl WHERE cl.certificate_id = c.id AND cl.user_id IN (` + groupLearners(&a, sc.GroupIDs) + `))`
+	default:
+		q += ` AND FALSE`
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, q, a...).Scan(&one)
+	if errNoRows(err) {
+		return skillpath.Errorf(skillpath.ENOTFOUND, "certificate %s not found", id)
+	}
+	return err
+}
+
+// where joins conditions into a WHERE clause, empty when there are none.
+func where(conditions []string) string {
+	if len(conditions) == 0 {
+		return ""
+	}
+	return ` WHERE ` + strings.Join(conditions, ` AND `)
+}
+
+// CheckFilter returns EINVALID naming group when the filter names a group
+// that does not exist: a filter that can match no one by mistake is
+// refused rather than answered with empty tables.
+func (s *Store) CheckFilter(ctx context.Context, f report.Filter) error {
+	if len(f.GroupIDs) == 0 {
+		return nil
+	}
+	return s.read(ctx, func(tx *Tx) error { return tx.mustExist(ctx, "groups", "group", f.GroupIDs) })
+}
