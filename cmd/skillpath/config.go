@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,6 +65,16 @@ func envInt(getenv func(string) string, key string, def int) (int, error) {
 		return 0, fmt.Errorf("%s %q: not a whole number", key, v)
 	}
 	return n, nil
+}
+
+// parse reads a command's flags; help is true when -h asked for the usage,
+// which the flag set has printed and which is not an error.
+func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return true, nil
+	}
+	return false, err
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,10 +19,7 @@ func generate(ctx context.Context, args []string, getenv func(string) string, st
 	cfg.register(fs, getenv)
 	learners := fs.Int("learners", 0, "how many learners to generate (required)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and SKILLPATH_NOW give the same organisation")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	if *learners < 1 {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,10 +15,7 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlagSet("recompute", stdout)
 	cfg.register(fs, getenv)
 	check := fs.Bool("check", false, "only compare stored statuses with the facts and list the differences; change nothing")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	st, err := openStore(ctx, &cfg, log)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,10 +29,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
 		"the platform's public URL: xAPI statements name activities under it (env SKILLPATH_BASE_URL; default http://ADDR)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	if *leadDays < 0 {
