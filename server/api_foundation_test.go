@@ -161,6 +161,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"session without start", admin, "POST", "/api/v1/trainings/" + o.training + "/sessions", map[string]any{"name": "S"}, 400, "starts_at"},
 			{"session ends before start", admin, "POST", "/api/v1/trainings/" + o.training + "/sessions", map[string]any{"name": "S", "starts_at": "2026-03-01T00:00:00Z", "ends_at": "2026-02-01T00:00:00Z"}, 400, "ends_at"},
 			{"session of unknown training", admin, "POST", "/api/v1/trainings/999999/sessions", map[string]any{"name": "S", "starts_at": "2026-03-01T00:00:00Z"}, 404, ""},
+			{"NUL in a name", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "a\u0000b"}, 400, "name"},
+			{"NUL in a login", anon, "POST", "/api/v1/tokens", map[string]any{"email": "a\u0000@y.z", "password": "x"}, 400, "email"},
+			{"NUL in a query", admin, "GET", "/api/v1/users?q=%00", nil, 400, "q"},
+			{"invalid UTF-8 in a query", admin, "GET", "/api/v1/users?q=%ff", nil, 400, "q"},
+			{"NUL in a statistics filter", admin, "GET", "/api/v1/stats/certificates?field.region=a%00b", nil, 400, "field.region"},
+			{"NUL in a staff role", admin, "DELETE", "/api/v1/groups/" + o.root + "/staff/" + o.learner + "/admin%00", nil, 400, "path"},
 			{"unknown endpoint", admin, "GET", "/api/v1/nothing", nil, 404, ""},
 			{"wrong method", admin, "PUT", "/api/v1/groups", nil, 405, ""},
 		}

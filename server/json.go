@@ -40,6 +40,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return skillpath.Invalid("body", "must hold one JSON object and nothing after it")
 	}
+	if field := nulField(reflect.ValueOf(v), ""); field != "" {
+		return skillpath.Invalid(field, badTextMessage)
+	}
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := r.ParseForm(); err != nil {
+	if err := r.ParseForm(); err != nil || checkValues(r.PostForm) != nil {
 		s.pageError(w, r, v, skillpath.Errorf(skillpath.EINVALID, "The form could not be read."))
 		return
 	}

@@ -95,6 +95,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Log.Info("request", append(logAttrs(r, rec.status), slog.Duration("duration", time.Since(start)))...)
 	}()
+	if err := checkRequestText(r.URL); err != nil {
+		if isAPI(r.URL.Path) {
+			s.writeError(rec, r, err)
+		} else {
+			http.Error(rec, skillpath.ErrorMessage(err), http.StatusBadRequest)
+		}
+		return
+	}
 	if h, pattern := s.mux.Handler(r); pattern == "" && isAPI(r.URL.Path) {
 		s.apiNoRoute(rec, r, h)
 		return

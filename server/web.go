@@ -146,7 +146,7 @@ func checkForm(w http.ResponseWriter, r *http.Request, token string) error {
 	if !sameSecret(r.PostForm.Get(csrfField), token) {
 		return errForgery
 	}
-	return nil
+	return checkValues(r.PostForm)
 }
 
 func sameSecret(got, want string) bool {
