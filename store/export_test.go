@@ -15,7 +15,7 @@ import (
 // made with sequential scans disabled so that a table scanned whole is one
 // that no index can serve.
 func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope, f report.Filter, id skillpath.ID) (string, error) {
-	q, a := certificateStatsQuery(sc, f)
+	q, a := certificateStatsQuery(sc, f, 0)
 	if which == "learners" {
 		var err error
 		if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {

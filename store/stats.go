@@ -23,7 +23,7 @@ import (
 // "all" and no other filter narrows the list, every other certificate in
 // scope as well, linked to no one.
 func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.Filter, fn func(report.CertificateRow) error) error {
-	q, a := certificateStatsQuery(sc, f)
+	q, a := certificateStatsQuery(sc, f, 0)
 	return s.statsRead(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, q, a...)
 		if err != nil {
@@ -31,14 +31,9 @@ func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r report.CertificateRow
-			var validity sql.NullInt64
-			if err := rows.Scan(&r.ID, &r.Title, &r.OwnerGroup, &validity, &r.CertifiedLearners, &r.EnrolledLearners, &r.AssociatedPaths); err != nil {
+			r, err := scanCertificateRow(rows)
+			if err != nil {
 				return err
-			}
-			if validity.Valid {
-				v := int(validity.Int64)
-				r.ValidityMonths = &v
 			}
 			if err := fn(r); err != nil {
 				return err
@@ -48,20 +43,38 @@ func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.
 	})
 }
 
+func scanCertificateRow(row interface{ Scan(...any) error }) (report.CertificateRow, error) {
+	var r report.CertificateRow
+	var validity sql.NullInt64
+	if err := row.Scan(&r.ID, &r.Title, &r.OwnerGroup, &validity, &r.CertifiedLearners, &r.EnrolledLearners, &r.AssociatedPaths); err != nil {
+		return r, err
+	}
+	if validity.Valid {
+		v := int(validity.Int64)
+		r.ValidityMonths = &v
+	}
+	return r, nil
+}
+
 // certificateStatsQuery is the one query of the certificate list: a count
 // of certificate_learners rows per certificate, never a join of every
-// enrollment.
-func certificateStatsQuery(sc report.Scope, f report.Filter) (string, sqlArgs) {
+// enrollment. With only set, it is that certificate's row, listed whatever
+// the filters leave it (CertificateSummary).
+func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID) (string, sqlArgs) {
 	var a sqlArgs
-	conditions := learnerConditions(&a, sc, f)
+	var conditions []string
+	if only != 0 {
+		conditions = append(conditions, `cl.certificate_id = `+a.add(only))
+	}
+	conditions = append(conditions, learnerConditions(&a, sc, f)...)
 	listed := `k.certificate_id IS NOT NULL`
-	if f.UserStatus == report.UsersAll && !f.Narrowed() {
-		switch {
-		case sc.All:
-			listed = `TRUE`
-		case len(sc.CertificateIDs) > 0:
-			listed += ` OR c.id IN (` + list(&a, sc.CertificateIDs) + `)`
-		}
+	switch {
+	case only != 0:
+		listed = `c.id = ` + a.add(only)
+	case f.UserStatus == report.UsersAll && !f.Narrowed() && sc.All:
+		listed = `TRUE`
+	case f.UserStatus == report.UsersAll && !f.Narrowed() && len(sc.CertificateIDs) > 0:
+		listed += ` OR c.id IN (` + list(&a, sc.CertificateIDs) + `)`
 	}
 	return `SELECT c.id, c.title, g.name, c.validity_months, COALESCE(k.certified, 0), COALESCE(k.enrolled, 0),
 			(SELECT COUNT(*) FROM training_certificates tc WHERE tc.certificate_id = c.id)
