@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +44,9 @@ var staticVersion = func() string {
 }()
 
 // sharedTemplates are parsed into every page: the layout and the pieces
-// pages share (form token, status badge, pager, download link).
-var sharedTemplates = []string{"templates/layout.html", "templates/parts.html"}
+// pages share (form token, status badge, pager, download link, and the
+// statistics pages' filter panel and tables).
+var sharedTemplates = []string{"templates/layout.html", "templates/parts.html", "templates/stats-parts.html"}
 
 func (s *Server) pages() {
 	s.parseTemplates()
@@ -58,6 +60,7 @@ func (s *Server) pages() {
 	s.pagesGrading()
 	s.pagesResults()
 	s.pagesTracking()
+	s.pagesCertificates()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -70,7 +73,7 @@ func (s *Server) parseTemplates() {
 	}
 	s.templates = map[string]*template.Template{}
 	for _, p := range pages {
-		if strings.HasSuffix(p, "layout.html") || strings.HasSuffix(p, "parts.html") {
+		if slices.Contains(sharedTemplates, p) {
 			continue
 		}
 		s.templates[path.Base(p)] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, p))
@@ -101,6 +104,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return number(*p) + "%"
 		},
 		"number": number,
+		// px is a coordinate of a chart's SVG.
+		"px": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"badge":  badge,
 		"deref":  func(p *float64) float64 { return *p },
 		"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },

@@ -2,7 +2,8 @@
 // docs/screenshots: it loads the demo organisation into a temporary SQLite
 // database with a frozen clock, lets some demo learners make progress
 // through the store (the same methods the pages use), serves the pages, and
-// photographs them with chromium. Last, it publishes the demo's results
+// photographs them with chromium, the certificate statistics included. Last,
+// it publishes the demo's results
 // tracking and delivers statements to an in-process LRS, for the picture of
 // the tracking page.
 //
@@ -74,6 +75,15 @@ func run(ctx context.Context, out string) error {
 	defer b.Close()
 	if err := photograph(b, srv.URL, out, player); err != nil {
 		return err
+	}
+	certificates, err := certificateShots(ctx, st)
+	if err != nil {
+		return fmt.Errorf("certificate statistics: %w", err)
+	}
+	for _, s := range certificates {
+		if err := shoot(b, srv.URL, out, s); err != nil {
+			return err
+		}
 	}
 	fork, err := liveTracking(ctx, st)
 	if err != nil {

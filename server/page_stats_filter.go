@@ -1,0 +1,280 @@
+package server
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"skillpath"
+	"skillpath/report"
+)
+
+// The filter panel of the statistics pages (SPEC §3, issue 7). Its state
+// is the page's URL, with the API's parameter names — registered_from,
+// registered_to, group, field.KEY, user_status — so report.ParseFilter
+// reads pages and API alike, and a page's download is the API's CSV of the
+// same query.
+
+// statsFilterParams are the query parameters of the filters; field.KEY
+// parameters go with them.
+var statsFilterParams = []string{"registered_from", "registered_to", "group", "user_status"}
+
+// Fields of the form that add a custom field value: a form cannot name a
+// parameter after a choice, so the page folds them into field.KEY=VALUE
+// and redirects (canonicalFilter).
+const (
+	fieldKeyParam   = "field_key"
+	fieldValueParam = "field_value"
+)
+
+// filterQuery keeps the filters of a query, without paging or empty values:
+// what links between the statistics pages and their downloads carry.
+func filterQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for name, values := range q {
+		if !slices.Contains(statsFilterParams, name) && !strings.HasPrefix(name, "field.") {
+			continue
+		}
+		for _, v := range values {
+			if v != "" {
+				out.Add(name, v)
+			}
+		}
+	}
+	return out
+}
+
+// link is a path with a query, "?" left out when the query is empty.
+func link(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// canonicalFilter reads the answer of a filter form: when it carries
+// field_key and field_value, it returns the page's URL with the value as
+// field.KEY=VALUE and without the form's empty fields, to redirect to.
+// A value without a field is refused, naming field_key.
+func canonicalFilter(u *url.URL) (string, error) {
+	q := u.Query()
+	if !q.Has(fieldKeyParam) && !q.Has(fieldValueParam) {
+		return "", nil
+	}
+	key, value := strings.TrimSpace(q.Get(fieldKeyParam)), strings.TrimSpace(q.Get(fieldValueParam))
+	if key == "" && value != "" {
+		return "", skillpath.Invalid(fieldKeyParam, "choose the custom field that should be %q", value)
+	}
+	q.Del(fieldKeyParam)
+	q.Del(fieldValueParam)
+	if key != "" && value != "" && !slices.Contains(q["field."+key], value) {
+		q.Add("field."+key, value)
+	}
+	for name, values := range q {
+		kept := slices.DeleteFunc(values, func(v string) bool { return v == "" })
+		if len(kept) == 0 {
+			q.Del(name)
+		} else {
+			q[name] = kept
+		}
+	}
+	return link(u.Path, q), nil
+}
+
+// statsFilterView is the panel's state and choices.
+type statsFilterView struct {
+	Action     string // the page's path, the form's target and "Clear filters"
+	From, To   string // registration days as the URL gives them
+	UserStatus []statusOption
+	Groups     []*groupNode // the group tree
+	Chosen     []string     // names of the chosen groups, for the panel's summary
+	Fields     []fieldChoice
+	Keys       []string   // custom field keys to choose from
+	Query      url.Values // the filters, for links and downloads
+}
+
+// groupNode is a group of the tree, with its subgroups.
+type groupNode struct {
+	ID       skillpath.ID
+	Name     string
+	Checked  bool
+	Children []*groupNode
+}
+
+// fieldChoice is one value of a custom field the filters keep.
+type fieldChoice struct {
+	ID, Key, Value string
+}
+
+// userStatuses are the choices of the user status filter (SPEC §3).
+var userStatuses = []struct {
+	value report.UserStatus
+	label string
+}{
+	{report.UsersActive, "Active users"},
+	{report.UsersDeleted, "Deleted users"},
+	{report.UsersAll, "All users, and certificates linked to no one"},
+}
+
+// statsPage is what every statistics page starts from: the caller's scope,
+// the filters, the panel showing them, and whether they were refused.
+type statsPage struct {
+	scope   report.Scope
+	filter  report.Filter
+	panel   *statsFilterView
+	refused bool // the page shows why, and no statistics
+}
+
+// startStatsPage reads the scope (EFORBIDDEN for a learner) and the
+// filters of a statistics page. It answers a filter form with a redirect
+// to the canonical URL (done is true then). A refused filter is shown on
+// the page — the reason at the top, linked to its field, with status 400 —
+// and leaves the default filter in place, for the page's heading.
+func (s *Server) startStatsPage(w http.ResponseWriter, r *http.Request, v *view) (p *statsPage, done bool, err error) {
+	p = &statsPage{filter: report.Filter{UserStatus: report.UsersActive}}
+	if p.scope, err = s.Store.StatsScope(r.Context(), v.User); err != nil {
+		return nil, false, err
+	}
+	to, err := canonicalFilter(r.URL)
+	if err == nil && to != "" {
+		return nil, true, redirect(w, r, to)
+	}
+	q := r.URL.Query()
+	if err == nil {
+		var f report.Filter
+		if f, err = report.ParseFilter(q, s.Store.Zone); err == nil {
+			if err = s.Store.CheckFilter(r.Context(), f); err == nil {
+				p.filter = f
+			}
+		}
+	}
+	if err != nil {
+		if p.refused = showRefusal(v, err); !p.refused {
+			return nil, false, err
+		}
+	}
+	p.panel, err = s.filterPanel(r, p.scope, q)
+	return p, false, err
+}
+
+// showRefusal shows bad input (EINVALID: a filter, a page's cursor) at the
+// top of the page, linked to its field, with status 400, and reports
+// whether it did; any other error is not the visitor's to fix.
+func showRefusal(v *view, err error) bool {
+	var e *skillpath.Error
+	if !errors.As(err, &e) || e.Code != skillpath.EINVALID {
+		return false
+	}
+	label, id := filterLabel(e.Field)
+	v.Error, v.ErrorFor, v.Status = label+strings.TrimPrefix(e.Message, e.Field), id, http.StatusBadRequest
+	if e.Field == "after" {
+		v.Error = "This link to a page of the table is not valid (any more): start again from the first page."
+	}
+	return true
+}
+
+// filterLabel names a refused parameter as the panel does, and the id of
+// its field.
+func filterLabel(param string) (label, id string) {
+	switch {
+	case param == "registered_from":
+		return "Registered from", param
+	case param == "registered_to":
+		return "Registered to", param
+	case param == "group":
+		return "Groups", "groups"
+	case param == "user_status":
+		return "User status", param
+	case param == fieldKeyParam:
+		return "Custom field", param
+	case strings.HasPrefix(param, "field"):
+		return "Custom field " + strings.TrimPrefix(param, "field."), "fields"
+	}
+	return param, ""
+}
+
+// filterPanel builds the panel from the query: the groups and keys to
+// choose from, with the chosen ones marked.
+func (s *Server) filterPanel(r *http.Request, sc report.Scope, q url.Values) (*statsFilterView, error) {
+	groups, err := s.Store.StatsGroups(r.Context(), sc)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.Store.FieldKeys(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := &statsFilterView{Action: r.URL.Path, From: q.Get("registered_from"), To: q.Get("registered_to"), Keys: keys, Query: filterQuery(q)}
+	chosen := map[string]bool{}
+	for _, v := range q["group"] {
+		for _, id := range strings.Split(v, ",") {
+			chosen[strings.TrimSpace(id)] = true
+		}
+	}
+	p.Groups = groupTree(groups, chosen)
+	for _, g := range groups {
+		if chosen[g.ID.String()] {
+			p.Chosen = append(p.Chosen, g.Name)
+		}
+	}
+	slices.Sort(p.Chosen)
+	status := q.Get("user_status")
+	if status == "" {
+		status = string(report.UsersActive)
+	}
+	for _, st := range userStatuses {
+		p.UserStatus = append(p.UserStatus, statusOption{Value: string(st.value), Label: st.label, Selected: status == string(st.value)})
+	}
+	var names []string
+	for name := range q {
+		if strings.HasPrefix(name, "field.") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, v := range q[name] {
+			if v != "" {
+				p.Fields = append(p.Fields, fieldChoice{ID: "field-" + strconv.Itoa(len(p.Fields)+1), Key: strings.TrimPrefix(name, "field."), Value: v})
+			}
+		}
+	}
+	return p, nil
+}
+
+// groupTree arranges groups under their parents, each level by name; a
+// group whose parent is not among them is at the top.
+func groupTree(groups []*skillpath.Group, chosen map[string]bool) []*groupNode {
+	nodes := map[skillpath.ID]*groupNode{}
+	for _, g := range groups {
+		nodes[g.ID] = &groupNode{ID: g.ID, Name: g.Name, Checked: chosen[g.ID.String()]}
+	}
+	var top []*groupNode
+	for _, g := range groups {
+		n := nodes[g.ID]
+		if g.ParentID != nil && nodes[*g.ParentID] != nil {
+			parent := nodes[*g.ParentID]
+			parent.Children = append(parent.Children, n)
+		} else {
+			top = append(top, n)
+		}
+	}
+	var sortTree func([]*groupNode)
+	sortTree = func(list []*groupNode) {
+		slices.SortFunc(list, func(a, b *groupNode) int {
+			if c := strings.Compare(a.Name, b.Name); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+		for _, n := range list {
+			sortTree(n.Children)
+		}
+	}
+	sortTree(top)
+	return top
+}
