@@ -105,7 +105,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		},
 		"number": number,
 		// px is a coordinate of a chart's SVG.
-		"px": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+		"px":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"badge":  badge,
 		"deref":  func(p *float64) float64 { return *p },
 		"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
