@@ -285,6 +285,15 @@ func TestBrowserPages(t *testing.T) {
 	learner.click("#activity-" + o.essay + " button[type=submit]")
 	admin.open("/login")
 	admin.signIn(apitest.AdminEmail, apitest.AdminPassword)
+	var list struct {
+		Rows []struct{ ID string } `json:"rows"`
+	}
+	o.env.Admin.Must(200, "GET", "/api/v1/stats/certificates", nil, &list)
+	certificate := "/certificates/" + list.Rows[0].ID
+	var groups struct {
+		Groups []struct{ ID string } `json:"groups"`
+	}
+	o.env.Admin.Must(200, "GET", "/api/v1/groups", nil, &groups)
 
 	for _, tc := range []struct {
 		who  *person
@@ -296,6 +305,13 @@ func TestBrowserPages(t *testing.T) {
 		{admin, "/trainings"},
 		{admin, "/trainings/" + o.training.ID + "/results"},
 		{admin, "/learn/enrollments/999999"},
+		{admin, "/certificates"},
+		{admin, "/certificates?group=" + groups.Groups[0].ID + "&field.region=North&user_status=all"}, // the group tree open
+		{admin, "/certificates?registered_from=2026-02-30"},                                           // a refused filter
+		{admin, certificate},
+		{admin, certificate + "/certified"},
+		{admin, certificate + "/paths"},
+		{admin, certificate + "/learners/" + o.learnerID},
 		{newPerson(t, base), "/login"},
 	} {
 		tc.who.do(phone)

@@ -37,6 +37,7 @@ func certificateShots(ctx context.Context, st *store.Store) ([]shot, error) {
 	return []shot{
 		{"certificates.png", admin, password, "/certificates", 1280},
 		{"certificate.png", admin, password, page, 1280},
+		{"certificate-phone.png", admin, password, page, 360},
 		{"history.png", admin, password, page + "/learners/" + learner.String(), 1280},
 	}, nil
 }
