@@ -6,8 +6,10 @@ import "time"
 // certificate page (issue 7): consecutive calendar months of the
 // platform's time zone around "now", each counting the certificates
 // delivered in it and the learners' certificates that expire in it. The
-// store feeds it dates; months are cut here, in Go, so that both databases
-// agree on where a month begins in the zone (summer time included).
+// months' first moments are computed here, in Go, and the store counts
+// against them, so that both databases agree on where a month begins in
+// the zone (summer time included). Deliver and Expire count single
+// moments: the known answers of tests do.
 type Timeline struct {
 	Months []Month
 	// Current is the index of the month holding "now": the months before

@@ -44,7 +44,7 @@ func browserCertificates(t *testing.T, dialect string) {
 
 	admin.do(chromedp.SetValue(chromedp.ID("user_status"), "all"),
 		chromedp.Click(chromedp.CSS("#groups summary")),
-		chromedp.Click(chromedp.ID("group-"+operations)))
+		chromedp.Click(chromedp.CSS(`input[name=group][value="`+operations+`"]`)))
 	admin.click(".filters button[type=submit]")
 	query := "group=" + operations + "&user_status=all"
 	admin.at("/certificates?" + query)

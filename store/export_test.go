@@ -9,18 +9,22 @@ import (
 	"skillpath/report"
 )
 
-// ExplainStats returns the query plan of the certificate list ("list") or
-// of a learners page ("learners", of certificate id), for tests of their
+// ExplainStats returns the query plan of the certificate list ("list"),
+// of a learners page ("learners", of certificate id) or of a certificate's
+// chart ("timeline", the two years around now), for tests of their
 // indexes: SQLite's EXPLAIN QUERY PLAN lines, PostgreSQL's plan in JSON,
 // made with sequential scans disabled so that a table scanned whole is one
 // that no index can serve.
 func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope, f report.Filter, id skillpath.ID) (string, error) {
 	q, a := certificateStatsQuery(sc, f, 0)
-	if which == "learners" {
+	switch which {
+	case "learners":
 		var err error
 		if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {
 			return "", err
 		}
+	case "timeline":
+		q, a = timelineQuery(sc, f, id, report.NewTimeline(s.Now(), s.Zone, 12, 12))
 	}
 	var plan []string
 	err := s.read(ctx, func(tx *Tx) error {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"skillpath"
 	"skillpath/report"
@@ -34,20 +36,12 @@ func (s *Store) CertificateSummary(ctx context.Context, sc report.Scope, f repor
 // enrollment, renewals included; expirations are those of each learner's
 // most recently delivered certificate, the one the learners table shows,
 // so a certificate renewed in time does not count as expiring. One query
-// reads the dates of the months' span; tl cuts them into months of the
-// platform's zone. Returns ENOTFOUND for a certificate that does not exist
-// or is outside the scope.
+// counts both by month: the months' first moments in the platform's zone
+// are computed in Go (tl) and compared in SQL, so both databases cut the
+// months alike, summer time included, and only the counts travel. Returns
+// ENOTFOUND for a certificate that does not exist or is outside the scope.
 func (s *Store) CertificateTimeline(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, tl *report.Timeline) error {
-	var a sqlArgs
-	certificate, from, to := a.add(certificateID), a.add(millis(tl.Start())), a.add(millis(tl.End()))
-	delivered := append([]string{`a.certificate_id = ` + certificate, `a.delivered_at >= ` + from, `a.delivered_at < ` + to,
-		`e.deleted_at IS NULL`}, learnerConditions(&a, sc, f)...)
-	expiring := append([]string{`cl.certificate_id = ` + certificate, `cl.expires_at >= ` + from, `cl.expires_at < ` + to},
-		learnerConditions(&a, sc, f)...)
-	q := `SELECT 1, a.delivered_at FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
-			JOIN certificate_learners cl ON cl.certificate_id = a.certificate_id AND cl.user_id = a.user_id` + where(delivered) + `
-		UNION ALL
-		SELECT 0, cl.expires_at FROM certificate_learners cl` + where(expiring)
+	q, a := timelineQuery(sc, f, certificateID, tl)
 	return s.statsRead(ctx, func(tx *Tx) error {
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
@@ -59,16 +53,51 @@ func (s *Store) CertificateTimeline(ctx context.Context, sc report.Scope, f repo
 		defer rows.Close()
 		for rows.Next() {
 			var delivery bool
-			var at sql.NullInt64
-			if err := rows.Scan(&delivery, &at); err != nil {
+			var month, n int
+			if err := rows.Scan(&delivery, &month, &n); err != nil {
 				return err
 			}
+			if month < 0 || month >= len(tl.Months) {
+				return fmt.Errorf("timeline: month %d of %d", month, len(tl.Months))
+			}
 			if delivery {
-				tl.Deliver(fromMillis(at.Int64))
+				tl.Months[month].Delivered = n
 			} else {
-				tl.Expire(fromMillis(at.Int64))
+				tl.Months[month].Expiring = n
 			}
 		}
 		return rows.Err()
 	})
+}
+
+// timelineQuery is the one query of the chart: the deliveries from awards
+// by certificate and date (their learners and live enrollments checked
+// against lists built once, not row by row), the expirations from
+// certificate_learners by certificate and date, each counted by month.
+func timelineQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID, tl *report.Timeline) (string, sqlArgs) {
+	var a sqlArgs
+	certificate, from, to := a.add(certificateID), a.add(millis(tl.Start())), a.add(millis(tl.End()))
+	starts := []string{from}
+	for _, m := range tl.Months[1:] {
+		starts = append(starts, a.add(millis(m.Start)))
+	}
+	month := func(col string) string {
+		var b strings.Builder
+		b.WriteString(`CASE`)
+		for i := len(starts) - 1; i > 0; i-- {
+			b.WriteString(` WHEN ` + col + ` >= ` + starts[i] + ` THEN ` + strconv.Itoa(i))
+		}
+		b.WriteString(` ELSE 0 END`)
+		return b.String()
+	}
+	learners := append([]string{`cl.certificate_id = ` + certificate}, learnerConditions(&a, sc, f)...)
+	expiring := append([]string{`cl.certificate_id = ` + certificate, `cl.expires_at >= ` + from, `cl.expires_at < ` + to},
+		learnerConditions(&a, sc, f)...)
+	return `SELECT 1, ` + month(`a.delivered_at`) + `, COUNT(*) FROM awards a
+			WHERE a.certificate_id = ` + certificate + ` AND a.delivered_at >= ` + from + ` AND a.delivered_at < ` + to + `
+			AND a.user_id IN (SELECT cl.user_id FROM certificate_learners cl` + where(learners) + `)
+			AND a.enrollment_id NOT IN (SELECT e.id FROM enrollments e WHERE e.deleted_at IS NOT NULL)
+			GROUP BY 2
+		UNION ALL
+		SELECT 0, ` + month(`cl.expires_at`) + `, COUNT(*) FROM certificate_learners cl` + where(expiring) + ` GROUP BY 2`, a
 }

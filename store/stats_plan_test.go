@@ -183,6 +183,13 @@ func TestStatsQueryPlansAtScale(t *testing.T) {
 		if len(problems) > 0 {
 			t.Errorf("learners page: %v\n%s", problems, plan)
 		}
+		plan, err = st.ExplainStats(ctx, "timeline", all, report.Filter{UserStatus: report.UsersActive}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if problem := timelineScans(dialect, plan); problem != "" {
+			t.Errorf("a certificate's chart %s:\n%s", problem, plan)
+		}
 	})
 }
 
@@ -202,4 +209,25 @@ func pgPageProblems(plan string) []string {
 		return []string{"does not read certificate_learners by certificate"}
 	}
 	return nil
+}
+
+var sqliteTimelineScan = regexp.MustCompile(`SCAN (a|cl|e)\b( USING (COVERING )?INDEX (\w+))?`)
+
+// timelineScans says how the chart's plan reads a big table whole, "" when
+// it does not: awards, certificate_learners and enrollments are reached
+// through indexes (the planner chooses which by the filters' selectivity),
+// the deleted enrollments through their partial index.
+func timelineScans(dialect, plan string) string {
+	if dialect == "postgres" {
+		if strings.Contains(plan, `"Node Type": "Seq Scan"`) {
+			return "reads a table whole"
+		}
+		return ""
+	}
+	for _, m := range sqliteTimelineScan.FindAllStringSubmatch(plan, -1) {
+		if m[4] != "enrollments_deleted" {
+			return "reads " + m[1] + " whole"
+		}
+	}
+	return ""
 }
