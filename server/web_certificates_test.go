@@ -220,7 +220,8 @@ func TestWebCertificatesBadFilters(t *testing.T) {
 				}
 			}
 		}
-		if p := admin.get(forklift + "?after=not-a-cursor"); p.Status != 400 || !strings.Contains(p.Body, "start again from the first page") {
+		if p := admin.get(forklift + "?user_status=all&after=not-a-cursor"); p.Status != 400 || !strings.Contains(p.Body, "start again from the first page") ||
+			!strings.Contains(p.Body, `<a href="`+forklift+`?user_status=all">Go to the first page</a>`) {
 			t.Errorf("a bad cursor: %d %.500s", p.Status, p.Body)
 		}
 	})
