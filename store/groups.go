@@ -67,6 +67,11 @@ func (s *Store) ListGroups(ctx context.Context) ([]*skillpath.Group, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scanGroups(rows)
+}
+
+// scanGroups reads every group of rows and closes them.
+func scanGroups(rows *sql.Rows) ([]*skillpath.Group, error) {
 	defer rows.Close()
 	var groups []*skillpath.Group
 	for rows.Next() {

@@ -29,16 +29,7 @@ func (s *Store) StatsGroups(ctx context.Context, sc report.Scope) ([]*skillpath.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var groups []*skillpath.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		groups = append(groups, g)
-	}
-	return groups, rows.Err()
+	return scanGroups(rows)
 }
 
 // maxFieldKeys bounds the keys offered by the custom field filter.
