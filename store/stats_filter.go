@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"skillpath"
@@ -15,24 +14,6 @@ import (
 // with an index to use (user_deleted in the table's own indexes,
 // users_registered_at, group_tree's and group_members' keys,
 // user_fields_key_value).
-
-// sqlArgs numbers the arguments of a query built in pieces.
-type sqlArgs []any
-
-// add appends an argument and returns its placeholder.
-func (a *sqlArgs) add(v any) string {
-	*a = append(*a, v)
-	return "$" + strconv.Itoa(len(*a))
-}
-
-// list appends the values and returns their placeholders, comma-separated.
-func list[T any](a *sqlArgs, values []T) string {
-	p := make([]string, len(values))
-	for i, v := range values {
-		p[i] = a.add(v)
-	}
-	return strings.Join(p, ", ")
-}
 
 // groupLearners is the users of the groups and of their subgroups.
 func groupLearners(a *sqlArgs, groups []skillpath.ID) string {

@@ -259,20 +259,6 @@ func (tx *Tx) loadUserDetails(ctx context.Context, users []*skillpath.User) erro
 	return rows.Err()
 }
 
-// inList returns "$n, $n+1, …" for ids and the ids as query arguments.
-func inList[T any](ids []T, first int) (string, []any) {
-	var b strings.Builder
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", first+i)
-		args[i] = id
-	}
-	return b.String(), args
-}
-
 // UpdateUser applies the changes and returns the user as stored. Returns
 // ENOTFOUND if there is no such user and EINVALID for bad input.
 func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) (*skillpath.User, error) {
