@@ -143,7 +143,8 @@ func serveTable[R report.Row](s *Server, w http.ResponseWriter, r *http.Request,
 	}
 	var cw *report.Writer[R]
 	start := func() error {
-		day := s.now().In(s.Store.Zone).Format("2006-01-02")
+		now := s.now()
+		day := report.Date(&now, s.Store.Zone)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": file + "-" + day + ".csv"}))
 		w.Header().Set("X-Content-Type-Options", "nosniff")

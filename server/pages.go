@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"skillpath/report"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,11 +88,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"date": func(v any) string {
 			switch t := v.(type) {
 			case time.Time:
-				return t.In(s.Store.Zone).Format(time.DateOnly)
+				return report.Date(&t, s.Store.Zone)
 			case *time.Time:
-				if t != nil {
-					return t.In(s.Store.Zone).Format(time.DateOnly)
-				}
+				return report.Date(t, s.Store.Zone)
 			}
 			return ""
 		},
