@@ -10,12 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"skillpath/report"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"skillpath/report"
 	"skillpath/status"
 	"skillpath/store"
 )
