@@ -70,8 +70,12 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 	return s.Result(ctx, id)
 }
 
+// findSession reads a live session for an enrollment, locking its row on
+// PostgreSQL: archiving or deleting it waits for the enrollment to commit
+// (and then counts it), and an enrollment waits for them (and then sees
+// the session archived or gone).
 func (tx *Tx) findSession(ctx context.Context, id skillpath.ID) (*skillpath.Session, error) {
-	se, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND deleted_at IS NULL`, id))
+	se, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND deleted_at IS NULL`+tx.store.dialect.forUpdate(), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
 	}
