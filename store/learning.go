@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -164,14 +165,21 @@ func (tx *Tx) markProgressed(id skillpath.ID) {
 	tx.progressed[id] = true
 }
 
+// latestAttempts reads one enrollment's latest attempt of each module.
+func (tx *Tx) latestAttempts(ctx context.Context, enrollmentID skillpath.ID) (map[skillpath.ID]*moduleAttempt, error) {
+	p := map[skillpath.ID]*progress{enrollmentID: {attempts: map[skillpath.ID]*moduleAttempt{}}}
+	err := tx.loadAttempts(ctx, []skillpath.ID{enrollmentID}, p)
+	return p[enrollmentID].attempts, err
+}
+
 // currentAttempt returns the latest attempt of the module, creating the
 // first one when the learner has none yet.
 func (tx *Tx) currentAttempt(ctx context.Context, enrollmentID, moduleID skillpath.ID) (*moduleAttempt, error) {
-	p := map[skillpath.ID]*progress{enrollmentID: {attempts: map[skillpath.ID]*moduleAttempt{}}}
-	if err := tx.loadAttempts(ctx, []skillpath.ID{enrollmentID}, p); err != nil {
+	attempts, err := tx.latestAttempts(ctx, enrollmentID)
+	if err != nil {
 		return nil, err
 	}
-	if att := p[enrollmentID].attempts[moduleID]; att != nil {
+	if att := attempts[moduleID]; att != nil {
 		return att, nil
 	}
 	id, err := tx.insert(ctx, `INSERT INTO module_attempts (enrollment_id, module_id, number, started_at) VALUES ($1, $2, 1, $3)`,
@@ -202,7 +210,7 @@ func (s *Store) Retake(ctx context.Context, id, moduleID skillpath.ID) error {
 			return err
 		}
 		r := status.TrainingStatus(def.facts(e, p[e.ID]), tx.now)
-		mr := r.Modules[slicesIndex(def.Modules, m)]
+		mr := r.Modules[slices.Index(def.Modules, m)]
 		att := p[e.ID].attempts[m.ID]
 		if !mr.Status.Completed() {
 			return skillpath.Errorf(skillpath.EUNPROCESSABLE, "module %q is %s: finish the current attempt before retaking it", m.Title, mr.Status.Label())
@@ -214,15 +222,6 @@ func (s *Store) Retake(ctx context.Context, id, moduleID skillpath.ID) error {
 			e.ID, m.ID, att.number+1, millis(tx.now))
 		return err
 	})
-}
-
-func slicesIndex(modules []*skillpath.Module, m *skillpath.Module) int {
-	for i, x := range modules {
-		if x == m {
-			return i
-		}
-	}
-	return -1
 }
 
 // Score gives a score to an answer awaiting scoring, in the module's latest
@@ -241,11 +240,11 @@ func (s *Store) Score(ctx context.Context, id, activityID skillpath.ID, score fl
 		if math.IsNaN(score) || score < 0 || score > a.Points {
 			return skillpath.Invalid("score", "must be between 0 and %g, the activity's points", a.Points)
 		}
-		p := map[skillpath.ID]*progress{e.ID: {attempts: map[skillpath.ID]*moduleAttempt{}}}
-		if err := tx.loadAttempts(ctx, []skillpath.ID{e.ID}, p); err != nil {
+		attempts, err := tx.latestAttempts(ctx, e.ID)
+		if err != nil {
 			return err
 		}
-		att := p[e.ID].attempts[m.ID]
+		att := attempts[m.ID]
 		if att == nil || att.answers[a.ID] == nil {
 			return skillpath.Errorf(skillpath.EUNPROCESSABLE, "activity %s has no answer to score", a.ID)
 		}
