@@ -19,19 +19,9 @@ var (
 	allVerbs = []string{"started", "progressed", "experienced", "answered", "mastered", "passed", "failed"}
 )
 
-type ids struct {
-	ID string `json:"id"`
-}
+type ids = apitest.Ref
 
-type tree struct {
-	ID      string `json:"id"`
-	Modules []struct {
-		ID         string `json:"id"`
-		Activities []struct {
-			ID string `json:"id"`
-		} `json:"activities"`
-	} `json:"modules"`
-}
+type tree = apitest.Tree
 
 // path is a training with a stand-in LRS: a content page, a choice
 // question worth 2 points and a text question worth 1, mastery at 50%.

@@ -12,10 +12,7 @@ import (
 	"skillpath/internal/testdb"
 )
 
-// ids is the JSON shape of anything with an id.
-type ids struct {
-	ID string `json:"id"`
-}
+type ids = apitest.Ref
 
 // org is a small organisation the foundation tests share.
 type org struct {

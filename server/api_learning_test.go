@@ -34,15 +34,7 @@ type result struct {
 	} `json:"certificate"`
 }
 
-type tree struct {
-	ID      string `json:"id"`
-	Modules []struct {
-		ID         string `json:"id"`
-		Activities []struct {
-			ID string `json:"id"`
-		} `json:"activities"`
-	} `json:"modules"`
-}
+type tree = apitest.Tree
 
 // journey is the organisation of the learner's journey: a prerequisite
 // training, and a training needing approval with a question module that

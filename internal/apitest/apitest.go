@@ -188,3 +188,20 @@ func (r *Response) JSON() map[string]any {
 	_ = json.Unmarshal(r.Body, &m)
 	return m
 }
+
+// Ref is the JSON shape of anything with an id.
+type Ref struct {
+	ID string `json:"id"`
+}
+
+// Tree is a training as the API answers it, reduced to the ids of its
+// modules and activities.
+type Tree struct {
+	ID      string `json:"id"`
+	Modules []struct {
+		ID         string `json:"id"`
+		Activities []struct {
+			ID string `json:"id"`
+		} `json:"activities"`
+	} `json:"modules"`
+}
