@@ -26,34 +26,41 @@ type EnrollmentSummary struct {
 // UserEnrollments lists a user's live enrollments, the newest first, with
 // their status at now.
 func (s *Store) UserEnrollments(ctx context.Context, userID skillpath.ID) ([]EnrollmentSummary, error) {
-	list := []EnrollmentSummary{}
+	var list []EnrollmentSummary
 	err := s.read(ctx, func(tx *Tx) error {
-		expiries, err := tx.awardExpiries(ctx, `e.user_id = $1`, userID)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.training_id, t.title, e.session_id, s.name, e.status, e.score, e.auto_reenrolled, e.enrolled_at
-			FROM enrollments e JOIN trainings t ON t.id = e.training_id JOIN sessions s ON s.id = e.session_id
-			WHERE e.user_id = $1 AND e.deleted_at IS NULL ORDER BY e.enrolled_at DESC, e.id DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var es EnrollmentSummary
-			var score sql.NullFloat64
-			var enrolled int64
-			if err := rows.Scan(&es.ID, &es.TrainingID, &es.TrainingTitle, &es.SessionID, &es.SessionName, &es.Status, &score, &es.AutoReenrolled, &enrolled); err != nil {
-				return err
-			}
-			es.Score, es.EnrolledAt = floatPtr(score), fromMillis(enrolled)
-			es.Status = status.Expire(es.Status, expiries[es.ID], tx.now)
-			es.Label = es.Status.Label()
-			list = append(list, es)
-		}
-		return rows.Err()
+		var err error
+		list, err = tx.userEnrollments(ctx, userID)
+		return err
 	})
 	return list, err
+}
+
+func (tx *Tx) userEnrollments(ctx context.Context, userID skillpath.ID) ([]EnrollmentSummary, error) {
+	list := []EnrollmentSummary{}
+	expiries, err := tx.awardExpiries(ctx, `e.user_id = $1`, userID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.training_id, t.title, e.session_id, s.name, e.status, e.score, e.auto_reenrolled, e.enrolled_at
+		FROM enrollments e JOIN trainings t ON t.id = e.training_id JOIN sessions s ON s.id = e.session_id
+		WHERE e.user_id = $1 AND e.deleted_at IS NULL ORDER BY e.enrolled_at DESC, e.id DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var es EnrollmentSummary
+		var score sql.NullFloat64
+		var enrolled int64
+		if err := rows.Scan(&es.ID, &es.TrainingID, &es.TrainingTitle, &es.SessionID, &es.SessionName, &es.Status, &score, &es.AutoReenrolled, &enrolled); err != nil {
+			return nil, err
+		}
+		es.Score, es.EnrolledAt = floatPtr(score), fromMillis(enrolled)
+		es.Status = status.Expire(es.Status, expiries[es.ID], tx.now)
+		es.Label = es.Status.Label()
+		list = append(list, es)
+	}
+	return list, rows.Err()
 }
 
 // awardExpiries reads the expirations of the certificates delivered in the
@@ -143,7 +150,7 @@ func (s *Store) Catalog(ctx context.Context, userID skillpath.ID) ([]CatalogEntr
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		mine, err := s.UserEnrollments(ctx, userID)
+		mine, err := tx.userEnrollments(ctx, userID)
 		if err != nil {
 			return err
 		}
