@@ -53,6 +53,8 @@ type Store struct {
 	// outboxReady wakes a delivery worker of this process when a commit
 	// wrote statements to the LRS outbox; workers poll for the others.
 	outboxReady chan struct{}
+
+	passwordCounters
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
