@@ -61,6 +61,12 @@ func Audited(ctx context.Context) bool {
 	return p.recorded
 }
 
+// withoutAudit hides the request's action from transactions that are not
+// the action (counting a sign-in attempt), so they do not record it.
+func withoutAudit(ctx context.Context) context.Context {
+	return context.WithValue(ctx, auditKey{}, (*pendingAudit)(nil))
+}
+
 func auditOf(ctx context.Context) *pendingAudit {
 	p, _ := ctx.Value(auditKey{}).(*pendingAudit)
 	if p == nil {

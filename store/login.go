@@ -27,11 +27,12 @@ func errSignIn() error {
 // throttleKey names one login_throttle row: the SHA-256 of what it counts,
 // so the emails people typed are not kept.
 type throttleKey struct {
-	key  string
-	rule skillpath.LoginThrottle
+	key     string
+	rule    skillpath.LoginThrottle
+	account bool // an email at an address, rather than an address
 }
 
-func throttleKeys(emailKey, client string) []throttleKey {
+func (s *Store) throttleKeys(emailKey, client string) []throttleKey {
 	h := func(parts ...string) string {
 		d := sha256.New()
 		for _, p := range parts {
@@ -43,8 +44,8 @@ func throttleKeys(emailKey, client string) []throttleKey {
 	// Always in this order, so that two attempts lock the rows in one
 	// order and never wait for each other in a circle.
 	return []throttleKey{
-		{key: "a:" + h("address", client), rule: skillpath.AddressThrottle},
-		{key: "p:" + h("account", emailKey, client), rule: skillpath.AccountAddressThrottle},
+		{key: "a:" + h("address", client), rule: s.AddressThrottle},
+		{key: "p:" + h("account", emailKey, client), rule: s.AccountThrottle, account: true},
 	}
 }
 
@@ -90,14 +91,16 @@ func (s *Store) LoginFrom(ctx context.Context, email, pass, client string) (*ski
 // checkThrottled checks pass against hash as an attempt on emailKey from
 // client: counted first, refused while throttled, settled after.
 func (s *Store) checkThrottled(ctx context.Context, emailKey, client, hash, pass string) (bool, error) {
-	keys := throttleKeys(emailKey, client)
+	keys := s.throttleKeys(emailKey, client)
+	ctx = withoutAudit(ctx)
 	s.sweepThrottle(ctx)
 	if err := s.countAttempt(ctx, keys); err != nil {
 		return false, err
 	}
-	s.passwordChecks.Add(1)
 	ok, err := password.Check(ctx, hash, pass)
-	if err != nil {
+	if err == nil {
+		s.passwordChecks.Add(1)
+	} else {
 		// Not an attempt after all: give it back.
 		if uerr := s.settleAttempt(context.WithoutCancel(ctx), keys, false); uerr != nil {
 			s.Log.Error("give back a sign-in attempt", "error", uerr)
@@ -166,7 +169,7 @@ func (s *Store) settleAttempt(ctx context.Context, keys []throttleKey, success b
 	return s.write(ctx, func(tx *Tx) error {
 		for _, k := range keys {
 			q := `UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0`
-			if success && k.rule == skillpath.AccountAddressThrottle {
+			if success && k.account {
 				q = `DELETE FROM login_throttle WHERE key = $1`
 			}
 			if _, err := tx.ExecContext(ctx, q, k.key); err != nil {
@@ -185,7 +188,7 @@ func (s *Store) sweepThrottle(ctx context.Context) {
 	if now.UnixMilli()-last < time.Minute.Milliseconds() || !s.throttleSwept.CompareAndSwap(last, now.UnixMilli()) {
 		return
 	}
-	window := max(skillpath.AccountAddressThrottle.Window, skillpath.AddressThrottle.Window)
+	window := max(s.AccountThrottle.Window, s.AddressThrottle.Window)
 	_, err := s.wdb.ExecContext(ctx, `DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle WHERE last_at <= $1`+
 		s.dialect.skipLocked()+`)`, millis(now.Add(-window)))
 	if err != nil && ctx.Err() == nil {
@@ -200,6 +203,12 @@ func (s *Store) PasswordChecks() int64 { return s.passwordChecks.Load() }
 
 // passwordCounters are the store's counters of password work.
 type passwordCounters struct {
+	// AccountThrottle and AddressThrottle are the sign-in throttles of an
+	// email at one client address and of one address
+	// (skillpath.AccountAddressThrottle and skillpath.AddressThrottle
+	// unless changed before use).
+	AccountThrottle, AddressThrottle skillpath.LoginThrottle
+
 	passwordChecks atomic.Int64
 	throttleSwept  atomic.Int64 // UnixMilli of the last sweep
 }

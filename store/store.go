@@ -66,6 +66,7 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 // to log.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log, BaseURL: DefaultBaseURL, outboxReady: make(chan struct{}, 1)}
+	s.AccountThrottle, s.AddressThrottle = skillpath.AccountAddressThrottle, skillpath.AddressThrottle
 	var err error
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
