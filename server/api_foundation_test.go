@@ -203,4 +203,3 @@ func mergeMap(m map[string]any, k string, v any) map[string]any {
 	m[k] = v
 	return m
 }
-

@@ -15,15 +15,15 @@ import (
 // page), so a new route is audited without a line of its own, and written
 // by the store in the transaction of the action (store.WithAudit).
 var unaudited = map[string]bool{
-	"POST /api/v1/enrollments/{id}/start":                             true,
-	"POST /api/v1/enrollments/{id}/activities/{activity_id}/view":      true,
-	"POST /api/v1/enrollments/{id}/activities/{activity_id}/answer":    true,
-	"POST /api/v1/enrollments/{id}/modules/{module_id}/retake":         true,
-	"POST /learn/enrollments/{id}/start":                               true,
-	"POST /learn/enrollments/{id}/activities/{activity_id}/view":       true,
-	"POST /learn/enrollments/{id}/activities/{activity_id}/answer":     true,
-	"POST /learn/enrollments/{id}/modules/{module_id}/retake":          true,
-	"POST /logout":                                                     true,
+	"POST /api/v1/enrollments/{id}/start":                           true,
+	"POST /api/v1/enrollments/{id}/activities/{activity_id}/view":   true,
+	"POST /api/v1/enrollments/{id}/activities/{activity_id}/answer": true,
+	"POST /api/v1/enrollments/{id}/modules/{module_id}/retake":      true,
+	"POST /learn/enrollments/{id}/start":                            true,
+	"POST /learn/enrollments/{id}/activities/{activity_id}/view":    true,
+	"POST /learn/enrollments/{id}/activities/{activity_id}/answer":  true,
+	"POST /learn/enrollments/{id}/modules/{module_id}/retake":       true,
+	"POST /logout": true,
 }
 
 // collections maps the last segment of a create route to the table its

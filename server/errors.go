@@ -4,8 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"math"
-	"strconv"
 	"net/http"
+	"strconv"
 
 	"skillpath"
 )

@@ -11,7 +11,6 @@ import (
 	"skillpath/store"
 )
 
-
 // TestChangePassword: changing one's own password needs the current one
 // (checked through the sign-in throttle); any new password ends the user's
 // web sessions and tokens, but the token it was changed with.
