@@ -28,7 +28,7 @@ var unaudited = map[string]bool{
 
 // collections maps the last segment of a create route to the table its
 // rows go to, where the two differ.
-var collections = map[string]string{"tokens": "api_tokens"}
+var collections = map[string]string{"tokens": "api_tokens", "enroll": "enrollments"}
 
 // audit returns the request with its action to record, when it is one.
 // The object is the one the route's {id} names ("users/42"), or the row a

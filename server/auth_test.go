@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -359,4 +361,28 @@ func TestAudit(t *testing.T) {
 			admin.Must(400, "GET", "/api/v1/audit?"+q, nil, nil)
 		}
 	})
+}
+
+// TestAuditPages: page forms are audited like the API — a self-enrollment
+// is, a learner starting their training is not.
+func TestAuditPages(t *testing.T) {
+	o := newWebOrg(t, "sqlite")
+	c := o.client(t)
+	c.mustSignIn(learnerEmail, learnerPassword)
+	if p := c.post("/learn", "/learn/enroll", url.Values{"session_id": {o.session}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("enroll: %d %s", p.Status, p.Body)
+	}
+	var log auditJSON
+	o.env.Admin.Must(200, "GET", "/api/v1/audit?actor_id="+o.learnerID, nil, &log)
+	if len(log.Entries) != 1 || log.Entries[0].Action != "POST /learn/enroll" || !strings.HasPrefix(log.Entries[0].Object, "enrollments/") {
+		t.Fatalf("audit of the learner: %+v", log.Entries)
+	}
+	enrollment := strings.TrimPrefix(log.Entries[0].Object, "enrollments/")
+	if p := c.post("/learn", "/learn/enrollments/"+enrollment+"/start", nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("start: %d %s", p.Status, p.Body)
+	}
+	o.env.Admin.Must(200, "GET", "/api/v1/audit?actor_id="+o.learnerID, nil, &log)
+	if len(log.Entries) != 1 {
+		t.Errorf("a learner's own progress was audited: %+v", log.Entries)
+	}
 }
