@@ -32,12 +32,16 @@ func (a Access) CanScore() bool {
 	return a.PlatformAdmin || a.Instructor || a.GroupAdmin || a.Coach
 }
 
-// Login lockout (issue: foundation): after LoginMaxFailures failed logins
-// for one account within LoginFailureWindow, logins answer 429 until the
-// window passes.
+// Login throttling (issue 11): LoginMaxFailures failed sign-ins for one
+// email from one client address, or LoginAddressMaxFailures from one address
+// whatever the emails, within LoginFailureWindow, make that pair (or that
+// address) wait before its next attempt: LoginBackoff, doubling with each
+// further failure, at most LoginFailureWindow. See LoginThrottle.
 const (
-	LoginMaxFailures   = 10
-	LoginFailureWindow = 15 * time.Minute
+	LoginMaxFailures        = 10
+	LoginAddressMaxFailures = 100
+	LoginFailureWindow      = 15 * time.Minute
+	LoginBackoff            = time.Minute
 )
 
 // CanConfigureTracking reports whether the caller may change and publish a

@@ -6,6 +6,7 @@ package skillpath
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes, each mapped to one HTTP status in server/errors.go.
@@ -17,7 +18,8 @@ const (
 	ECONFLICT        = "conflict"          // 409: duplicate or in use
 	ETOOLARGE        = "too_large"         // 413: request body above the limit
 	EUNPROCESSABLE   = "unprocessable"     // 422: a rule of SPEC refuses the action
-	ETOOMANYREQUESTS = "too_many_requests" // 429: login locked for a while
+	ETOOMANYREQUESTS = "too_many_requests" // 429: too many failed sign-ins; RetryAfter says when to try again
+	EUNAVAILABLE     = "unavailable"       // 503: busy or down for a moment; RetryAfter says when to try again
 	EINTERNAL        = "internal"          // 500: a bug or an outage, never the client's input
 )
 
@@ -27,6 +29,9 @@ type Error struct {
 	Code    string
 	Field   string
 	Message string
+	// RetryAfter is how long to wait before trying again, for
+	// ETOOMANYREQUESTS and EUNAVAILABLE (HTTP Retry-After, whole seconds).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -27,7 +28,14 @@ const (
 	LearnerPassword = "learner-demo"
 )
 
-// Load fills an empty store with the demo organisation.
+// ErrNotEmpty is returned by Load when the database was not empty: another
+// process got there first, and the demo is loaded once.
+var ErrNotEmpty = errors.New("demo: the database is not empty")
+
+// Load fills an empty store with the demo organisation. Its platform admin
+// is created first, only on an empty database (store.CreateFirstAdmin):
+// of several processes starting at once, one loads the demo and the others
+// get ErrNotEmpty.
 func Load(ctx context.Context, st *store.Store, adminEmail, adminPassword string) (Login, error) {
 	login := Login{Email: AdminEmail, Password: AdminPassword}
 	if adminEmail != "" {
@@ -35,7 +43,13 @@ func Load(ctx context.Context, st *store.Store, adminEmail, adminPassword string
 	}
 	clock := st.Now
 	b := &builder{ctx: ctx, st: st, now: st.Now(), rnd: rand.New(rand.NewPCG(2026, 11))}
-	admin := b.user(&skillpath.User{Email: login.Email, Name: "Ada Admin", PlatformAdmin: true}, login.Password)
+	admin := &skillpath.User{Email: login.Email, Name: "Ada Admin", PlatformAdmin: true}
+	created, err := st.CreateFirstAdmin(ctx, admin, login.Password)
+	if err != nil {
+		return login, err
+	} else if !created {
+		return login, ErrNotEmpty
+	}
 	b.admin = admin
 	b.organisation()
 	b.progress()

@@ -3,12 +3,15 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -23,9 +26,48 @@ const (
 	saltLen   = 16
 )
 
+// Each hash takes memoryKiB of memory for its duration, so at most as many
+// run at once as the process may use cores (GOMAXPROCS): more would not go
+// faster, only take more memory. A hash waits at most MaxWait for its turn.
+var slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// MaxWait is how long a hash waits for a free slot before ErrBusy.
+const MaxWait = 2 * time.Second
+
+var maxWait = MaxWait // shortened by the package's tests
+
+// ErrBusy is returned when every hashing slot stayed taken for MaxWait: the
+// caller should answer "try again shortly" (HTTP 503 with Retry-After).
+var ErrBusy = errors.New("password: too many password checks at once")
+
+// acquire takes a hashing slot, waiting at most MaxWait (or until ctx ends).
+func acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	default:
+	}
+	t := time.NewTimer(maxWait)
+	defer t.Stop()
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Hash returns the password's argon2id hash in the PHC string format, which
-// carries its own parameters so they can be raised later.
-func Hash(password string) (string, error) {
+// carries its own parameters so they can be raised later. It takes a
+// hashing slot: ErrBusy when none came free within MaxWait.
+func Hash(ctx context.Context, password string) (string, error) {
+	release, err := acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
@@ -36,8 +78,9 @@ func Hash(password string) (string, error) {
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
-// Check reports whether password matches hash, in constant time.
-func Check(hash, password string) (bool, error) {
+// Check reports whether password matches hash, in constant time. It takes a
+// hashing slot: ErrBusy when none came free within MaxWait.
+func Check(ctx context.Context, hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errors.New("password: not an argon2id hash")
@@ -56,6 +99,11 @@ func Check(hash, password string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("password: %w", err)
 	}
+	release, err := acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -204,28 +202,4 @@ func idOf(t *testing.T, s string) skillpath.ID {
 func mergeMap(m map[string]any, k string, v any) map[string]any {
 	m[k] = v
 	return m
-}
-
-// TestLoginLockout: after 10 failed logins within 15 minutes the account
-// answers 429, even to the right password.
-func TestLoginLockout(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, dialect string) {
-		e := apitest.Start(t, dialect, time.Time{})
-		anon := e.Anonymous()
-		for i := range 10 {
-			if r := anon.Do("POST", "/api/v1/tokens", map[string]any{"email": apitest.AdminEmail, "password": fmt.Sprintf("wrong-%d", i)}); r.Status != 401 {
-				t.Fatalf("failure %d: status %d", i+1, r.Status)
-			}
-		}
-		r := anon.Do("POST", "/api/v1/tokens", map[string]any{"email": apitest.AdminEmail, "password": apitest.AdminPassword})
-		if r.Status != http.StatusTooManyRequests {
-			t.Fatalf("11th login: status %d, want 429: %s", r.Status, r.Body)
-		}
-		// Another account is not locked.
-		e.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "b@example.com", "name": "B", "password": "b-password"}, nil)
-		anon.Must(201, "POST", "/api/v1/tokens", map[string]any{"email": "b@example.com", "password": "b-password"}, nil)
-		// The window passes.
-		e.Store.Wall = func() time.Time { return time.Now().Add(16 * time.Minute) }
-		anon.Must(201, "POST", "/api/v1/tokens", map[string]any{"email": apitest.AdminEmail, "password": apitest.AdminPassword}, nil)
-	})
 }

@@ -135,6 +135,9 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, caller *skil
 		GroupIDs      *[]skillpath.ID    `json:"group_ids"`
 		PlatformAdmin *bool              `json:"platform_admin"`
 		Password      *string            `json:"password"`
+		// CurrentPassword is required with password when users change
+		// their own.
+		CurrentPassword *string `json:"current_password"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
@@ -144,8 +147,18 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, caller *skil
 	if !a.PlatformAdmin && (in.CustomFields != nil || in.GroupIDs != nil || in.PlatformAdmin != nil || !a.Self) {
 		return skillpath.Errorf(skillpath.EFORBIDDEN, "only platform admins may change a user's custom fields, groups or role")
 	}
-	u, err := s.Store.UpdateUser(r.Context(), id, store.UserUpdate{Name: in.Name, CustomFields: in.CustomFields,
-		GroupIDs: in.GroupIDs, PlatformAdmin: in.PlatformAdmin, Password: in.Password})
+	if in.CurrentPassword != nil && in.Password == nil {
+		return skillpath.Invalid("current_password", "goes with password, the new one")
+	}
+	up := store.UserUpdate{Name: in.Name, CustomFields: in.CustomFields, GroupIDs: in.GroupIDs, PlatformAdmin: in.PlatformAdmin,
+		Password: in.Password, RequireCurrent: a.Self, CurrentPassword: in.CurrentPassword, Client: s.clientAddress(r)}
+	if a.Self {
+		// The token this is done with stays; the user's others end.
+		if up.KeepTokenID, err = s.Store.TokenID(r.Context(), bearer(r)); err != nil {
+			return err
+		}
+	}
+	u, err := s.Store.UpdateUser(r.Context(), id, up)
 	if err != nil {
 		return err
 	}

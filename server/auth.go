@@ -1,7 +1,9 @@
 package server
 
 import (
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"skillpath"
@@ -38,4 +40,40 @@ func pathID(r *http.Request, name, what string) (skillpath.ID, error) {
 		return 0, skillpath.Errorf(skillpath.ENOTFOUND, "%s %q not found", what, v)
 	}
 	return id, nil
+}
+
+// bearer is the request's API token ("" without one).
+func bearer(r *http.Request) string {
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return token
+}
+
+// clientAddress is the address sign-ins are throttled by (issue 11): the
+// connection's peer, or, when TrustProxy is set, the last address of
+// X-Forwarded-For — the one our own proxy saw connecting, which a client
+// cannot forge (the addresses before it can be). An IPv6 address stands
+// for its /64 network: one host is usually given a whole /64.
+func (s *Server) clientAddress(r *http.Request) string {
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	if s.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			list := strings.Split(xff[len(xff)-1], ",")
+			if last := strings.TrimSpace(list[len(list)-1]); last != "" {
+				addr = last
+			}
+		}
+	}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }

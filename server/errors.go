@@ -1,8 +1,11 @@
 package server
 
 import (
+	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"skillpath"
 )
@@ -18,6 +21,7 @@ var statusOf = map[string]int{
 	skillpath.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	skillpath.EUNPROCESSABLE:   http.StatusUnprocessableEntity,
 	skillpath.ETOOMANYREQUESTS: http.StatusTooManyRequests,
+	skillpath.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	skillpath.EINTERNAL:        http.StatusInternalServerError,
 }
 
@@ -43,6 +47,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e, ok := err.(*skillpath.Error); ok {
 		field = e.Field
 	}
+	setRetryAfter(w, err)
 	if code == skillpath.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="skillpath"`)
 	}
@@ -52,4 +57,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // logAttrs is what every request log line carries.
 func logAttrs(r *http.Request, status int) []any {
 	return []any{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status)}
+}
+
+// setRetryAfter sends Retry-After (whole seconds, at least 1) with an error
+// that says when to try again (429, 503).
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var e *skillpath.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
 }

@@ -41,8 +41,8 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, v *view, p lo
 	}
 }
 
-// pageLoginPost checks the email and password with the API's login (and its
-// lockout), opens a web session and goes to the page asked for.
+// pageLoginPost checks the email and password with the API's sign-in (and
+// its throttle), opens a web session and goes to the page asked for.
 func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	v := &view{}
@@ -77,10 +77,17 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 		fail(skillpath.Invalid("password", "Enter your password."), "password")
 		return
 	}
-	u, err := s.Store.Login(r.Context(), p.Email, r.PostForm.Get("password"))
+	u, err := s.Store.LoginFrom(r.Context(), p.Email, r.PostForm.Get("password"), s.clientAddress(r))
 	if err != nil {
-		if skillpath.ErrorCode(err) == skillpath.EUNAUTHORIZED {
+		setRetryAfter(w, err)
+		switch skillpath.ErrorCode(err) {
+		case skillpath.EUNAUTHORIZED:
 			err = skillpath.Errorf(skillpath.EUNAUTHORIZED, "The email or password is not correct.")
+		case skillpath.ETOOMANYREQUESTS:
+			err = skillpath.Errorf(skillpath.ETOOMANYREQUESTS, "Too many failed sign-ins from here: %s.",
+				strings.TrimPrefix(skillpath.ErrorMessage(err), "too many failed sign-ins; "))
+		case skillpath.EUNAVAILABLE:
+			err = skillpath.Errorf(skillpath.EUNAVAILABLE, "Many people are signing in right now. Please try again in a few seconds.")
 		}
 		fail(err, "email")
 		return

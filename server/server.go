@@ -20,7 +20,12 @@ type Server struct {
 	// Metrics serves GET /metrics in the Prometheus text format; nil
 	// answers 404. Set it before serving.
 	Metrics http.Handler
-	mux     *http.ServeMux
+	// TrustProxy takes the client's address from the last X-Forwarded-For
+	// entry (serve --trust-proxy): set it only behind a reverse proxy that
+	// adds that header, or clients could choose the address sign-ins are
+	// throttled by.
+	TrustProxy bool
+	mux        *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -56,6 +61,7 @@ func (s *Server) handle(pattern string, h func(w http.ResponseWriter, r *http.Re
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		caller, err := s.authenticate(r)
 		if err == nil {
+			r = s.audit(r, pattern, caller)
 			err = h(w, r, caller)
 		}
 		if err != nil {

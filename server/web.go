@@ -83,6 +83,7 @@ func (s *Server) page(pattern string, h pageFunc) {
 		}
 		v.Nav = s.navigation(v.Roles, r.URL.Path)
 		v.Flash = s.takeFlash(w, r)
+		r = s.audit(r, pattern, ws.User)
 		if err := h(w, r, v); err != nil {
 			s.pageError(w, r, v, err)
 		}

@@ -73,8 +73,9 @@ func TestWebSignIn(t *testing.T) {
 			for range 11 {
 				p = c.signIn(instructorEmail, "wrong-password", "")
 			}
-			if p.Status != 429 || !strings.Contains(p.Body, "too many failed logins") {
-				t.Fatalf("after 11 failures: status %d: %s", p.Status, p.Body)
+			if p.Status != 429 || !strings.Contains(p.Body, "Too many failed sign-ins from here: try again in 60 seconds.") ||
+				p.Header.Get("Retry-After") != "60" {
+				t.Fatalf("after 11 failures: status %d, Retry-After %q: %s", p.Status, p.Header.Get("Retry-After"), p.Body)
 			}
 		})
 	})

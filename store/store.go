@@ -53,6 +53,8 @@ type Store struct {
 	// outboxReady wakes a delivery worker of this process when a commit
 	// wrote statements to the LRS outbox; workers poll for the others.
 	outboxReady chan struct{}
+
+	passwordCounters
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
@@ -64,6 +66,7 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 // to log.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log, BaseURL: DefaultBaseURL, outboxReady: make(chan struct{}, 1)}
+	s.AccountThrottle, s.AddressThrottle = skillpath.AccountAddressThrottle, skillpath.AddressThrottle
 	var err error
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):

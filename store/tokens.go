@@ -8,15 +8,21 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
+	"time"
 
 	"skillpath"
-	"skillpath/password"
 )
 
 // tokenPrefix marks skillpath tokens so they are recognisable in logs and
 // secret scanners.
 const tokenPrefix = "spt_"
+
+// tokenUseEvery is how stale a token's last_used_at may get before a use
+// writes it again, so that not every API call is a write.
+const tokenUseEvery = time.Minute
+
+// MaxTokenLifetime is the furthest a token's expiry may be set.
+const MaxTokenLifetime = 10 * 366 * 24 * time.Hour
 
 // newSecret returns a fresh 256-bit random secret as text, and its hash,
 // which is all the database keeps.
@@ -34,85 +40,156 @@ func hashSecret(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateToken mints an API token for a live user. The token is returned
-// once; only its hash is stored. Returns ENOTFOUND for an unknown or
-// deleted user.
+// Token is an API token as listed: never its secret, which only its
+// creator saw once. Times are of the real clock (Wall): expiry and use are
+// about security, which a frozen business clock must not suspend.
+type Token struct {
+	ID         skillpath.ID  `json:"id"`
+	UserID     skillpath.ID  `json:"user_id"`
+	CreatedAt  time.Time     `json:"created_at"`
+	CreatedBy  *skillpath.ID `json:"created_by"`
+	ExpiresAt  *time.Time    `json:"expires_at"`
+	LastUsedAt *time.Time    `json:"last_used_at"`
+}
+
+// CreateToken mints an API token for a live user that never expires. The
+// token is returned once; only its hash is stored. Returns ENOTFOUND for an
+// unknown or deleted user.
 func (s *Store) CreateToken(ctx context.Context, userID, createdBy skillpath.ID) (string, error) {
-	token, hash, err := newSecret(tokenPrefix)
+	secret, _, err := s.MintToken(ctx, userID, createdBy, nil)
+	return secret, err
+}
+
+// MintToken mints an API token for a live user, ending at expiresAt (real
+// time) unless it is nil, and returns its secret (shown once) and the token
+// as listed. Returns EINVALID "expires_at" for an expiry not in the future
+// or further than MaxTokenLifetime, and ENOTFOUND for an unknown or deleted
+// user.
+func (s *Store) MintToken(ctx context.Context, userID, createdBy skillpath.ID, expiresAt *time.Time) (string, *Token, error) {
+	now := s.Wall().UTC().Truncate(time.Millisecond)
+	tok := &Token{UserID: userID, CreatedAt: now, CreatedBy: &createdBy}
+	if expiresAt != nil {
+		e := expiresAt.UTC().Truncate(time.Millisecond)
+		if !e.After(now) {
+			return "", nil, skillpath.Invalid("expires_at", "must be in the future")
+		}
+		if e.Sub(now) > MaxTokenLifetime {
+			return "", nil, skillpath.Invalid("expires_at", "must be at most 10 years ahead")
+		}
+		tok.ExpiresAt = &e
+	}
+	secret, hash, err := newSecret(tokenPrefix)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	err = s.write(ctx, func(tx *Tx) error {
 		if err := tx.mustExist(ctx, "users", "user_id", []skillpath.ID{userID}, liveUser); err != nil {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "user %s not found", userID)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, token_hash, created_at, created_by) VALUES ($1, $2, $3, $4)`,
-			userID, hash, millis(tx.now), createdBy)
+		id, err := tx.insert(ctx, `INSERT INTO api_tokens (user_id, token_hash, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			userID, hash, millis(now), createdBy, nullMillis(tok.ExpiresAt))
+		tok.ID = skillpath.ID(id)
 		return err
 	})
-	return token, err
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, tok, nil
 }
 
-// UserByToken returns the live user an API token belongs to. Returns
-// EUNAUTHORIZED for an unknown token.
+// UserByToken returns the live user an API token belongs to, and records
+// the token's use (at most every tokenUseEvery). Returns EUNAUTHORIZED for
+// an unknown, revoked or expired token.
 func (s *Store) UserByToken(ctx context.Context, token string) (*skillpath.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashSecret(token)))
+	var tokenID skillpath.ID
+	var expires, used sql.NullInt64
+	row := s.db.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin, t.id, t.expires_at, t.last_used_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashSecret(token))
+	u, err := scanUser(scanner(func(dest ...any) error {
+		return row.Scan(append(dest, &tokenID, &expires, &used)...)
+	}))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "the token is not valid")
-	}
-	return u, err
-}
-
-// dummyHash is checked against when the email is unknown, so a login takes
-// as long whether or not the account exists.
-var dummyHash, _ = password.Hash("skillpath: no such account")
-
-// Login checks an email and password. Returns EUNAUTHORIZED when they do not
-// match a live user, and ETOOMANYREQUESTS while the account has
-// LoginMaxFailures failures within LoginFailureWindow (real time, so the
-// window passes even under a frozen business clock).
-func (s *Store) Login(ctx context.Context, email, pass string) (*skillpath.User, error) {
-	refused := skillpath.Errorf(skillpath.EUNAUTHORIZED, "the email or password is not correct")
-	var id skillpath.ID
-	var hash sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email_key = $1 AND deleted_at IS NULL`,
-		skillpath.NormalizeEmail(email)).Scan(&id, &hash)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !hash.Valid) {
-		_, _ = password.Check(dummyHash, pass)
-		return nil, refused
 	} else if err != nil {
 		return nil, err
 	}
 	now := s.Wall()
-	since := millis(now.Add(-skillpath.LoginFailureWindow))
-	var failures int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE user_id = $1 AND failed_at > $2`, id, since).Scan(&failures); err != nil {
-		return nil, err
+	if expires.Valid && !fromMillis(expires.Int64).After(now) {
+		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "the token has expired")
 	}
-	if failures >= skillpath.LoginMaxFailures {
-		return nil, skillpath.Errorf(skillpath.ETOOMANYREQUESTS, "too many failed logins for this account; try again in %d minutes", int(skillpath.LoginFailureWindow.Minutes()))
+	if !used.Valid || now.Sub(fromMillis(used.Int64)) >= tokenUseEvery {
+		err := s.write(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, millis(now), tokenID)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	ok, err := password.Check(hash.String, pass)
-	if err != nil {
-		return nil, fmt.Errorf("check password of user %s: %w", id, err)
-	}
-	err = s.write(ctx, func(tx *Tx) error {
-		if ok {
-			_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE user_id = $1`, id)
+	return u, nil
+}
+
+// scanner adapts a function to scanUser's row.
+type scanner func(dest ...any) error
+
+func (f scanner) Scan(dest ...any) error { return f(dest...) }
+
+// Tokens lists a user's API tokens, newest first, expired ones included
+// until they are revoked. Returns ENOTFOUND for an unknown user.
+func (s *Store) Tokens(ctx context.Context, userID skillpath.ID) ([]*Token, error) {
+	tokens := []*Token{}
+	err := s.read(ctx, func(tx *Tx) error {
+		if err := tx.mustExist(ctx, "users", "user_id", []skillpath.ID{userID}); err != nil {
+			return skillpath.Errorf(skillpath.ENOTFOUND, "user %s not found", userID)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, created_at, created_by, expires_at, last_used_at FROM api_tokens
+			WHERE user_id = $1 ORDER BY id DESC`, userID)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE user_id = $1 AND failed_at <= $2`, id, since)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (user_id, failed_at) VALUES ($1, $2)`, id, millis(now))
+		defer rows.Close()
+		for rows.Next() {
+			t := &Token{UserID: userID}
+			var created int64
+			var by, expires, used sql.NullInt64
+			if err := rows.Scan(&t.ID, &created, &by, &expires, &used); err != nil {
+				return err
+			}
+			t.CreatedAt, t.ExpiresAt, t.LastUsedAt = fromMillis(created), timePtr(expires), timePtr(used)
+			if by.Valid {
+				id := skillpath.ID(by.Int64)
+				t.CreatedBy = &id
+			}
+			tokens = append(tokens, t)
 		}
-		return err
+		return rows.Err()
 	})
-	if err != nil {
-		return nil, err
+	return tokens, err
+}
+
+// RevokeToken deletes one of a user's API tokens: it stops working at once.
+// Returns ENOTFOUND when the user has no such token.
+func (s *Store) RevokeToken(ctx context.Context, userID, tokenID skillpath.ID) error {
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, tokenID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return skillpath.Errorf(skillpath.ENOTFOUND, "token %s of user %s not found", tokenID, userID)
+		}
+		return nil
+	})
+}
+
+// TokenID returns the id of the API token whose secret is given (0 when
+// there is none), so that a user changing their password keeps the token
+// they did it with.
+func (s *Store) TokenID(ctx context.Context, token string) (skillpath.ID, error) {
+	var id skillpath.ID
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE token_hash = $1`, hashSecret(token)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
-	if !ok {
-		return nil, refused
-	}
-	return s.FindUser(ctx, id)
+	return id, err
 }

@@ -3,7 +3,6 @@ package store_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"skillpath"
 	"skillpath/internal/testdb"
@@ -71,59 +70,5 @@ func TestLogin(t *testing.T) {
 				}
 			})
 		}
-	})
-}
-
-// TestLoginLockout: LoginMaxFailures failures within LoginFailureWindow of
-// the real (Wall) clock lock the account, even against the right password;
-// a success clears the count, and the window passing unlocks it.
-func TestLoginLockout(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, dialect string) {
-		st := open(t, dialect)
-		wall := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-		st.Wall = func() time.Time { return wall }
-		if err := st.CreateUser(ctx, &skillpath.User{Email: "a@example.com", Name: "A"}, "a-password"); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.CreateUser(ctx, &skillpath.User{Email: "b@example.com", Name: "B"}, "b-password"); err != nil {
-			t.Fatal(err)
-		}
-		fail := func(n int) {
-			t.Helper()
-			for range n {
-				_, err := st.Login(ctx, "a@example.com", "wrong-password")
-				wantCode(t, err, skillpath.EUNAUTHORIZED)
-			}
-		}
-		login := func(pass, code string) {
-			t.Helper()
-			_, err := st.Login(ctx, "a@example.com", pass)
-			wantCode(t, err, code)
-		}
-
-		fail(skillpath.LoginMaxFailures - 1)
-		login("a-password", "") // clears the count
-		fail(skillpath.LoginMaxFailures - 1)
-		login("a-password", "")
-
-		// Failures older than the window do not count.
-		fail(skillpath.LoginMaxFailures - 1)
-		wall = wall.Add(skillpath.LoginFailureWindow)
-		fail(1)
-		login("a-password", "")
-
-		fail(skillpath.LoginMaxFailures)
-		login("a-password", skillpath.ETOOMANYREQUESTS)
-		login("wrong-password", skillpath.ETOOMANYREQUESTS)
-		if _, err := st.Login(ctx, "b@example.com", "b-password"); err != nil {
-			t.Errorf("another account is locked too: %v", err)
-		}
-		// The frozen business clock plays no part.
-		st.Now = skillpath.FixedClock(now.Add(24 * time.Hour))
-		login("a-password", skillpath.ETOOMANYREQUESTS)
-		wall = wall.Add(skillpath.LoginFailureWindow - time.Millisecond)
-		login("a-password", skillpath.ETOOMANYREQUESTS)
-		wall = wall.Add(time.Millisecond)
-		login("a-password", "")
 	})
 }

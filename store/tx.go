@@ -25,6 +25,11 @@ type Tx struct {
 	// outboxWritten is set when recordEvents wrote statements: after the
 	// commit, a delivery worker of this process is woken.
 	outboxWritten bool
+	// audit is the request's action to record before this write
+	// transaction commits (WithAudit), and auditCreated the object it
+	// created, once seen.
+	audit        *pendingAudit
+	auditCreated string
 }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
@@ -44,9 +49,15 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond)}
+	if opts == nil {
+		tx.audit = auditOf(ctx)
+	}
 	err = fn(tx)
 	if err == nil && len(tx.events) > 0 {
 		err = tx.recordEvents(ctx)
+	}
+	if err == nil && tx.audit != nil {
+		err = tx.recordAudit(ctx)
 	}
 	if err != nil {
 		_ = sqlTx.Rollback()
@@ -54,6 +65,11 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.audit != nil {
+		tx.audit.mu.Lock()
+		tx.audit.recorded = true
+		tx.audit.mu.Unlock()
 	}
 	if tx.outboxWritten {
 		s.signalOutbox()
@@ -65,5 +81,8 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	if err == nil {
+		tx.noteInsert(query, id)
+	}
 	return id, err
 }

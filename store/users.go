@@ -20,6 +20,27 @@ type UserUpdate struct {
 	GroupIDs      *[]skillpath.ID
 	PlatformAdmin *bool
 	Password      *string
+
+	// A new Password ends the user's web sessions and API tokens, except
+	// KeepTokenID, the token the user changed it with (0: none kept).
+	KeepTokenID skillpath.ID
+	// CurrentPassword is required with a new Password when the user changes
+	// their own (RequireCurrent). It is checked like a sign-in from Client,
+	// through the same throttle.
+	RequireCurrent  bool
+	CurrentPassword *string
+	Client          string
+}
+
+// hashPassword hashes a new password, answering EUNAVAILABLE when too many
+// passwords are being hashed at once.
+func hashPassword(ctx context.Context, pass string) (string, error) {
+	h, err := password.Hash(ctx, pass)
+	if errors.Is(err, password.ErrBusy) {
+		return "", &skillpath.Error{Code: skillpath.EUNAVAILABLE, RetryAfter: password.MaxWait,
+			Message: "too many passwords are being checked at once; try again in a few seconds"}
+	}
+	return h, err
 }
 
 // UserFilter narrows and pages a list of users.
@@ -42,32 +63,74 @@ func (s *Store) CreateUser(ctx context.Context, u *skillpath.User, pass string) 
 		if err := skillpath.ValidatePassword("password", pass); err != nil {
 			return err
 		}
-		h, err := password.Hash(pass)
+		h, err := hashPassword(ctx, pass)
 		if err != nil {
 			return err
 		}
 		hash = h
 	}
 	return s.write(ctx, func(tx *Tx) error {
-		if u.RegisteredAt.IsZero() {
-			u.RegisteredAt = tx.now
+		return tx.createUser(ctx, u, hash)
+	})
+}
+
+// CreateFirstAdmin creates u, a platform admin, only if the database has no
+// user yet, and tells whether it did. Several processes starting at once on
+// an empty database create one admin: the check and the insert are one
+// transaction, serialised by SQLite's one writer and on PostgreSQL by a
+// transaction-level advisory lock. Returns EINVALID for bad input.
+func (s *Store) CreateFirstAdmin(ctx context.Context, u *skillpath.User, pass string) (bool, error) {
+	u.PlatformAdmin = true
+	if err := u.Validate(); err != nil {
+		return false, err
+	}
+	if err := skillpath.ValidatePassword("password", pass); err != nil {
+		return false, err
+	}
+	hash, err := hashPassword(ctx, pass)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	err = s.write(ctx, func(tx *Tx) error {
+		if s.dialect.postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, bootstrapLock); err != nil {
+				return err
+			}
 		}
-		u.RegisteredAt = u.RegisteredAt.UTC().Truncate(time.Millisecond)
-		u.Status = skillpath.UserActive
-		id, err := tx.insert(ctx, `INSERT INTO users (email, email_key, name, registered_at, platform_admin, password_hash, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			u.Email, skillpath.NormalizeEmail(u.Email), u.Name, millis(u.RegisteredAt), u.PlatformAdmin, hash, millis(tx.now))
-		if isUniqueViolation(err) {
-			return &skillpath.Error{Code: skillpath.ECONFLICT, Field: "email", Message: fmt.Sprintf("email: %s is already taken", u.Email)}
-		} else if err != nil {
-			return fmt.Errorf("insert user: %w", err)
-		}
-		u.ID = skillpath.ID(id)
-		if err := tx.setCustomFields(ctx, u.ID, u.CustomFields); err != nil {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&exists); err != nil || exists {
 			return err
 		}
-		return tx.setUserGroups(ctx, u.ID, u.GroupIDs)
+		created = true
+		return tx.createUser(ctx, u, hash)
 	})
+	return created && err == nil, err
+}
+
+// bootstrapLock is the PostgreSQL advisory lock key of CreateFirstAdmin.
+const bootstrapLock = 0x736b696c6c // "skill"
+
+// createUser inserts u with the password hash (nil for none).
+func (tx *Tx) createUser(ctx context.Context, u *skillpath.User, hash any) error {
+	if u.RegisteredAt.IsZero() {
+		u.RegisteredAt = tx.now
+	}
+	u.RegisteredAt = u.RegisteredAt.UTC().Truncate(time.Millisecond)
+	u.Status = skillpath.UserActive
+	id, err := tx.insert(ctx, `INSERT INTO users (email, email_key, name, registered_at, platform_admin, password_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		u.Email, skillpath.NormalizeEmail(u.Email), u.Name, millis(u.RegisteredAt), u.PlatformAdmin, hash, millis(tx.now))
+	if isUniqueViolation(err) {
+		return &skillpath.Error{Code: skillpath.ECONFLICT, Field: "email", Message: fmt.Sprintf("email: %s is already taken", u.Email)}
+	} else if err != nil {
+		return fmt.Errorf("insert user: %w", err)
+	}
+	u.ID = skillpath.ID(id)
+	if err := tx.setCustomFields(ctx, u.ID, u.CustomFields); err != nil {
+		return err
+	}
+	return tx.setUserGroups(ctx, u.ID, u.GroupIDs)
 }
 
 func (tx *Tx) setCustomFields(ctx context.Context, userID skillpath.ID, fields map[string]string) error {
@@ -259,8 +322,14 @@ func (tx *Tx) loadUserDetails(ctx context.Context, users []*skillpath.User) erro
 	return rows.Err()
 }
 
-// UpdateUser applies the changes and returns the user as stored. Returns
-// ENOTFOUND if there is no such user and EINVALID for bad input.
+// UpdateUser applies the changes and returns the user as stored. A new
+// password ends the user's web sessions and API tokens but up.KeepTokenID.
+// Returns ENOTFOUND if there is no such user, EINVALID for bad input
+// ("current_password" missing when required), EFORBIDDEN
+// "current_password" when it is wrong (throttled like a sign-in:
+// ETOOMANYREQUESTS), EUNPROCESSABLE for a deleted user or for taking the
+// role of the last platform admin, and EUNAVAILABLE when too many passwords
+// are being hashed at once.
 func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) (*skillpath.User, error) {
 	u, err := s.FindUser(ctx, id)
 	if err != nil {
@@ -269,6 +338,7 @@ func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) 
 	if u.Status == skillpath.UserDeleted {
 		return nil, skillpath.Errorf(skillpath.EUNPROCESSABLE, "user %s is deleted and cannot be changed", id)
 	}
+	wasAdmin := u.PlatformAdmin
 	if up.Name != nil {
 		u.Name = *up.Name
 	}
@@ -289,16 +359,31 @@ func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) 
 		if err := skillpath.ValidatePassword("password", *up.Password); err != nil {
 			return nil, err
 		}
-		h, err := password.Hash(*up.Password)
+		if up.RequireCurrent {
+			if err := s.checkCurrentPassword(ctx, u, up.CurrentPassword, up.Client); err != nil {
+				return nil, err
+			}
+		}
+		h, err := hashPassword(ctx, *up.Password)
 		if err != nil {
 			return nil, err
 		}
 		hash = &h
 	}
 	err = s.write(ctx, func(tx *Tx) error {
+		if wasAdmin && !u.PlatformAdmin {
+			if err := tx.keepAnAdmin(ctx, id, "take the platform admin role from"); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, platform_admin = $2, password_hash = COALESCE($3, password_hash) WHERE id = $4`,
 			u.Name, u.PlatformAdmin, hash, id); err != nil {
 			return err
+		}
+		if hash != nil {
+			if err := tx.endSignIns(ctx, id, up.KeepTokenID); err != nil {
+				return err
+			}
 		}
 		if err := tx.setLearnerUser(ctx, id); err != nil {
 			return err
@@ -320,11 +405,85 @@ func (s *Store) UpdateUser(ctx context.Context, id skillpath.ID, up UserUpdate) 
 	return u, nil
 }
 
+// checkCurrentPassword checks the password a user gave as their current
+// one, counted like a sign-in of their email from client.
+func (s *Store) checkCurrentPassword(ctx context.Context, u *skillpath.User, current *string, client string) error {
+	if current == nil || *current == "" {
+		return skillpath.Invalid("current_password", "is required to change your own password")
+	}
+	var hash sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash); err != nil {
+		return err
+	}
+	if !hash.Valid {
+		hash.String = dummyHash
+	}
+	ok, err := s.checkThrottled(ctx, skillpath.NormalizeEmail(u.Email), client, hash.String, *current)
+	if err != nil {
+		return err
+	}
+	if !ok || !hash.Valid {
+		return &skillpath.Error{Code: skillpath.EFORBIDDEN, Field: "current_password", Message: "current_password: is not your current password"}
+	}
+	return nil
+}
+
+// endSignIns ends a user's web sessions and API tokens, but keepToken.
+func (tx *Tx) endSignIns(ctx context.Context, userID, keepToken skillpath.ID) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1 AND id <> $2`, userID, keepToken)
+	return err
+}
+
+// keepAnAdmin refuses (EUNPROCESSABLE) to act on the live platform admin id
+// when no other live platform admin remains. The admins' rows are locked on
+// PostgreSQL, so two admins demoting or deleting each other at once cannot
+// leave none: the second sees the first's change.
+func (tx *Tx) keepAnAdmin(ctx context.Context, id skillpath.ID, what string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE platform_admin AND deleted_at IS NULL ORDER BY id`+tx.store.dialect.forUpdate())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	others := 0
+	for rows.Next() {
+		var a skillpath.ID
+		if err := rows.Scan(&a); err != nil {
+			return err
+		}
+		if a != id {
+			others++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if others == 0 {
+		return skillpath.Errorf(skillpath.EUNPROCESSABLE, "cannot %s the last platform admin: make another user platform admin first", what)
+	}
+	return nil
+}
+
 // DeleteUser marks the user deleted (SPEC §5: soft), revoking their API
-// tokens, web sessions and group staff roles. Their history stays for statistics. Returns
-// ENOTFOUND if there is no such live user.
+// tokens, web sessions and group staff roles. Their history stays for
+// statistics. Returns ENOTFOUND if there is no such live user and
+// EUNPROCESSABLE for the last platform admin.
 func (s *Store) DeleteUser(ctx context.Context, id skillpath.ID) error {
 	return s.write(ctx, func(tx *Tx) error {
+		var admin bool
+		err := tx.QueryRowContext(ctx, `SELECT platform_admin FROM users WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&admin)
+		if errors.Is(err, sql.ErrNoRows) {
+			return skillpath.Errorf(skillpath.ENOTFOUND, "user %s not found", id)
+		} else if err != nil {
+			return err
+		}
+		if admin {
+			if err := tx.keepAnAdmin(ctx, id, "delete"); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, millis(tx.now), id)
 		if err != nil {
 			return err
@@ -332,11 +491,11 @@ func (s *Store) DeleteUser(ctx context.Context, id skillpath.ID) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "user %s not found", id)
 		}
-		for _, q := range []string{`DELETE FROM api_tokens WHERE user_id = $1`, `DELETE FROM web_sessions WHERE user_id = $1`,
-			`DELETE FROM group_staff WHERE user_id = $1`} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return err
-			}
+		if err := tx.endSignIns(ctx, id, 0); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_staff WHERE user_id = $1`, id); err != nil {
+			return err
 		}
 		return tx.setLearnerUser(ctx, id)
 	})

@@ -76,7 +76,7 @@ func Generate(ctx context.Context, st *store.Store, o Options) (Summary, error) 
 	if err := skillpath.ValidatePassword("admin password", o.AdminPassword); err != nil {
 		return Summary{}, err
 	}
-	hash, err := password.Hash(o.AdminPassword)
+	hash, err := password.Hash(ctx, o.AdminPassword)
 	if err != nil {
 		return Summary{}, err
 	}

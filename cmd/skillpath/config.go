@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"skillpath"
@@ -52,6 +53,16 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a yes/no setting from the environment: 1, true or yes
+// (any case) are yes.
+func envBool(getenv func(string) string, key string) bool {
+	switch strings.ToLower(getenv(key)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
 }
 
 // envInt reads a whole number from the environment, def when unset.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
 		"the platform's public URL: xAPI statements name activities under it (env SKILLPATH_BASE_URL; default http://ADDR)")
+	trustProxy := fs.Bool("trust-proxy", envBool(getenv, "SKILLPATH_TRUST_PROXY"),
+		"behind a reverse proxy: take the client's address (sign-in throttling) from the last X-Forwarded-For entry (env SKILLPATH_TRUST_PROXY=1)")
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
@@ -53,6 +56,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	app := server.New(st, log)
+	app.TrustProxy = *trustProxy
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
@@ -121,7 +125,10 @@ func bootstrap(ctx context.Context, st *store.Store, getenv func(string) string,
 	}
 	if withDemo {
 		login, err := demo.Load(ctx, st, email, pass)
-		if err != nil {
+		if errors.Is(err, demo.ErrNotEmpty) {
+			fmt.Fprintln(stdout, "The database is not empty: the demo organisation is not loaded again.")
+			return nil
+		} else if err != nil {
 			return fmt.Errorf("load the demo organisation: %w", err)
 		}
 		fmt.Fprintf(stdout, "Demo organisation loaded. Log in as %s with password %s\n", login.Email, login.Password)
@@ -132,10 +139,13 @@ func bootstrap(ctx context.Context, st *store.Store, getenv func(string) string,
 		return nil
 	}
 	admin := &skillpath.User{Email: email, Name: "Administrator", PlatformAdmin: true}
-	if err := st.CreateUser(ctx, admin, pass); err != nil {
+	created, err := st.CreateFirstAdmin(ctx, admin, pass)
+	if err != nil {
 		return fmt.Errorf("create the first platform admin: %s", skillpath.ErrorMessage(err))
 	}
-	fmt.Fprintf(stdout, "Platform admin %s created.\n", email)
+	if created {
+		fmt.Fprintf(stdout, "Platform admin %s created.\n", email)
+	}
 	return nil
 }
 
