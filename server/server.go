@@ -20,7 +20,11 @@ type Server struct {
 	// Metrics serves GET /metrics in the Prometheus text format; nil
 	// answers 404. Set it before serving.
 	Metrics http.Handler
-	mux     *http.ServeMux
+	// Certificates configures certificate documents and their public
+	// verification (SPEC §8). Set it before serving.
+	Certificates CertificateSettings
+	documents    documentState
+	mux          *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -49,6 +53,7 @@ func (s *Server) routes() {
 	s.apiLRS()
 	s.apiStats()
 	s.pages()
+	s.certificateDocuments()
 }
 
 // handle registers an API handler that needs an authenticated caller.
