@@ -40,14 +40,14 @@ type certOrg struct {
 // certLearnerPassword signs every learner of certOrg in to the pages.
 const certLearnerPassword = "learner-password"
 
-func newCertOrg(t *testing.T, dialect string, configure ...func(*server.Server)) *certOrg {
+func newCertOrg(t testing.TB, dialect string, configure ...func(*server.Server)) *certOrg {
 	e := apitest.Start(t, dialect, webNow, configure...)
 	o := &certOrg{env: e, learners: map[string]*apitest.Client{}, users: map[string]string{}, emails: map[string]string{}, enrollments: map[string]string{}}
 	var crew, u, c, s ids
 	var tr tree
 	e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Crew"}, &crew)
 	e.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "gil@example.com", "name": "Gil"}, &u)
-	o.groupAdmin = e.As(idOf(t, u.ID))
+	o.groupAdmin = e.As(mustID(t, u.ID))
 	e.Admin.Must(201, "POST", "/api/v1/groups/"+crew.ID+"/staff", map[string]any{"user_id": u.ID, "role": "admin"}, nil)
 	e.Admin.Must(201, "POST", "/api/v1/certificates", map[string]any{"title": "Forklift licence", "owner_group_id": crew.ID, "validity_months": 12}, &c)
 	o.certificate = c.ID
@@ -64,7 +64,7 @@ func newCertOrg(t *testing.T, dialect string, configure ...func(*server.Server))
 		}
 		o.emails[name] = "learner" + string(rune('a'+i)) + "@example.com"
 		e.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": o.emails[name], "name": name, "password": certLearnerPassword, "group_ids": groups}, &u)
-		o.learners[name], o.users[name] = e.As(idOf(t, u.ID)), u.ID
+		o.learners[name], o.users[name] = e.As(mustID(t, u.ID)), u.ID
 		var en ids
 		e.Admin.Must(201, "POST", "/api/v1/sessions/"+s.ID+"/enrollments", map[string]any{"user_id": u.ID}, &en)
 		o.enrollments[name] = en.ID
@@ -77,8 +77,17 @@ func newCertOrg(t *testing.T, dialect string, configure ...func(*server.Server))
 	return o
 }
 
+func mustID(t testing.TB, s string) skillpath.ID {
+	t.Helper()
+	id, ok := skillpath.ParseID(s)
+	if !ok {
+		t.Fatalf("not an id: %q", s)
+	}
+	return id
+}
+
 // pdf fetches an enrollment's certificate PDF as the client, wanting status.
-func (o *certOrg) pdf(t *testing.T, c *apitest.Client, learner, query string, status int) *apitest.Response {
+func (o *certOrg) pdf(t testing.TB, c *apitest.Client, learner, query string, status int) *apitest.Response {
 	t.Helper()
 	r := c.Get("/api/v1/enrollments/" + o.enrollments[learner] + "/certificate.pdf" + query)
 	if r.Status != status {
@@ -88,7 +97,7 @@ func (o *certOrg) pdf(t *testing.T, c *apitest.Client, learner, query string, st
 }
 
 // code is the verification code the learner's PDF carries in its QR code.
-func (o *certOrg) code(t *testing.T, learner string) string {
+func (o *certOrg) code(t testing.TB, learner string) string {
 	t.Helper()
 	url := pdftest.QR(t, o.pdf(t, o.learners[learner], learner, "", 200).Body)
 	code, ok := strings.CutPrefix(url, store.DefaultBaseURL+"/verify/")

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing/fstest"
 	"time"
 
@@ -53,6 +54,9 @@ type Store struct {
 	// outboxReady wakes a delivery worker of this process when a commit
 	// wrote statements to the LRS outbox; workers poll for the others.
 	outboxReady chan struct{}
+	// prepared holds statements prepared once on the read pool, by query
+	// text, for the hottest public reads (the verification page).
+	prepared sync.Map
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
@@ -109,6 +113,7 @@ func (s *Store) Dialect() string { return s.dialect.name }
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	s.prepared.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
 	err := s.db.Close()
 	if s.wdb != s.db {
 		if werr := s.wdb.Close(); err == nil {
