@@ -12,14 +12,13 @@ import (
 )
 
 // BenchmarkCertificateDocuments measures SPEC §8 over HTTP on loopback,
-// each against a floor measured in the same run:
-//   - pdf_latin, pdf_japanese: a learner downloading their certificate's
-//     PDF (pdfs/s), against the same learner reading the same enrollment
-//     as JSON (GET /api/v1/enrollments/{id}); x_floor is how many times
-//     longer a PDF takes;
-//   - verify_page, verify_json: the public verification under a load of
-//     8 concurrent clients (req/s), against GET /healthz under the same
-//     load; x_floor is how many times longer a verification takes.
+// each against a floor measured in the same run. pdf_latin and
+// pdf_japanese: a learner downloading their certificate's PDF (pdfs/s),
+// against the same learner reading the same enrollment as JSON (GET
+// /api/v1/enrollments/{id}). verify_page and verify_json: the public
+// verification under a load of 8 concurrent clients (req/s), against GET
+// /healthz under the same load. x_floor is how many times longer the
+// measured request takes than its floor.
 //
 //	go test -run '^$' -bench BenchmarkCertificateDocuments ./server
 func BenchmarkCertificateDocuments(b *testing.B) {
