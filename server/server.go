@@ -25,7 +25,11 @@ type Server struct {
 	// adds that header, or clients could choose the address sign-ins are
 	// throttled by.
 	TrustProxy bool
-	mux        *http.ServeMux
+	// Certificates configures certificate documents and their public
+	// verification (SPEC §8). Set it before serving.
+	Certificates CertificateSettings
+	documents    documentState
+	mux          *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -54,6 +58,7 @@ func (s *Server) routes() {
 	s.apiLRS()
 	s.apiStats()
 	s.pages()
+	s.certificateDocuments()
 }
 
 // handle registers an API handler that needs an authenticated caller.

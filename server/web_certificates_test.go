@@ -317,9 +317,9 @@ func TestWebCertificatePage(t *testing.T) {
 		admin := a.web(t, testorg.Admin)
 		alice := admin.get("/certificates/" + a.cert(testorg.Forklift) + "/learners/" + a.org.Users["Alice"].ID.String())
 		want := [][]string{
-			{"Expired", "2024-02-10", "2025-02-10", "Forklift Operator", "Forklift 2024", "Expired", "No"},
-			{"Valid", "2026-02-16", "2027-02-16", "Forklift Operator", "Forklift 2026", "Passed", "No"},
-			{"Not obtained", "none", "none", "Forklift Refresher", "Refresher 2026", "In progress", "No"},
+			{"Expired", "2024-02-10", "2025-02-10", "Forklift Operator", "Forklift 2024", "Expired", "No", "PDF"},
+			{"Valid", "2026-02-16", "2027-02-16", "Forklift Operator", "Forklift 2026", "Passed", "No", "PDF"},
+			{"Not obtained", "none", "none", "Forklift Refresher", "Refresher 2026", "In progress", "No", ""},
 		}
 		if got := tableCells(alice.Body, "history"); fmt.Sprint(got) != fmt.Sprint(want) || !strings.Contains(alice.Body, "<h1>Alice Archer: Forklift Licence</h1>") {
 			t.Errorf("Alice's Forklift history:\n%q\nwant\n%q", got, want)

@@ -21,6 +21,9 @@ type EnrollmentSummary struct {
 	Score          *float64        `json:"score"`
 	AutoReenrolled bool            `json:"auto_reenrolled"`
 	EnrolledAt     time.Time       `json:"enrolled_at"`
+	// Certified is true when a certificate was delivered in the
+	// enrollment: it has a PDF (SPEC §8).
+	Certified bool `json:"certified"`
 }
 
 // UserEnrollments lists a user's live enrollments, the newest first, with
@@ -57,6 +60,7 @@ func (tx *Tx) userEnrollments(ctx context.Context, userID skillpath.ID) ([]Enrol
 		}
 		es.Score, es.EnrolledAt = floatPtr(score), fromMillis(enrolled)
 		es.Status = status.Expire(es.Status, expiries[es.ID], tx.now)
+		es.Certified = len(expiries[es.ID]) > 0
 		es.Label = es.Status.Label()
 		list = append(list, es)
 	}

@@ -104,6 +104,9 @@ func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow) e
 			return err
 		}
 	}
+	if err := tx.assignVerificationCodes(ctx, e.ID); err != nil {
+		return err
+	}
 	return tx.relink(ctx, `e.id = $1`, e.ID)
 }
 

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing/fstest"
 	"time"
 
@@ -55,6 +56,9 @@ type Store struct {
 	outboxReady chan struct{}
 
 	passwordCounters
+	// prepared holds statements prepared once on the read pool, by query
+	// text, for the hottest public reads (the verification page).
+	prepared sync.Map
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
@@ -112,6 +116,7 @@ func (s *Store) Dialect() string { return s.dialect.name }
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	s.prepared.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
 	err := s.db.Close()
 	if s.wdb != s.db {
 		if werr := s.wdb.Close(); err == nil {

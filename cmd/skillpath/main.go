@@ -19,6 +19,7 @@ const usage = `skillpath — learning progress, certificates, statistics and xAP
 
 Usage:
   skillpath serve     [--addr 127.0.0.1:8080] [--db sqlite:skillpath.db] [--demo] [--timezone UTC] [--base-url URL]
+                      [--paper a4|letter] [--platform-name NAME]
   skillpath generate  --db URL --learners N [--seed S]
   skillpath recompute [--db URL] [--check]
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"skillpath"
+	"skillpath/certpdf"
 	"skillpath/demo"
 	"skillpath/server"
 	"skillpath/store"
@@ -29,10 +30,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	leadDays := fs.Int("reenroll-lead-days", defaultLead,
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
-		"the platform's public URL: xAPI statements name activities under it (env SKILLPATH_BASE_URL; default http://ADDR)")
+		"the platform's public URL: xAPI statements name activities and certificates link their verification page under it (env SKILLPATH_BASE_URL; default http://ADDR)")
 	trustProxy := fs.Bool("trust-proxy", envBool(getenv, "SKILLPATH_TRUST_PROXY"),
 		"behind a reverse proxy: take the client's address (sign-in throttling) from the last X-Forwarded-For entry (env SKILLPATH_TRUST_PROXY=1)")
+	paper := fs.String("paper", envOr(getenv, "SKILLPATH_PAPER", "a4"), "paper of certificate PDFs: a4 or letter, landscape (env SKILLPATH_PAPER)")
+	platformName := fs.String("platform-name", envOr(getenv, "SKILLPATH_PLATFORM_NAME", "skillpath"),
+		"the platform's name on certificates and their verification page (env SKILLPATH_PLATFORM_NAME)")
 	if help, err := parse(fs, args); help || err != nil {
+		return err
+	}
+	certificates, err := certificateSettings(*paper, *platformName, getenv)
+	if err != nil {
 		return err
 	}
 	if *leadDays < 0 {
@@ -57,6 +65,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	app := server.New(st, log)
 	app.TrustProxy = *trustProxy
+	app.Certificates = certificates
+	if _, err := app.CertificateFonts(); err != nil {
+		log.Warn("certificate PDFs cannot be written until the fonts are installed (apt-get install fonts-dejavu-core fonts-droid-fallback, or set SKILLPATH_FONT_DIR)", "error", err)
+	}
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
@@ -172,4 +184,17 @@ func sweep(ctx context.Context, st *store.Store, lead time.Duration, log *slog.L
 		case <-ticker.C:
 		}
 	}
+}
+
+// certificateSettings reads the settings of certificate documents (SPEC
+// §8): --paper, --platform-name and SKILLPATH_FONT_DIR.
+func certificateSettings(paper, platformName string, getenv func(string) string) (server.CertificateSettings, error) {
+	p, err := certpdf.ParsePaper(paper)
+	if err != nil {
+		return server.CertificateSettings{}, fmt.Errorf("--paper %q: must be a4 or letter", paper)
+	}
+	if err := skillpath.ValidateName("--platform-name", platformName); err != nil {
+		return server.CertificateSettings{}, fmt.Errorf("%s", skillpath.ErrorMessage(err))
+	}
+	return server.CertificateSettings{PlatformName: platformName, Paper: p, FontDir: getenv("SKILLPATH_FONT_DIR")}, nil
 }

@@ -169,6 +169,8 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown SKILLPATH_TZ", []string{"serve"}, map[string]string{"SKILLPATH_TZ": "Atlantis"}, []string{`"Atlantis"`, "time zone"}},
 		{"admin email without password", []string{"serve"}, map[string]string{"SKILLPATH_ADMIN_EMAIL": "a@example.com"}, []string{"SKILLPATH_ADMIN_EMAIL", "SKILLPATH_ADMIN_PASSWORD"}},
 		{"admin password too short", []string{"serve"}, map[string]string{"SKILLPATH_ADMIN_EMAIL": "a@example.com", "SKILLPATH_ADMIN_PASSWORD": "short"}, []string{"first platform admin", "password"}},
+		{"unknown --paper", []string{"serve", "--paper", "a3"}, nil, []string{`--paper "a3"`, "a4 or letter"}},
+		{"unknown SKILLPATH_PAPER", []string{"serve"}, map[string]string{"SKILLPATH_PAPER": "legal"}, []string{`"legal"`, "a4 or letter"}},
 		{"admin email not an email", []string{"serve"}, map[string]string{"SKILLPATH_ADMIN_EMAIL": "boss", "SKILLPATH_ADMIN_PASSWORD": "boss-password"}, []string{"first platform admin", "email"}},
 	}
 	for _, tc := range cases {

@@ -2,7 +2,8 @@
 // docs/screenshots: it loads the demo organisation into a temporary SQLite
 // database with a frozen clock, lets some demo learners make progress
 // through the store (the same methods the pages use), serves the pages, and
-// photographs them with chromium, the certificate statistics included. Last,
+// photographs them with chromium, the certificate statistics, a
+// certificate's PDF and its verification page included. Last,
 // it publishes the demo's results
 // tracking and delivers statements to an in-process LRS, for the picture of
 // the tracking page.
@@ -81,6 +82,15 @@ func run(ctx context.Context, out string) error {
 		return fmt.Errorf("certificate statistics: %w", err)
 	}
 	for _, s := range certificates {
+		if err := shoot(b, srv.URL, out, s); err != nil {
+			return err
+		}
+	}
+	documents, err := documentShots(ctx, st, srv.URL, out)
+	if err != nil {
+		return fmt.Errorf("certificate documents: %w", err)
+	}
+	for _, s := range documents {
 		if err := shoot(b, srv.URL, out, s); err != nil {
 			return err
 		}
