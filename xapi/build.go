@@ -23,7 +23,7 @@ type Builder struct {
 func (b Builder) Build(ev skillpath.LearningEvent, learner *skillpath.User, t *skillpath.Training) (*Statement, error) {
 	s := &Statement{
 		ID:        ev.ID,
-		Actor:     Agent{ObjectType: "Agent", Name: learner.Name, Mbox: "mailto:" + learner.Email},
+		Actor:     Agent{ObjectType: "Agent", Name: learner.Name, Mbox: Mbox(learner.Email)},
 		Verb:      Verb{ID: verbPrefix + string(ev.Verb), Display: LanguageMap{language: string(ev.Verb)}},
 		Timestamp: ev.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
 		Context:   &Context{Registration: ev.AttemptUUID, Platform: Platform},
