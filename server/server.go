@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skillpath"
+	"skillpath/netguard"
 	"skillpath/store"
 )
 
@@ -20,7 +21,10 @@ type Server struct {
 	// Metrics serves GET /metrics in the Prometheus text format; nil
 	// answers 404. Set it before serving.
 	Metrics http.Handler
-	mux     *http.ServeMux
+	// LRSGuard decides which LRS endpoints may be saved (SPEC §4); the
+	// zero value refuses loopback, link-local and private addresses.
+	LRSGuard netguard.Guard
+	mux      *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }

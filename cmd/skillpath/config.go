@@ -67,6 +67,19 @@ func envInt(getenv func(string) string, key string, def int) (int, error) {
 	return n, nil
 }
 
+// envBool reads true or false from the environment, def when unset.
+func envBool(getenv func(string) string, key string, def bool) (bool, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s %q: must be true or false", key, v)
+	}
+	return b, nil
+}
+
 // parse reads a command's flags; help is true when -h asked for the usage,
 // which the flag set has printed and which is not an error.
 func parse(fs *flag.FlagSet, args []string) (help bool, err error) {

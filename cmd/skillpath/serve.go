@@ -29,6 +29,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
 		"the platform's public URL: xAPI statements name activities under it (env SKILLPATH_BASE_URL; default http://ADDR)")
+	defaultAllowPrivate, err := envBool(getenv, "SKILLPATH_LRS_ALLOW_PRIVATE", false)
+	if err != nil {
+		return err
+	}
+	allowPrivate := fs.Bool("lrs-allow-private", defaultAllowPrivate,
+		"let LRS endpoints be on loopback, link-local and private addresses, inside this server's network (env SKILLPATH_LRS_ALLOW_PRIVATE)")
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
@@ -53,6 +59,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	app := server.New(st, log)
+	app.LRSGuard.AllowPrivate = *allowPrivate
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
