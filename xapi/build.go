@@ -92,11 +92,11 @@ func (b Builder) activity(a *skillpath.Activity) Activity {
 	case skillpath.KindChoice:
 		d.InteractionType = "choice"
 		for i, c := range a.Choices {
-			d.Choices = append(d.Choices, InteractionComponent{ID: choiceID(i), Description: LanguageMap{language: c}})
+			d.Choices = append(d.Choices, InteractionComponent{ID: choiceID(a, i), Description: LanguageMap{language: c}})
 		}
 		if a.Correct != nil {
 			if i := slices.Index(a.Choices, *a.Correct); i >= 0 {
-				d.CorrectResponsesPattern = []string{choiceID(i)}
+				d.CorrectResponsesPattern = []string{choiceID(a, i)}
 			}
 		}
 	case skillpath.KindText:
@@ -111,9 +111,16 @@ func (b Builder) activity(a *skillpath.Activity) Activity {
 	return Activity{ObjectType: "Activity", ID: b.iri("activities", a.ID), Definition: d}
 }
 
-// choiceID names a choice by its position (choice-1, choice-2…): an xAPI
-// choice id may hold no spaces, which choice texts do.
-func choiceID(i int) string { return "choice-" + strconv.Itoa(i+1) }
+// choiceID is the id of a's i-th choice: its stable id (issue 10: kept
+// across edits, so one id keeps one meaning in the LRS), not its text,
+// since an xAPI choice id may hold no spaces. A choice without one (an
+// activity never stored) is named by its position, choice-1, choice-2…
+func choiceID(a *skillpath.Activity, i int) string {
+	if i < len(a.ChoiceIDs) && a.ChoiceIDs[i] != "" {
+		return a.ChoiceIDs[i]
+	}
+	return "choice-" + strconv.Itoa(i+1)
+}
 
 // result reports the event's outcome; nil when it has none (started).
 func result(ev skillpath.LearningEvent, object *Definition) *Result {
