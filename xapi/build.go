@@ -126,8 +126,7 @@ func choiceID(a *skillpath.Activity, i int) string {
 func result(ev skillpath.LearningEvent, object *Definition) *Result {
 	r := &Result{Success: ev.Success, Completion: ev.Completion}
 	if ev.Score != nil && ev.MaxScore > 0 {
-		raw := *ev.Score
-		r.Score = &Score{Scaled: math.Max(0, math.Min(1, raw/ev.MaxScore)), Raw: raw, Min: 0, Max: ev.MaxScore}
+		r.Score = score(*ev.Score, ev.MaxScore)
 	}
 	if ev.Response != nil {
 		resp := response(*ev.Response, object)
@@ -145,6 +144,25 @@ func result(ev skillpath.LearningEvent, object *Definition) *Result {
 		return nil
 	}
 	return r
+}
+
+// score reports raw points out of max as xAPI's score: raw and max to the
+// hundredth (a training's percentage such as 42.857142857142854 is sent as
+// 42.86), raw within [0, max], and scaled = raw / max computed from the
+// rounded values, to four decimals (0.4286): within [0, 1], and for a
+// training's percentage, scaled × 100 is raw to the hundredth.
+func score(raw, max float64) *Score {
+	if m := roundTo(max, 2); m > 0 {
+		max = m
+	}
+	raw = math.Max(0, math.Min(max, roundTo(raw, 2)))
+	return &Score{Scaled: roundTo(raw/max, 4), Raw: raw, Min: 0, Max: max}
+}
+
+// roundTo rounds x to n decimals, halves away from zero.
+func roundTo(x float64, n int) float64 {
+	p := math.Pow10(n)
+	return math.Round(x*p) / p
 }
 
 // response is the learner's answer as xAPI writes it: a choice by its id,
