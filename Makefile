@@ -1,7 +1,8 @@
 # The one test command: README and .ci/run both call `make test`.
 # It needs Go, a PostgreSQL server (SKILLPATH_TEST_POSTGRES, default the
-# local server's database "test") and, for the browser tests, Debian's
-# chromium; .ci/run installs and starts what is missing.
+# local server's database "test"), Node.js with `npm ci` run in
+# internal/xapivalidator (Learning Locker's xAPI validator) and, for the
+# browser tests, Debian's chromium; .ci/run installs and starts what is missing.
 
 GO ?= go
 

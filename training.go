@@ -53,7 +53,10 @@ type Activity struct {
 	Points        float64      `json:"points"`
 	ManualScoring bool         `json:"manual_scoring"`
 	Choices       []string     `json:"choices,omitempty"`
-	Correct       *string      `json:"correct,omitempty"`
+	// ChoiceIDs names each choice, in the order of Choices, with an id kept
+	// across edits (issue 10): the id of its xAPI interaction component.
+	ChoiceIDs []string `json:"choice_ids,omitempty"`
+	Correct   *string  `json:"correct,omitempty"`
 }
 
 // Limits on a training's shape, generous but bounded so one request cannot
@@ -149,7 +152,7 @@ func (a *Activity) validate(field string) error {
 		if a.Points != 0 {
 			return Invalid(field+".points", "content activities carry no points")
 		}
-		if a.ManualScoring || len(a.Choices) > 0 || a.Correct != nil {
+		if a.ManualScoring || len(a.Choices) > 0 || len(a.ChoiceIDs) > 0 || a.Correct != nil {
 			return Invalid(field+".kind", "content activities take no manual_scoring, choices or correct")
 		}
 	case KindChoice:
@@ -170,8 +173,16 @@ func (a *Activity) validate(field string) error {
 		if a.Correct == nil || !slices.Contains(a.Choices, *a.Correct) {
 			return Invalid(field+".correct", "must be one of the choices")
 		}
+		if a.ChoiceIDs != nil && len(a.ChoiceIDs) != len(a.Choices) {
+			return Invalid(field+".choice_ids", "must name each choice, in the order of choices")
+		}
+		for i, id := range a.ChoiceIDs {
+			if id != "" && slices.Index(a.ChoiceIDs, id) != i {
+				return Invalid(fieldIndex(field+".choices", i)+".id", "%q is listed twice", id)
+			}
+		}
 	case KindText:
-		if len(a.Choices) > 0 {
+		if len(a.Choices) > 0 || len(a.ChoiceIDs) > 0 {
 			return Invalid(field+".choices", "text questions take no choices")
 		}
 		if a.ManualScoring && a.Correct != nil {
@@ -186,6 +197,59 @@ func (a *Activity) validate(field string) error {
 		return Invalid(field+".kind", "must be one of content, choice, text")
 	}
 	return nil
+}
+
+// KeepChoiceIDs gives each choice of a choice question its stable id
+// (issue 10): the id of its xAPI interaction component, which must keep its
+// meaning across edits, or an LRS would read old answers with a new one.
+// old is the activity as stored before this edit (nil for a new one) and
+// seq the highest n of the choice-n ids it ever used; KeepChoiceIDs returns
+// the new highest. ChoiceIDs holds, on entry, the ids the client gave ("" for
+// none) or nil. In order:
+//   - a choice given with an id keeps it: the way to reword a choice;
+//   - a choice given as text alone takes the id of old's choice with the
+//     same text, unless another choice already claimed it: the way to
+//     reorder choices;
+//   - any other choice is new and gets choice-(seq+1), so a removed
+//     choice's id is never given to another.
+//
+// Returns EINVALID naming field.choices[i].id for an id old does not hold.
+func (a *Activity) KeepChoiceIDs(field string, old *Activity, seq int) (int, error) {
+	if a.Kind != KindChoice {
+		a.ChoiceIDs = nil
+		return seq, nil
+	}
+	var oldIDs, oldTexts []string
+	if old != nil && old.Kind == KindChoice && len(old.ChoiceIDs) == len(old.Choices) {
+		oldIDs, oldTexts = old.ChoiceIDs, old.Choices
+	}
+	ids := make([]string, len(a.Choices))
+	taken := map[string]bool{}
+	for i, id := range a.ChoiceIDs {
+		if id == "" {
+			continue
+		}
+		if !slices.Contains(oldIDs, id) {
+			return seq, Invalid(fieldIndex(field+".choices", i)+".id", "%q is not a choice of this question: leave id out for a new choice", id)
+		}
+		ids[i], taken[id] = id, true
+	}
+	for i, text := range a.Choices {
+		if ids[i] != "" {
+			continue
+		}
+		if j := slices.Index(oldTexts, text); j >= 0 && !taken[oldIDs[j]] {
+			ids[i], taken[oldIDs[j]] = oldIDs[j], true
+		}
+	}
+	for i := range ids {
+		if ids[i] == "" {
+			seq++
+			ids[i] = "choice-" + strconv.Itoa(seq)
+		}
+	}
+	a.ChoiceIDs = ids
+	return seq, nil
 }
 
 // ApplyDefaults fills what a client may omit: a question is worth one point

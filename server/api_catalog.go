@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
+	"reflect"
 
 	"skillpath"
 )
@@ -93,8 +96,56 @@ type activityInput struct {
 	Kind          skillpath.ActivityKind `json:"kind"`
 	Points        *float64               `json:"points"`
 	ManualScoring bool                   `json:"manual_scoring"`
-	Choices       []string               `json:"choices"`
-	Correct       *string                `json:"correct"`
+	Choices       []choiceInput          `json:"choices"`
+	// ChoiceIDs, as GET answers it, is accepted and ignored so a client can
+	// send back what it read: reordering choices moves their texts, and a
+	// choice keeps its id through its text or an explicit {id, text}.
+	ChoiceIDs []string `json:"choice_ids"`
+	Correct   *string  `json:"correct"`
+}
+
+// choiceInput is one choice of a choice question: its text, as SPEC §5
+// writes it, or an object {id?, text} naming the choice by the stable id
+// GET answered in choice_ids, to reword it while keeping its id (issue 10).
+type choiceInput struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// UnmarshalJSON takes a choice as a string or as {id?, text}.
+func (c *choiceInput) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &c.Text)
+	}
+	var obj struct {
+		ID   *string `json:"id"`
+		Text *string `json:"text"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&obj); err != nil || obj.Text == nil {
+		return &json.UnmarshalTypeError{Value: "choice", Type: reflect.TypeFor[choiceInput]()}
+	}
+	c.Text = *obj.Text
+	if obj.ID != nil {
+		c.ID = *obj.ID
+	}
+	return nil
+}
+
+// choices splits the input's choices into texts and the ids given (nil
+// when none is).
+func (ai *activityInput) choices() (texts, ids []string) {
+	for i, c := range ai.Choices {
+		texts = append(texts, c.Text)
+		if c.ID != "" {
+			if ids == nil {
+				ids = make([]string, len(ai.Choices))
+			}
+			ids[i] = c.ID
+		}
+	}
+	return texts, ids
 }
 
 // training turns the input into a domain training with SPEC's defaults:
@@ -120,7 +171,8 @@ func (in *trainingInput) training() *skillpath.Training {
 				m.Activities = append(m.Activities, nil)
 				continue
 			}
-			a := &skillpath.Activity{ID: ai.ID, Title: ai.Title, Kind: ai.Kind, ManualScoring: ai.ManualScoring, Choices: ai.Choices, Correct: ai.Correct}
+			a := &skillpath.Activity{ID: ai.ID, Title: ai.Title, Kind: ai.Kind, ManualScoring: ai.ManualScoring, Correct: ai.Correct}
+			a.Choices, a.ChoiceIDs = ai.choices()
 			if ai.Points != nil {
 				a.Points = *ai.Points
 			}

@@ -1,12 +1,17 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
 	"skillpath"
+	"skillpath/netguard"
 	"skillpath/store"
 )
 
@@ -51,7 +56,8 @@ func (s *Server) getLRSSettings(w http.ResponseWriter, r *http.Request, caller *
 }
 
 // putLRSSettings saves the draft; POST /api/v1/trainings/{id}/publish makes
-// it live. A password left out keeps the stored one; "" removes it.
+// it live. A password left out keeps the stored one while the endpoint stays
+// the same, and is dropped when the endpoint changes; "" removes it.
 func (s *Server) putLRSSettings(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
 	id, err := s.trackingAccess(r, caller)
 	if err != nil {
@@ -66,12 +72,31 @@ func (s *Server) putLRSSettings(w http.ResponseWriter, r *http.Request, caller *
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	view, err := s.Store.SetLRSDraft(r.Context(), id, store.LRSInput{Endpoint: in.Endpoint, Login: in.Login, Password: in.Password, Verbs: in.Verbs})
+	view, err := s.saveLRSDraft(r.Context(), id, store.LRSInput{Endpoint: in.Endpoint, Login: in.Login, Password: in.Password, Verbs: in.Verbs})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, view)
 	return nil
+}
+
+// saveLRSDraft saves a training's draft settings after checking that the
+// endpoint is not inside the server's own network (SPEC §4), unless the
+// operator allows it (LRSGuard.AllowPrivate). Returns EINVALID naming
+// endpoint for a refused address, and what Store.SetLRSDraft returns.
+func (s *Server) saveLRSDraft(ctx context.Context, id skillpath.ID, in store.LRSInput) (*store.LRSView, error) {
+	// A URL that does not parse is left to the store's validation, which
+	// says what the endpoint must look like.
+	if u, err := url.Parse(strings.TrimSpace(in.Endpoint)); err == nil && u.Hostname() != "" {
+		if err := s.LRSGuard.CheckHost(ctx, u.Hostname()); err != nil {
+			if errors.Is(err, netguard.ErrForbidden) {
+				return nil, skillpath.Invalid("endpoint", "%v: this server does not call addresses inside its own network "+
+					"unless its operator allows them (--lrs-allow-private)", err)
+			}
+			return nil, skillpath.Invalid("endpoint", "%v", err)
+		}
+	}
+	return s.Store.SetLRSDraft(ctx, id, in)
 }
 
 // publishTraining makes the training's draft results tracking live (SPEC

@@ -80,6 +80,8 @@ func describeType(t reflect.Type) string {
 		return "an id (a string of digits)"
 	case reflect.TypeFor[skillpath.Price]():
 		return "a price: a non-negative number with at most two decimals"
+	case reflect.TypeFor[choiceInput]():
+		return `a choice: its text, or {"id", "text"} with the id of an existing choice`
 	}
 	switch t.Kind() {
 	case reflect.String:

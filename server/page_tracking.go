@@ -204,8 +204,9 @@ func orNone(s string) string {
 var trackingFields = map[string]string{"endpoint": "endpoint", "login": "lrs-login", "password": "lrs-password", "verbs": "verbs"}
 
 // pageTrackingSave saves the draft settings (PUT …/lrs). The password is
-// kept when left blank, replaced when typed, and removed only when "Remove
-// the stored password" is ticked.
+// kept when left blank (unless the endpoint changes: it is bound to its
+// endpoint), replaced when typed, and removed when "Remove the stored
+// password" is ticked.
 func (s *Server) pageTrackingSave(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := s.trackingAccess(r, v.User)
 	if err != nil {
@@ -230,7 +231,7 @@ func (s *Server) pageTrackingSave(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	var saved *store.LRSView
 	if err == nil {
-		saved, err = s.Store.SetLRSDraft(r.Context(), id, in)
+		saved, err = s.saveLRSDraft(r.Context(), id, in)
 	}
 	if err != nil {
 		v.Data = form
@@ -239,6 +240,9 @@ func (s *Server) pageTrackingSave(w http.ResponseWriter, r *http.Request, v *vie
 	msg := "The draft is saved. Publish the training to apply it."
 	if !saved.UnpublishedChanges {
 		msg = "The draft is saved; it is the same as what is live."
+	}
+	if saved.PasswordDropped {
+		msg += " The stored password was removed because the endpoint changed: type it again if the new LRS needs it."
 	}
 	s.flash(w, r, msg)
 	return redirect(w, r, trackingURL(id, ""))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skillpath"
+	"skillpath/netguard"
 	"skillpath/store"
 )
 
@@ -29,7 +30,10 @@ type Server struct {
 	// verification (SPEC §8). Set it before serving.
 	Certificates CertificateSettings
 	documents    documentState
-	mux          *http.ServeMux
+	// LRSGuard decides which LRS endpoints may be saved (SPEC §4); the
+	// zero value refuses loopback, link-local and private addresses.
+	LRSGuard netguard.Guard
+	mux      *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }

@@ -404,3 +404,27 @@ func TestWebTrackingOutbox(t *testing.T) {
 		}
 	})
 }
+
+// TestWebTrackingEndpointMoved: saving another endpoint with the password
+// left blank drops the stored password (it is bound to its endpoint), and
+// the page says so.
+func TestWebTrackingEndpointMoved(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newTrackingOrg(t, dialect)
+		o.env.Store.Secrets = secret.DerivedKey("web tests")
+		admin := o.signedIn(t, "admin@example.com", "admin-password")
+		path := "/trainings/" + o.training.ID + "/tracking"
+		if p := admin.post(path, path, trackingForm("https://lrs.example.com/xapi", "lap", "Sup3r-secret-LAP", "started")); p.Status != 303 {
+			t.Fatalf("save: %d %s", p.Status, p.Body)
+		}
+		if p := admin.post(path, path, trackingForm("https://lrs.example.org/xapi", "lap", "", "started")); p.Status != 303 {
+			t.Fatalf("save another endpoint: %d %s", p.Status, p.Body)
+		}
+		if p := admin.get(path); !strings.Contains(p.Body, "The stored password was removed because the endpoint changed") {
+			t.Errorf("the page does not say the password was removed: %s", p.Body)
+		}
+		if _, v := o.lrsSettings(t, o.training.ID); v.PasswordSet || v.Login != "lap" {
+			t.Errorf("after moving the endpoint: %+v", v)
+		}
+	})
+}

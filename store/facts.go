@@ -17,25 +17,27 @@ type enrollmentRow struct {
 	AttemptUUID string
 	CompletedAt *time.Time
 	MasteredAt  *time.Time
+	PassedAt    *time.Time      // when the attempt was first passed: it is reported passed once, never failed after
 	Status      status.Training // without expiry: see status.Expire
 	Score       *float64
 }
 
 const enrollmentColumns = `e.id, e.user_id, e.session_id, e.training_id, e.enrolled_at, e.self_enrolled, e.approved_at,
-	e.auto_reenrolled, e.started_at, e.attempt_uuid, e.completed_at, e.mastered_at, e.status, e.score`
+	e.auto_reenrolled, e.started_at, e.attempt_uuid, e.completed_at, e.mastered_at, e.status, e.score, e.passed_at`
 
 func scanEnrollment(row interface{ Scan(...any) error }) (*enrollmentRow, error) {
 	var e enrollmentRow
 	var enrolled int64
-	var approved, started, completed, mastered sql.NullInt64
+	var approved, started, completed, mastered, passed sql.NullInt64
 	var attempt sql.NullString
 	var score sql.NullFloat64
 	if err := row.Scan(&e.ID, &e.UserID, &e.SessionID, &e.TrainingID, &enrolled, &e.SelfEnrolled, &approved,
-		&e.AutoReenrolled, &started, &attempt, &completed, &mastered, &e.Status, &score); err != nil {
+		&e.AutoReenrolled, &started, &attempt, &completed, &mastered, &e.Status, &score, &passed); err != nil {
 		return nil, err
 	}
 	e.EnrolledAt = fromMillis(enrolled)
 	e.ApprovedAt, e.StartedAt, e.CompletedAt, e.MasteredAt = timePtr(approved), timePtr(started), timePtr(completed), timePtr(mastered)
+	e.PassedAt = timePtr(passed)
 	e.AttemptUUID = attempt.String
 	e.Score = floatPtr(score)
 	return &e, nil

@@ -251,9 +251,16 @@ func (s *Store) Score(ctx context.Context, id, activityID skillpath.ID, score fl
 		if att.answers[a.ID].score != nil {
 			return skillpath.Errorf(skillpath.ECONFLICT, "the answer to activity %s is already scored", a.ID)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE answers SET score = $1, scored_at = $2, scored_by = $3 WHERE module_attempt_id = $4 AND activity_id = $5`,
-			score, millis(tx.now), by, att.id, a.ID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE answers SET score = $1, scored_at = $2, scored_by = $3 WHERE module_attempt_id = $4 AND activity_id = $5`,
+			score, millis(tx.now), by, att.id, a.ID); err != nil {
+			return err
+		}
+		// The LRS learns the score as it learnt the answer: answered again,
+		// now with result.score (docs/DECISIONS.md). No success: a score
+		// given by hand has no right answer to be measured against.
+		tx.event(e, def, skillpath.LearningEvent{Verb: skillpath.VerbAnswered, ModuleID: m.ID, ActivityID: a.ID,
+			Response: att.answers[a.ID].response, Score: &score, MaxScore: a.Points, Completion: ptr(true)})
+		return nil
 	})
 }
 

@@ -6,13 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"skillpath"
 )
 
 // LRSInput is a change to a training's draft results tracking settings.
-// Password nil keeps the stored one; "" removes it.
+// Password nil keeps the stored one, unless Endpoint changes: the password
+// is bound to its endpoint and dropped then (SPEC §4); "" removes it.
 type LRSInput struct {
 	Endpoint string
 	Login    string
@@ -32,7 +34,10 @@ type LRSView struct {
 	UnpublishedChanges bool `json:"unpublished_changes"`
 	// PasswordChanged is true when the draft's password is not the live
 	// one (set, removed or replaced), which PasswordSet alone cannot say.
-	PasswordChanged bool       `json:"-"`
+	PasswordChanged bool `json:"-"`
+	// PasswordDropped is true when this save removed the stored password
+	// because the endpoint changed without a password given again.
+	PasswordDropped bool       `json:"-"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	PublishedAt     *time.Time `json:"published_at"`
 }
@@ -65,9 +70,17 @@ func (s *Store) SetLRSDraft(ctx context.Context, trainingID skillpath.ID, in LRS
 		if err := tx.trainingExists(ctx, trainingID); err != nil {
 			return err
 		}
-		stored := ""
-		if err := tx.QueryRowContext(ctx, `SELECT draft_password FROM lrs_settings WHERE training_id = $1`, trainingID).Scan(&stored); err != nil && !errNoRows(err) {
+		stored, storedEndpoint := "", ""
+		if err := tx.QueryRowContext(ctx, `SELECT draft_password, draft_endpoint FROM lrs_settings WHERE training_id = $1`, trainingID).
+			Scan(&stored, &storedEndpoint); err != nil && !errNoRows(err) {
 			return err
+		}
+		// SPEC §4: a stored password is bound to its endpoint. Whoever
+		// moves the endpoint must give the password again, or none is
+		// sent: an author cannot send the customer's password elsewhere.
+		passwordDropped := false
+		if in.Password == nil && stored != "" && !sameEndpoint(storedEndpoint, set.Endpoint) {
+			stored, passwordDropped = "", true
 		}
 		if in.Password != nil {
 			stored = ""
@@ -89,9 +102,18 @@ func (s *Store) SetLRSDraft(ctx context.Context, trainingID skillpath.ID, in LRS
 			return fmt.Errorf("save LRS settings: %w", err)
 		}
 		view, err = tx.lrsView(ctx, trainingID)
+		if view != nil {
+			view.PasswordDropped = passwordDropped
+		}
 		return err
 	})
 	return view, err
+}
+
+// sameEndpoint reports whether two endpoints are one: equal but for
+// trailing slashes.
+func sameEndpoint(a, b string) bool {
+	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
 }
 
 // LRSSettings returns a training's results tracking settings. Returns

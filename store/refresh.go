@@ -54,7 +54,7 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 	facts := def.facts(e, p)
 	facts.Awards = nil // stored statuses ignore expiry, which depends on the clock
 	r := status.TrainingStatus(facts, tx.now)
-	completedAt, masteredAt := e.CompletedAt, e.MasteredAt
+	completedAt, masteredAt, passedAt := e.CompletedAt, e.MasteredAt, e.PassedAt
 	if !r.Status.Completed() {
 		completedAt = nil
 	} else if completedAt == nil || e.Status != r.Status {
@@ -67,7 +67,10 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 		masteredAt = &tx.now
 		tx.event(e, def, skillpath.LearningEvent{Verb: skillpath.VerbMastered, Score: r.Score, MaxScore: 100, Success: ptr(true)})
 	}
-	if r.Status != e.Status && (r.Status == status.TrainingPassed || r.Status == status.TrainingFailed) {
+	// A training attempt reported passed stays passed for the LRS: an
+	// edit of the training that lowers the result afterwards sends neither
+	// failed nor a second passed for the registration (docs/DECISIONS.md).
+	if r.Status != e.Status && (r.Status == status.TrainingPassed || r.Status == status.TrainingFailed) && passedAt == nil {
 		ev := skillpath.LearningEvent{Verb: skillpath.VerbFailed, Score: r.Score, MaxScore: 100, Success: ptr(false), Completion: ptr(true)}
 		if r.Status == status.TrainingPassed {
 			ev.Verb, ev.Success = skillpath.VerbPassed, ptr(true)
@@ -77,14 +80,18 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 		}
 		tx.event(e, def, ev)
 	}
+	if r.Status == status.TrainingPassed && passedAt == nil {
+		passedAt = &tx.now
+	}
 	if r.Status == status.TrainingPassed && e.Status != status.TrainingPassed {
 		if err := tx.deliver(ctx, def, e); err != nil {
 			return false, err
 		}
 	}
-	if r.Status != e.Status || !sameScore(r.Score, e.Score) || !sameTime(completedAt, e.CompletedAt) || !sameTime(masteredAt, e.MasteredAt) {
-		_, err := tx.ExecContext(ctx, `UPDATE enrollments SET status = $1, score = $2, completed_at = $3, mastered_at = $4 WHERE id = $5`,
-			r.Status, r.Score, nullMillis(completedAt), nullMillis(masteredAt), e.ID)
+	if r.Status != e.Status || !sameScore(r.Score, e.Score) || !sameTime(completedAt, e.CompletedAt) || !sameTime(masteredAt, e.MasteredAt) ||
+		!sameTime(passedAt, e.PassedAt) {
+		_, err := tx.ExecContext(ctx, `UPDATE enrollments SET status = $1, score = $2, completed_at = $3, mastered_at = $4, passed_at = $5 WHERE id = $6`,
+			r.Status, r.Score, nullMillis(completedAt), nullMillis(masteredAt), nullMillis(passedAt), e.ID)
 		if err != nil {
 			return false, err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"skillpath"
 )
@@ -29,6 +31,9 @@ func (s *Store) UpdateTraining(ctx context.Context, t *skillpath.Training) error
 		}
 		keptModules, keptActivities, err := matchTree(old, t)
 		if err != nil {
+			return err
+		}
+		if err := tx.keepChoiceIDs(ctx, old, t); err != nil {
 			return err
 		}
 		if err := tx.removeTreeParts(ctx, old, keptModules, keptActivities); err != nil {
@@ -199,8 +204,14 @@ func (tx *Tx) saveModule(ctx context.Context, trainingID skillpath.ID, position 
 		if err != nil {
 			return err
 		}
+		ids, err := choicesColumn(a.ChoiceIDs)
+		if err != nil {
+			return err
+		}
+		// choice_seq only grows: a removed choice's id is never reused.
 		if _, err := tx.ExecContext(ctx, `UPDATE activities SET position = $1, title = $2, kind = $3, points = $4, manual_scoring = $5,
-			choices = $6, correct = $7 WHERE id = $8`, i, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct, a.ID); err != nil {
+			choices = $6, correct = $7, choice_ids = $8, choice_seq = CASE WHEN choice_seq > $9 THEN choice_seq ELSE $9 END WHERE id = $10`,
+			i, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct, ids, highestChoiceNumber(a.ChoiceIDs), a.ID); err != nil {
 			return err
 		}
 	}
@@ -210,4 +221,60 @@ func (tx *Tx) saveModule(ctx context.Context, trainingID skillpath.ID, position 
 // trainingEnrollmentIDs lists the live enrollments of a training.
 func (tx *Tx) trainingEnrollmentIDs(ctx context.Context, trainingID skillpath.ID) ([]skillpath.ID, error) {
 	return queryIDs(ctx, tx, `SELECT id FROM enrollments WHERE training_id = $1 AND deleted_at IS NULL ORDER BY id`, trainingID)
+}
+
+// keepChoiceIDs gives the choices of t's questions their stable ids
+// (skillpath.Activity.KeepChoiceIDs, issue 10); old is the training as
+// stored, nil for a new one.
+func (tx *Tx) keepChoiceIDs(ctx context.Context, old, t *skillpath.Training) error {
+	oldActivity := map[skillpath.ID]*skillpath.Activity{}
+	seqs := map[skillpath.ID]int{}
+	if old != nil {
+		for _, m := range old.Modules {
+			for _, a := range m.Activities {
+				oldActivity[a.ID] = a
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.choice_seq FROM activities a JOIN modules m ON m.id = a.module_id
+			WHERE m.training_id = $1 AND a.choice_seq > 0`, old.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id skillpath.ID
+			var seq int
+			if err := rows.Scan(&id, &seq); err != nil {
+				return err
+			}
+			seqs[id] = seq
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for i, m := range t.Modules {
+		for j, a := range m.Activities {
+			var before *skillpath.Activity
+			if a.ID != 0 {
+				before = oldActivity[a.ID]
+			}
+			if _, err := a.KeepChoiceIDs(fmt.Sprintf("modules[%d].activities[%d]", i, j), before, seqs[a.ID]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// highestChoiceNumber is the highest n among choice-n ids: the activity's
+// choice_seq once they are stored.
+func highestChoiceNumber(ids []string) int {
+	highest := 0
+	for _, id := range ids {
+		if n, err := strconv.Atoi(strings.TrimPrefix(id, "choice-")); err == nil && n > highest {
+			highest = n
+		}
+	}
+	return highest
 }

@@ -37,6 +37,9 @@ func (s *Store) CreateTraining(ctx context.Context, t *skillpath.Training) error
 		if err := tx.setTrainingLinks(ctx, t); err != nil {
 			return err
 		}
+		if err := tx.keepChoiceIDs(ctx, nil, t); err != nil {
+			return err
+		}
 		for i, m := range t.Modules {
 			if err := tx.insertModule(ctx, t.ID, i, m); err != nil {
 				return err
@@ -112,8 +115,13 @@ func (tx *Tx) insertActivity(ctx context.Context, moduleID skillpath.ID, positio
 	if err != nil {
 		return err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO activities (module_id, position, title, kind, points, manual_scoring, choices, correct)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, moduleID, position, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct)
+	ids, err := choicesColumn(a.ChoiceIDs)
+	if err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, `INSERT INTO activities (module_id, position, title, kind, points, manual_scoring, choices, correct, choice_ids, choice_seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, moduleID, position, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct,
+		ids, highestChoiceNumber(a.ChoiceIDs))
 	if err != nil {
 		return fmt.Errorf("insert activity: %w", err)
 	}
@@ -121,6 +129,8 @@ func (tx *Tx) insertActivity(ctx context.Context, moduleID skillpath.ID, positio
 	return nil
 }
 
+// choicesColumn writes a list of choice texts or ids as a JSON array, NULL
+// when empty.
 func choicesColumn(choices []string) (any, error) {
 	if len(choices) == 0 {
 		return nil, nil
@@ -237,7 +247,7 @@ func (tx *Tx) loadModules(ctx context.Context, trainingID skillpath.ID) ([]*skil
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT a.module_id, a.id, a.title, a.kind, a.points, a.manual_scoring, a.choices, a.correct
+	rows, err = tx.QueryContext(ctx, `SELECT a.module_id, a.id, a.title, a.kind, a.points, a.manual_scoring, a.choices, a.correct, a.choice_ids
 		FROM activities a JOIN modules m ON m.id = a.module_id WHERE m.training_id = $1 ORDER BY a.module_id, a.position`, trainingID)
 	if err != nil {
 		return nil, err
@@ -246,13 +256,18 @@ func (tx *Tx) loadModules(ctx context.Context, trainingID skillpath.ID) ([]*skil
 	for rows.Next() {
 		var moduleID skillpath.ID
 		a := &skillpath.Activity{}
-		var choices, correct sql.NullString
-		if err := rows.Scan(&moduleID, &a.ID, &a.Title, &a.Kind, &a.Points, &a.ManualScoring, &choices, &correct); err != nil {
+		var choices, correct, choiceIDs sql.NullString
+		if err := rows.Scan(&moduleID, &a.ID, &a.Title, &a.Kind, &a.Points, &a.ManualScoring, &choices, &correct, &choiceIDs); err != nil {
 			return nil, err
 		}
 		if choices.Valid {
 			if err := json.Unmarshal([]byte(choices.String), &a.Choices); err != nil {
 				return nil, fmt.Errorf("activity %s choices: %w", a.ID, err)
+			}
+		}
+		if choiceIDs.Valid {
+			if err := json.Unmarshal([]byte(choiceIDs.String), &a.ChoiceIDs); err != nil {
+				return nil, fmt.Errorf("activity %s choice ids: %w", a.ID, err)
 			}
 		}
 		if correct.Valid {

@@ -166,15 +166,17 @@ func (g *gen) modules(p *path, essay bool) {
 		g.t.modules.Add(m.id, p.id, i, fmt.Sprintf("Module %d", i+1), *m.minScore, 1)
 		for j, a := range acts {
 			a.id = g.id(g.t.activities)
-			var choices, correct any
+			var choices, correct, choiceIDs any
+			choiceSeq := 0
 			title := "Read the guide"
 			switch a.kind {
 			case skillpath.KindChoice:
 				choices, correct, title = `["Yes","No"]`, "Yes", "Is this the safe way?"
+				choiceIDs, choiceSeq = `["choice-1","choice-2"]`, 2
 			case skillpath.KindText:
 				title = "Describe what you would do"
 			}
-			g.t.activities.Add(a.id, m.id, j, title, string(a.kind), a.points, a.manual, choices, correct)
+			g.t.activities.Add(a.id, m.id, j, title, string(a.kind), a.points, a.manual, choices, correct, choiceIDs, choiceSeq)
 		}
 	}
 }

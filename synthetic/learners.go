@@ -196,15 +196,18 @@ func (g *gen) enroll(u *learner, se *session, from *int64, at time.Time) {
 	answers := g.answers(p, out, &facts)
 	r := status.TrainingStatus(facts, g.now)
 	var attempt any
-	var startedCol, completedCol any
+	var startedCol, completedCol, passedCol any
 	if facts.Started {
 		attempt, startedCol = g.uuid(), ms(startedAt)
 	}
 	if r.Status.Completed() {
 		completedCol = ms(doneAt)
 	}
+	if r.Status == status.TrainingPassed {
+		passedCol = ms(doneAt)
+	}
 	g.t.enrollments.Add(id, se.id, p.id, u.id, ms(enrolledAt), enrolledBy, self, nullMs(approvedAt), approvedBy,
-		from != nil, ptrOrNil(from), nullMs(deletedAt), attempt, startedCol, string(r.Status), floatOrNil(r.Score), completedCol, nil)
+		from != nil, ptrOrNil(from), nullMs(deletedAt), attempt, startedCol, string(r.Status), floatOrNil(r.Score), completedCol, nil, passedCol)
 	g.sum.Enrollments++
 	if from != nil {
 		g.sum.Reenrollments++

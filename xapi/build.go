@@ -23,7 +23,7 @@ type Builder struct {
 func (b Builder) Build(ev skillpath.LearningEvent, learner *skillpath.User, t *skillpath.Training) (*Statement, error) {
 	s := &Statement{
 		ID:        ev.ID,
-		Actor:     Agent{ObjectType: "Agent", Name: learner.Name, Mbox: "mailto:" + learner.Email},
+		Actor:     Agent{ObjectType: "Agent", Name: learner.Name, Mbox: Mbox(learner.Email)},
 		Verb:      Verb{ID: verbPrefix + string(ev.Verb), Display: LanguageMap{language: string(ev.Verb)}},
 		Timestamp: ev.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
 		Context:   &Context{Registration: ev.AttemptUUID, Platform: Platform},
@@ -92,11 +92,11 @@ func (b Builder) activity(a *skillpath.Activity) Activity {
 	case skillpath.KindChoice:
 		d.InteractionType = "choice"
 		for i, c := range a.Choices {
-			d.Choices = append(d.Choices, InteractionComponent{ID: choiceID(i), Description: LanguageMap{language: c}})
+			d.Choices = append(d.Choices, InteractionComponent{ID: choiceID(a, i), Description: LanguageMap{language: c}})
 		}
 		if a.Correct != nil {
 			if i := slices.Index(a.Choices, *a.Correct); i >= 0 {
-				d.CorrectResponsesPattern = []string{choiceID(i)}
+				d.CorrectResponsesPattern = []string{choiceID(a, i)}
 			}
 		}
 	case skillpath.KindText:
@@ -111,16 +111,22 @@ func (b Builder) activity(a *skillpath.Activity) Activity {
 	return Activity{ObjectType: "Activity", ID: b.iri("activities", a.ID), Definition: d}
 }
 
-// choiceID names a choice by its position (choice-1, choice-2…): an xAPI
-// choice id may hold no spaces, which choice texts do.
-func choiceID(i int) string { return "choice-" + strconv.Itoa(i+1) }
+// choiceID is the id of a's i-th choice: its stable id (issue 10: kept
+// across edits, so one id keeps one meaning in the LRS), not its text,
+// since an xAPI choice id may hold no spaces. A choice without one (an
+// activity never stored) is named by its position, choice-1, choice-2…
+func choiceID(a *skillpath.Activity, i int) string {
+	if i < len(a.ChoiceIDs) && a.ChoiceIDs[i] != "" {
+		return a.ChoiceIDs[i]
+	}
+	return "choice-" + strconv.Itoa(i+1)
+}
 
 // result reports the event's outcome; nil when it has none (started).
 func result(ev skillpath.LearningEvent, object *Definition) *Result {
 	r := &Result{Success: ev.Success, Completion: ev.Completion}
 	if ev.Score != nil && ev.MaxScore > 0 {
-		raw := *ev.Score
-		r.Score = &Score{Scaled: math.Max(0, math.Min(1, raw/ev.MaxScore)), Raw: raw, Min: 0, Max: ev.MaxScore}
+		r.Score = score(*ev.Score, ev.MaxScore)
 	}
 	if ev.Response != nil {
 		resp := response(*ev.Response, object)
@@ -138,6 +144,25 @@ func result(ev skillpath.LearningEvent, object *Definition) *Result {
 		return nil
 	}
 	return r
+}
+
+// score reports raw points out of max as xAPI's score: raw and max to the
+// hundredth (a training's percentage such as 42.857142857142854 is sent as
+// 42.86), raw within [0, max], and scaled = raw / max computed from the
+// rounded values, to four decimals (0.4286): within [0, 1], and for a
+// training's percentage, scaled × 100 is raw to the hundredth.
+func score(raw, max float64) *Score {
+	if m := roundTo(max, 2); m > 0 {
+		max = m
+	}
+	raw = math.Max(0, math.Min(max, roundTo(raw, 2)))
+	return &Score{Scaled: roundTo(raw/max, 4), Raw: raw, Min: 0, Max: max}
+}
+
+// roundTo rounds x to n decimals, halves away from zero.
+func roundTo(x float64, n int) float64 {
+	p := math.Pow10(n)
+	return math.Round(x*p) / p
 }
 
 // response is the learner's answer as xAPI writes it: a choice by its id,

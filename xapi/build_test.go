@@ -258,3 +258,36 @@ func want(t *testing.T, got, want any) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestScoreRounding: score.raw goes out to the hundredth, and scaled is
+// raw / max to four decimals, within [0, 1] (issue 10: no 17-digit scores).
+func TestScoreRounding(t *testing.T) {
+	cases := []struct{ score, max, raw, scaled float64 }{
+		{300.0 / 7, 100, 42.86, 0.4286},
+		{200.0 / 3, 100, 66.67, 0.6667},
+		{100, 100, 100, 1},
+		{0, 100, 0, 0},
+		{2.5, 3, 2.5, 0.8333},
+		{1, 3, 1, 0.3333},
+		{99.999, 100, 100, 1},
+		{0.004, 1, 0, 0},
+	}
+	for _, tc := range cases {
+		ev := skillpath.LearningEvent{ID: "0b5e5e7a-6d2c-4c1e-8f3a-1a2b3c4d5e6f", Verb: skillpath.VerbPassed, AttemptUUID: "4f7c2a36-2b8e-4b8a-9a55-0c1d2e3f4a5b",
+			Score: ptr(tc.score), MaxScore: tc.max, Success: ptr(true), Completion: ptr(true)}
+		st, err := (xapi.Builder{BaseURL: base}).Build(ev, &skillpath.User{Name: "Lee", Email: "lee@example.com"}, training())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := decoded(t, st)
+		if err := lrstest.Validate(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(s, "result", "score", "raw"); got != tc.raw {
+			t.Errorf("%v of %v: raw %v, want %v", tc.score, tc.max, got, tc.raw)
+		}
+		if got := get(s, "result", "score", "scaled"); got != tc.scaled {
+			t.Errorf("%v of %v: scaled %v, want %v", tc.score, tc.max, got, tc.scaled)
+		}
+	}
+}

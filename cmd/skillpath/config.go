@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"skillpath"
@@ -55,16 +54,6 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// envBool reads a yes/no setting from the environment: 1, true or yes
-// (any case) are yes.
-func envBool(getenv func(string) string, key string) bool {
-	switch strings.ToLower(getenv(key)) {
-	case "1", "true", "yes":
-		return true
-	}
-	return false
-}
-
 // envInt reads a whole number from the environment, def when unset.
 func envInt(getenv func(string) string, key string, def int) (int, error) {
 	v := getenv(key)
@@ -76,6 +65,19 @@ func envInt(getenv func(string) string, key string, def int) (int, error) {
 		return 0, fmt.Errorf("%s %q: not a whole number", key, v)
 	}
 	return n, nil
+}
+
+// envBool reads true or false from the environment, def when unset.
+func envBool(getenv func(string) string, key string, def bool) (bool, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s %q: must be true or false", key, v)
+	}
+	return b, nil
 }
 
 // parse reads a command's flags; help is true when -h asked for the usage,

@@ -31,11 +31,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
 		"the platform's public URL: xAPI statements name activities and certificates link their verification page under it (env SKILLPATH_BASE_URL; default http://ADDR)")
-	trustProxy := fs.Bool("trust-proxy", envBool(getenv, "SKILLPATH_TRUST_PROXY"),
-		"behind a reverse proxy: take the client's address (sign-in throttling) from the last X-Forwarded-For entry (env SKILLPATH_TRUST_PROXY=1)")
+	defaultTrustProxy, err := envBool(getenv, "SKILLPATH_TRUST_PROXY", false)
+	if err != nil {
+		return err
+	}
+	trustProxy := fs.Bool("trust-proxy", defaultTrustProxy,
+		"behind a reverse proxy: take the client's address (sign-in throttling, verification limit) from the last X-Forwarded-For entry (env SKILLPATH_TRUST_PROXY=1)")
 	paper := fs.String("paper", envOr(getenv, "SKILLPATH_PAPER", "a4"), "paper of certificate PDFs: a4 or letter, landscape (env SKILLPATH_PAPER)")
 	platformName := fs.String("platform-name", envOr(getenv, "SKILLPATH_PLATFORM_NAME", "skillpath"),
 		"the platform's name on certificates and their verification page (env SKILLPATH_PLATFORM_NAME)")
+	defaultAllowPrivate, err := envBool(getenv, "SKILLPATH_LRS_ALLOW_PRIVATE", false)
+	if err != nil {
+		return err
+	}
+	allowPrivate := fs.Bool("lrs-allow-private", defaultAllowPrivate,
+		"let LRS endpoints be on loopback, link-local and private addresses, inside this server's network (env SKILLPATH_LRS_ALLOW_PRIVATE)")
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
@@ -69,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if _, err := app.CertificateFonts(); err != nil {
 		log.Warn("certificate PDFs cannot be written until the fonts are installed (apt-get install fonts-dejavu-core fonts-droid-fallback, or set SKILLPATH_FONT_DIR)", "error", err)
 	}
+	app.LRSGuard.AllowPrivate = *allowPrivate
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)

@@ -172,6 +172,19 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown --paper", []string{"serve", "--paper", "a3"}, nil, []string{`--paper "a3"`, "a4 or letter"}},
 		{"unknown SKILLPATH_PAPER", []string{"serve"}, map[string]string{"SKILLPATH_PAPER": "legal"}, []string{`"legal"`, "a4 or letter"}},
 		{"admin email not an email", []string{"serve"}, map[string]string{"SKILLPATH_ADMIN_EMAIL": "boss", "SKILLPATH_ADMIN_PASSWORD": "boss-password"}, []string{"first platform admin", "email"}},
+		// Issue 10: a base URL that cannot prefix activity IRIs.
+		{"base URL with a space", []string{"serve", "--base-url", "http://learn.example.com/my academy"}, nil, []string{"--base-url", `"http://learn.example.com/my academy"`, "position 28", "%20"}},
+		{"SKILLPATH_BASE_URL with a quote", []string{"serve"}, map[string]string{"SKILLPATH_BASE_URL": `https://learn.example.com/"x"`}, []string{"SKILLPATH_BASE_URL", "%22"}},
+		{"base URL with a query", []string{"serve", "--base-url", "https://learn.example.com/?org=7"}, nil, []string{"--base-url", "query or fragment"}},
+		{"base URL with a fragment", []string{"serve", "--base-url", "https://learn.example.com/#top"}, nil, []string{"--base-url", "query or fragment"}},
+		{"base URL with an empty query", []string{"serve", "--base-url", "https://learn.example.com/?"}, nil, []string{"--base-url", "query or fragment"}},
+		{"base URL without host", []string{"serve", "--base-url", "https:///academy"}, nil, []string{"--base-url", "names no host"}},
+		{"base URL not http", []string{"serve", "--base-url", "ftp://learn.example.com"}, nil, []string{"--base-url", "http or https"}},
+		{"base URL without scheme", []string{"serve", "--base-url", "learn.example.com"}, nil, []string{"--base-url", "http or https"}},
+		{"base URL with a stray %", []string{"serve", "--base-url", "https://learn.example.com/100%"}, nil, []string{"--base-url", "%25"}},
+		{"base URL with credentials", []string{"serve", "--base-url", "https://me:pw@learn.example.com"}, nil, []string{"--base-url", "no user name"}},
+		{"base URL with a bad host", []string{"serve", "--base-url", "https://learn_example.com"}, nil, []string{"--base-url", "not a host name"}},
+		{"SKILLPATH_LRS_ALLOW_PRIVATE not a boolean", []string{"serve"}, map[string]string{"SKILLPATH_LRS_ALLOW_PRIVATE": "maybe"}, []string{"SKILLPATH_LRS_ALLOW_PRIVATE", "true or false"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"skillpath/lrs"
+	"skillpath/netguard"
 	"skillpath/secret"
 	"skillpath/server"
 	"skillpath/store"
@@ -59,11 +63,55 @@ func statementBase(baseURL, addr string) (string, error) {
 		}
 		return "http://" + net.JoinHostPort(host, port), nil
 	}
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("--base-url %q: must be the platform's public http or https URL, such as https://learn.example.com", baseURL)
+	if err := checkBaseURL(baseURL); err != nil {
+		return "", fmt.Errorf("--base-url (SKILLPATH_BASE_URL) %q: %s", baseURL, err)
 	}
 	return strings.TrimRight(baseURL, "/"), nil
+}
+
+// checkBaseURL tells what keeps a base URL from prefixing activity IRIs
+// (xAPI 1.0.3: activity ids are IRIs, RFC 3987): it must be an absolute
+// http or https URL naming a host, without credentials, query or fragment
+// (ids are built by appending /xapi/… to it), and made only of IRI
+// characters — a space or a quote must be percent-encoded.
+func checkBaseURL(base string) error {
+	const want = "must be the platform's public http or https URL, such as https://learn.example.com"
+	for i, r := range base {
+		if !iriChar(r) {
+			return fmt.Errorf("%q at position %d cannot be part of an IRI: write it percent-encoded, as %s", r, i+1, url.PathEscape(string(r)))
+		}
+		if r == '%' && (i+2 >= len(base) || !isHex(base[i+1]) || !isHex(base[i+2])) {
+			return fmt.Errorf("%% at position %d starts no percent-encoded byte (%%XX); write a %% sign as %%25", i+1)
+		}
+	}
+	u, err := url.Parse(base)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%v; the URL %s", err, want)
+	case u.Scheme != "http" && u.Scheme != "https", u.Opaque != "":
+		return fmt.Errorf("%s", want)
+	case u.Hostname() == "":
+		return fmt.Errorf("names no host; it %s", want)
+	case u.User != nil:
+		return fmt.Errorf("must hold no user name or password")
+	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(base, "?#"):
+		return fmt.Errorf("must have no query or fragment: activity IRIs are built by appending /xapi/… to it")
+	}
+	if strings.Trim(strings.ToLower(u.Hostname()), "abcdefghijklmnopqrstuvwxyz0123456789.-:") != "" {
+		return fmt.Errorf("host %q is not a host name (letters, digits, hyphens and dots; an international name in its xn-- form) nor an IP address", u.Hostname())
+	}
+	return nil
+}
+
+// iriChar reports whether r may appear as it is in an IRI (RFC 3987 §2.2):
+// the characters of URIs (RFC 3986: letters, digits, -._~ :/?#[]@
+// !$&'()*+,;= and % of percent-encoding) and non-ASCII letters, marks and
+// digits; never a space, a control character, a quote or <>\^`{|}.
+func iriChar(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~:/?#[]@!$&'()*+,;=%", r)
+	}
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
 }
 
 // startDelivery starts the LRS delivery worker and exposes its metrics on
@@ -72,7 +120,7 @@ func statementBase(baseURL, addr string) (string, error) {
 func startDelivery(ctx context.Context, st *store.Store, srv *server.Server, log *slog.Logger) (wait func()) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	w := &lrs.Worker{Store: st, Log: log, Metrics: lrs.NewMetrics(reg, st)}
+	w := &lrs.Worker{Store: st, Log: log, Metrics: lrs.NewMetrics(reg, st), HTTP: deliveryClient(srv.LRSGuard)}
 	srv.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)})
 	done := make(chan struct{})
 	go func() {
@@ -80,4 +128,30 @@ func startDelivery(ctx context.Context, st *store.Store, srv *server.Server, log
 		w.Run(ctx)
 	}()
 	return func() { <-done }
+}
+
+// Timeouts of the delivery client: connecting fails fast, so an LRS that
+// does not answer is told apart from one that is slow to store.
+const (
+	deliveryConnectTimeout = 5 * time.Second
+	deliveryRequestTimeout = 30 * time.Second
+)
+
+// deliveryClient is the HTTP client of LRS deliveries. It checks every
+// connection against the guard when it is made (SPEC §4: no LRS inside this
+// server's network unless the operator allows it, whatever a name resolved
+// to when the endpoint was saved) and never follows a redirect: a POST of
+// statements is not re-sent elsewhere.
+func deliveryClient(g netguard.Guard) *http.Client {
+	return &http.Client{
+		Transport: g.Transport(deliveryConnectTimeout),
+		Timeout:   deliveryRequestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

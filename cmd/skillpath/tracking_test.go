@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"skillpath"
 	"skillpath/internal/testdb"
+	"skillpath/netguard"
 	"skillpath/secret"
 	"skillpath/store"
 )
@@ -68,4 +72,53 @@ func TestServeSecretKey(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestStatementBase: base URLs that prefix valid activity IRIs are taken,
+// without their trailing slash; the default is the served address.
+func TestStatementBase(t *testing.T) {
+	for _, tc := range []struct{ base, addr, want string }{
+		{"https://learn.example.com", "", "https://learn.example.com"},
+		{"https://learn.example.com/", "", "https://learn.example.com"},
+		{"http://learn.example.com/my%20academy/", "", "http://learn.example.com/my%20academy"},
+		{"https://learn.example.com:8443/académie", "", "https://learn.example.com:8443/académie"},
+		{"https://xn--acadmie-cya.example/", "", "https://xn--acadmie-cya.example"},
+		{"http://[2001:db8::1]:8080", "", "http://[2001:db8::1]:8080"},
+		{"", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"", "0.0.0.0:80", "http://localhost:80"},
+	} {
+		got, err := statementBase(tc.base, tc.addr)
+		if err != nil || got != tc.want {
+			t.Errorf("statementBase(%q, %q) = %q, %v; want %q", tc.base, tc.addr, got, err, tc.want)
+		}
+	}
+}
+
+// TestDeliveryClient: the delivery client connects to no address inside
+// this server's network unless allowed, checking when it connects (SPEC §4),
+// and hands a redirect back instead of following it.
+func TestDeliveryClient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old/statements" {
+			http.Redirect(w, r, "/new/statements", http.StatusMovedPermanently)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	if resp, err := deliveryClient(netguard.Guard{}).Post(srv.URL+"/xapi/statements", "application/json", strings.NewReader("[]")); !errors.Is(err, netguard.ErrForbidden) {
+		if err == nil {
+			resp.Body.Close()
+		}
+		t.Fatalf("POST to loopback by default: %v, want ErrForbidden", err)
+	}
+	allowing := deliveryClient(netguard.Guard{AllowPrivate: true})
+	resp, err := allowing.Post(srv.URL+"/old/statements", "application/json", strings.NewReader("[]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMovedPermanently {
+		t.Fatalf("the redirect was followed: %s", resp.Status)
+	}
 }

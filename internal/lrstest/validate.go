@@ -13,9 +13,12 @@ import (
 
 // The patterns of xAPI 1.0.3 that Validate relies on.
 var (
-	uuidPattern      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
-	durationPattern  = regexp.MustCompile(`^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$`)
-	languagePattern  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+	uuidPattern     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
+	durationPattern = regexp.MustCompile(`^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$`)
+	languagePattern = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+	// mailtoPattern: RFC 6068's addr-spec as a URI holds no space, quote,
+	// %, /, ?, #, [, ], &, ;, = or non-ASCII character unless percent-encoded.
+	mailtoPattern    = regexp.MustCompile(`^mailto:([A-Za-z0-9._~!$'()*+,:-]|%[0-9A-Fa-f]{2})+@([A-Za-z0-9._~!$'()*+,:-]|%[0-9A-Fa-f]{2})+$`)
 	interactionTypes = []string{"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing", "likert", "numeric", "other"}
 )
 
@@ -139,9 +142,13 @@ func (v *validator) agent(path string, x any) {
 		v.fail(path+".name", "is required (SPEC §4)")
 	}
 	mbox, _ := m["mbox"].(string)
-	addr, ok := strings.CutPrefix(mbox, "mailto:")
-	if a, err := mail.ParseAddress(addr); !ok || err != nil || a.Address != addr {
-		v.fail(path+".mbox", "%q is not mailto:EMAIL", mbox)
+	if !mailtoPattern.MatchString(mbox) {
+		v.fail(path+".mbox", "%q is not a mailto IRI of RFC 6068 (URI characters, the rest percent-encoded)", mbox)
+	} else {
+		addr, err := url.PathUnescape(strings.TrimPrefix(mbox, "mailto:"))
+		if a, perr := mail.ParseAddress(addr); err != nil || perr != nil || a.Address != addr {
+			v.fail(path+".mbox", "%q is not mailto:EMAIL", mbox)
+		}
 	}
 	ifis := 0
 	for _, k := range []string{"mbox", "mbox_sha1sum", "openid", "account"} {
