@@ -127,7 +127,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"bad registered_at", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "registered_at": "yesterday"}, 400, "registered_at"},
 			{"bad custom field key", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "custom_fields": map[string]string{"a=b": "c"}}, 400, "custom_fields.a=b"},
 			{"unknown group", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "group_ids": []string{"999999"}}, 400, "group_ids"},
-			{"group id not an id", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "group_ids": []string{"abc"}}, 400, "group_ids"},
+			{"group id not an id", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "group_ids": []string{"abc"}}, 400, "group_ids[0]"},
 			{"short password", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "password": "short"}, 400, "password"},
 			{"invalid JSON", admin, "POST", "/api/v1/users", `{"email":`, 400, "body"},
 			{"two objects", admin, "POST", "/api/v1/users", `{"email":"x@y.z","name":"X"} {}`, 400, "body"},

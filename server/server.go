@@ -3,6 +3,7 @@
 package server
 
 import (
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -20,7 +21,12 @@ type Server struct {
 	// Metrics serves GET /metrics in the Prometheus text format; nil
 	// answers 404. Set it before serving.
 	Metrics http.Handler
-	mux     *http.ServeMux
+	// ResponseFailed, when set, counts an answer that failed after its
+	// handler chose it: "encode" (a value JSON cannot hold, answered 500),
+	// "write" (the client went away mid-body) or "aborted" (a streamed
+	// download cut after its status was sent). Each is also logged.
+	ResponseFailed func(reason string)
+	mux            *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -85,13 +91,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler { // a download that failed midway: cut the connection
-				s.Log.Info("request aborted", logAttrs(r, rec.status)...)
+				s.responseFailed(r, rec.status, "aborted", errors.New("the answer was cut after its status was sent"))
 				panic(p)
 			}
 			s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
 			if !rec.wrote {
 				s.writeError(rec, r, skillpath.Errorf(skillpath.EINTERNAL, "panic"))
 			}
+		}
+		if rec.failure != nil {
+			s.responseFailed(r, rec.status, rec.failReason, rec.failure)
 		}
 		s.Log.Info("request", append(logAttrs(r, rec.status), slog.Duration("duration", time.Since(start)))...)
 	}()
@@ -129,11 +138,31 @@ func (s *Server) apiNoRoute(w http.ResponseWriter, r *http.Request, h http.Handl
 	writeJSON(w, probe.status, errorBody{errorDetail{Code: code, Message: msg}})
 }
 
-// statusRecorder remembers the status a handler wrote, for the log.
+// responseFailed logs and counts an answer that could not be given as the
+// handler meant it.
+func (s *Server) responseFailed(r *http.Request, status int, reason string, err error) {
+	s.Log.Error("response failed", append(logAttrs(r, status), slog.String("reason", reason), slog.Any("error", err))...)
+	if s.ResponseFailed != nil {
+		s.ResponseFailed(reason)
+	}
+}
+
+// responseFailed records on the server's ResponseWriter that the answer
+// failed (see Server.ResponseFailed); on any other writer it does nothing.
+func responseFailed(w http.ResponseWriter, reason string, err error) {
+	if rec, ok := w.(*statusRecorder); ok && rec.failure == nil {
+		rec.failReason, rec.failure = reason, err
+	}
+}
+
+// statusRecorder remembers the status a handler wrote, for the log, and
+// whether the answer failed.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	status     int
+	wrote      bool
+	failReason string
+	failure    error
 }
 
 func (r *statusRecorder) WriteHeader(status int) {

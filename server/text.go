@@ -54,7 +54,8 @@ func checkRequestText(u *url.URL) error {
 
 // nulField returns the JSON name (a path such as "modules[0].title") of the
 // first string in v holding a NUL character, or "" when there is none.
-// encoding/json already replaces invalid UTF-8 with U+FFFD.
+// The JSON decoder refuses invalid UTF-8 itself; a NUL may still come as
+// the escape \u0000.
 func nulField(v reflect.Value, path string) string {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
