@@ -113,6 +113,11 @@ func (u *User) Validate() error {
 	if err := ValidateCustomFields("custom_fields", u.CustomFields); err != nil {
 		return err
 	}
+	if !u.RegisteredAt.IsZero() { // zero: now, filled by the store
+		if err := ValidateTime("registered_at", u.RegisteredAt); err != nil {
+			return err
+		}
+	}
 	return validateIDs("group_ids", u.GroupIDs)
 }
 

@@ -140,5 +140,8 @@ func day(q url.Values, name string, zone *time.Location, days int) (*time.Time, 
 		return nil, skillpath.Invalid(name, "%q is not a date such as 2026-01-31", v)
 	}
 	t := time.Date(d.Year(), d.Month(), d.Day()+days, 0, 0, 0, 0, zone).UTC()
+	if err := skillpath.ValidateTime(name, d); err != nil {
+		return nil, err
+	}
 	return &t, nil
 }

@@ -9,14 +9,15 @@ import (
 )
 
 // parseTime reads an RFC 3339 time from input field; with dateOK a plain
-// YYYY-MM-DD is accepted too, as midnight in the platform's zone.
+// YYYY-MM-DD is accepted too, as midnight in the platform's zone. The time
+// must lie within skillpath.MinTime and MaxTime once in UTC.
 func parseTime(field, v string, dateOK bool, zone *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
+		return t.UTC(), skillpath.ValidateTime(field, t)
 	}
 	if dateOK {
 		if t, err := time.ParseInLocation(time.DateOnly, v, zone); err == nil {
-			return t.UTC(), nil
+			return t.UTC(), skillpath.ValidateTime(field, t)
 		}
 		return time.Time{}, skillpath.Invalid(field, "%q is not an RFC 3339 time (2026-01-31T09:00:00Z) or a date (2026-01-31)", v)
 	}
