@@ -20,7 +20,8 @@ func badText(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidSt
 
 const badTextMessage = "must be UTF-8 text without NUL characters"
 
-// checkValues refuses query or form values (or names) that are not text.
+// checkValues refuses query or form values (or names) that are not text,
+// and a parameter given more than skillpath.MaxListLength times.
 func checkValues(values url.Values) error {
 	names := make([]string, 0, len(values))
 	for name := range values {
@@ -30,6 +31,9 @@ func checkValues(values url.Values) error {
 	for _, name := range names {
 		if badText(name) {
 			return skillpath.Invalid(strconv.Quote(name), badTextMessage)
+		}
+		if len(values[name]) > skillpath.MaxListLength {
+			return skillpath.Invalid(name, "at most %d values", skillpath.MaxListLength)
 		}
 		for _, v := range values[name] {
 			if badText(v) {
