@@ -195,4 +195,3 @@ func (def *trainingDef) resultRow(e *enrollmentRow, p *progress, x resultExtra, 
 	}
 	return row
 }
-
