@@ -18,7 +18,8 @@ const (
 	ETOOLARGE        = "too_large"         // 413: request body above the limit
 	EUNPROCESSABLE   = "unprocessable"     // 422: a rule of SPEC refuses the action
 	ETOOMANYREQUESTS = "too_many_requests" // 429: login locked for a while
-	EINTERNAL        = "internal"          // 500: a bug or an outage, never the client's input
+	EINTERNAL        = "internal"          // 500: a bug, never the client's input
+	EUNAVAILABLE     = "unavailable"       // 503: the database cannot be reached for now; try again
 )
 
 // Error is the error every layer returns for a reason a user may read.

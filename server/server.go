@@ -104,20 +104,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Log.Info("request", append(logAttrs(r, rec.status), slog.Duration("duration", time.Since(start)))...)
 	}()
+	if secure(r) {
+		rec.Header().Set("Strict-Transport-Security", hsts)
+	}
 	if err := checkRequestText(r.URL); err != nil {
 		if isAPI(r.URL.Path) {
 			s.writeError(rec, r, err)
 		} else {
-			http.Error(rec, skillpath.ErrorMessage(err), http.StatusBadRequest)
+			pageHeaders(rec)
+			s.pageError(rec, r, &view{}, err)
 		}
 		return
 	}
-	if h, pattern := s.mux.Handler(r); pattern == "" && isAPI(r.URL.Path) {
-		s.apiNoRoute(rec, r, h)
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		if isAPI(r.URL.Path) {
+			s.apiNoRoute(rec, r, h)
+		} else {
+			s.pageNoRoute(rec, r, h)
+		}
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
 }
+
+// hsts tells browsers that reached us over HTTPS to come back only over
+// HTTPS for a year (RFC 6797). It is sent whenever the request came over
+// TLS, directly or through a proxy that says so — the one decision that
+// also makes cookies Secure (see secure) — and never over plain HTTP.
+const hsts = "max-age=31536000"
 
 func isAPI(path string) bool { return len(path) >= 5 && path[:5] == "/api/" }
 
@@ -152,6 +166,29 @@ func (s *Server) responseFailed(r *http.Request, status int, reason string, err 
 func responseFailed(w http.ResponseWriter, reason string, err error) {
 	if rec, ok := w.(*statusRecorder); ok && rec.failure == nil {
 		rec.failReason, rec.failure = reason, err
+	}
+}
+
+// pageNoRoute answers a request no page matches with the mux's status (404,
+// or 405 with its Allow header) as a page of the site: its layout, a
+// title, a link home, and the pages' security headers.
+func (s *Server) pageNoRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &statusRecorder{ResponseWriter: discard{header: http.Header{}}, status: http.StatusOK}
+	h.ServeHTTP(probe, r)
+	pageHeaders(w)
+	if probe.status != http.StatusNotFound && probe.status != http.StatusMethodNotAllowed {
+		h.ServeHTTP(w, r) // the mux's redirect to a path's canonical form
+		return
+	}
+	v := &view{Status: http.StatusNotFound, Title: "Not found", Data: errorPage{Message: "There is no page at this address."}}
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.Header().Get("Allow"))
+		v.Status, v.Title = http.StatusMethodNotAllowed, "Not allowed"
+		v.Data = errorPage{Message: r.Method + " is not allowed on this page."}
+	}
+	if err := s.render(w, r, v, "error.html"); err != nil {
+		s.Log.Error("render error page", "error", err)
+		http.Error(w, v.Title, v.Status)
 	}
 }
 
