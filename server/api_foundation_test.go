@@ -10,6 +10,7 @@ import (
 	"skillpath"
 	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
+	"skillpath/server"
 )
 
 type ids = apitest.Ref
@@ -26,8 +27,11 @@ type org struct {
 	session  string
 }
 
-func newOrg(t *testing.T, dialect string) *org {
-	e := apitest.Start(t, dialect, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+func newOrg(t *testing.T, dialect string) *org { return newOrgWith(t, dialect) }
+
+// newOrgWith is newOrg on a server set up by configure first.
+func newOrgWith(t *testing.T, dialect string, configure ...func(*server.Server)) *org {
+	e := apitest.Start(t, dialect, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), configure...)
 	o := &org{env: e}
 	var g ids
 	e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Root"}, &g)

@@ -38,6 +38,21 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	return s
 }
 
+// NewHTTPServer returns the http.Server that serves h in production, with
+// the limits that keep slow or oversized clients from holding connections
+// and memory: 10 s to send the headers (slow-header attacks), 60 s for
+// the whole request, 2 minutes idle between requests, 1 MiB of request
+// line and headers (request bodies are bounded by the handlers).
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+	}
+}
+
 // now is the business time (SKILLPATH_NOW when frozen).
 func (s *Server) now() time.Time { return s.Store.Now() }
 
