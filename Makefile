@@ -18,13 +18,13 @@ check:
 unit:
 	$(GO) test -count=1 -timeout 20m ./...
 
-# Fuzz targets (package:function): the JSON bodies, the paging and
-# statistics filter parameters, the CSV writer and the status rules.
+# Fuzz targets (package:function): the JSON bodies, the statistics
+# filter parameters, the CSV writer and the status rules.
 # `make test` runs each for FUZZTIME=3s; `make fuzz` for a minute each
 # (FUZZTIME=10m make fuzz for longer). A failing input is saved under the
 # package's testdata/fuzz and replayed by every `go test` from then on:
 # commit it with the fix.
-FUZZ_TARGETS = ./server:FuzzDecodeBodies ./server:FuzzPage ./report:FuzzParseFilter \
+FUZZ_TARGETS = ./server/input:FuzzDecodeBodies ./report:FuzzParseFilter \
 	./report:FuzzCSVWriter ./status:FuzzTrainingStatus ./status:FuzzDates
 FUZZTIME ?= 60s
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"skillpath"
+	"skillpath/server/input"
 )
 
 func (s *Server) apiCatalog() {
@@ -59,85 +60,8 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, caller *
 	return nil
 }
 
-// trainingInput is the body of POST (and PUT) /api/v1/trainings: the whole
-// tree. Module and activity ids are only read on PUT, to keep them. The
-// read-only members of GET's answer (id, created_at, published_at) are
-// accepted so a client can send back what it read; a different id is refused.
-type trainingInput struct {
-	ID               skillpath.ID     `json:"id"`
-	CreatedAt        any              `json:"created_at"`
-	PublishedAt      any              `json:"published_at"`
-	Title            string           `json:"title"`
-	CertificateIDs   []skillpath.ID   `json:"certificate_ids"`
-	PrerequisiteIDs  []skillpath.ID   `json:"prerequisite_ids"`
-	RequiresApproval bool             `json:"requires_approval"`
-	Price            *skillpath.Price `json:"price"`
-	PassingScore     *float64         `json:"passing_score"`
-	MasteryScore     *float64         `json:"mastery_score"`
-	AuthorIDs        []skillpath.ID   `json:"author_ids"`
-	InstructorIDs    []skillpath.ID   `json:"instructor_ids"`
-	Modules          []*moduleInput   `json:"modules"`
-}
-
-type moduleInput struct {
-	ID          skillpath.ID     `json:"id"`
-	Title       string           `json:"title"`
-	MinScore    *float64         `json:"min_score"`
-	MaxAttempts *int             `json:"max_attempts"`
-	Activities  []*activityInput `json:"activities"`
-}
-
-type activityInput struct {
-	ID            skillpath.ID           `json:"id"`
-	Title         string                 `json:"title"`
-	Kind          skillpath.ActivityKind `json:"kind"`
-	Points        *float64               `json:"points"`
-	ManualScoring bool                   `json:"manual_scoring"`
-	Choices       []string               `json:"choices"`
-	Correct       *string                `json:"correct"`
-}
-
-// training turns the input into a domain training with SPEC's defaults:
-// max_attempts 1, one point per question, empty lists rather than null.
-func (in *trainingInput) training() *skillpath.Training {
-	t := &skillpath.Training{Title: in.Title, CertificateIDs: orEmpty(in.CertificateIDs), PrerequisiteIDs: orEmpty(in.PrerequisiteIDs),
-		RequiresApproval: in.RequiresApproval, Price: in.Price, PassingScore: in.PassingScore, MasteryScore: in.MasteryScore,
-		AuthorIDs: orEmpty(in.AuthorIDs), InstructorIDs: orEmpty(in.InstructorIDs), Modules: []*skillpath.Module{}}
-	if t.Price != nil && *t.Price == 0 {
-		t.Price = nil // free
-	}
-	for _, mi := range in.Modules {
-		if mi == nil {
-			t.Modules = append(t.Modules, nil)
-			continue
-		}
-		m := &skillpath.Module{ID: mi.ID, Title: mi.Title, MinScore: mi.MinScore, MaxAttempts: 1, Activities: []*skillpath.Activity{}}
-		if mi.MaxAttempts != nil {
-			m.MaxAttempts = *mi.MaxAttempts
-		}
-		for _, ai := range mi.Activities {
-			if ai == nil {
-				m.Activities = append(m.Activities, nil)
-				continue
-			}
-			a := &skillpath.Activity{ID: ai.ID, Title: ai.Title, Kind: ai.Kind, ManualScoring: ai.ManualScoring, Choices: ai.Choices, Correct: ai.Correct}
-			if ai.Points != nil {
-				a.Points = *ai.Points
-			}
-			a.ApplyDefaults(ai.Points != nil)
-			m.Activities = append(m.Activities, a)
-		}
-		t.Modules = append(t.Modules, m)
-	}
-	return t
-}
-
-func orEmpty(ids []skillpath.ID) []skillpath.ID {
-	if ids == nil {
-		return []skillpath.ID{}
-	}
-	return ids
-}
+// trainingInput is the body of POST and PUT /api/v1/trainings.
+type trainingInput = input.Training
 
 func (s *Server) createTraining(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
 	if err := requirePlatformAdmin(caller); err != nil {
@@ -147,7 +71,7 @@ func (s *Server) createTraining(w http.ResponseWriter, r *http.Request, caller *
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	t := in.training()
+	t := in.Domain()
 	if err := s.Store.CreateTraining(r.Context(), t); err != nil {
 		return err
 	}
@@ -176,7 +100,7 @@ func (s *Server) updateTraining(w http.ResponseWriter, r *http.Request, caller *
 	if in.ID != 0 && in.ID != id {
 		return skillpath.Invalid("id", "is %s but the path names training %s", in.ID, id)
 	}
-	t := in.training()
+	t := in.Domain()
 	t.ID = id
 	if err := s.Store.UpdateTraining(r.Context(), t); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"skillpath"
+	"skillpath/server/input"
 	"skillpath/status"
 )
 
@@ -26,12 +27,7 @@ func (s *Server) sessionJSON(se *skillpath.Session) sessionJSON {
 }
 
 // sessionInput is the body of POST /api/v1/trainings/{id}/sessions.
-type sessionInput struct {
-	Name         string  `json:"name"`
-	StartsAt     *string `json:"starts_at"`
-	EndsAt       *string `json:"ends_at"`
-	AutoReenroll bool    `json:"auto_reenroll"`
-}
+type sessionInput = input.Session
 
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
 	if err := requirePlatformAdmin(caller); err != nil {
