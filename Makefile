@@ -6,9 +6,9 @@
 
 GO ?= go
 
-.PHONY: test check lint unit bench build
+.PHONY: test check lint unit bench build fuzz fuzz-short
 
-test: check unit
+test: check unit fuzz-short
 
 # Static checks: formatting, vet and staticcheck (pinned in go.mod's tools).
 check:
@@ -18,6 +18,25 @@ check:
 
 unit:
 	$(GO) test -count=1 -timeout 20m ./...
+
+# Fuzz targets (package:function): the JSON bodies, the statistics
+# filter parameters, the CSV writer and the status rules.
+# `make test` runs each for FUZZTIME=3s; `make fuzz` for a minute each
+# (FUZZTIME=10m make fuzz for longer). A failing input is saved under the
+# package's testdata/fuzz and replayed by every `go test` from then on:
+# commit it with the fix.
+FUZZ_TARGETS = ./server/input:FuzzDecodeBodies ./report:FuzzParseFilter \
+	./report:FuzzCSVWriter ./status:FuzzTrainingStatus ./status:FuzzDates
+FUZZTIME ?= 60s
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 # Benchmarks behind docs/PERFORMANCE.md.
 bench:

@@ -22,6 +22,14 @@ func (s *Session) Validate() error {
 	if s.StartsAt.IsZero() {
 		return Invalid("starts_at", "is required (RFC 3339)")
 	}
+	if err := ValidateTime("starts_at", s.StartsAt); err != nil {
+		return err
+	}
+	if s.EndsAt != nil {
+		if err := ValidateTime("ends_at", *s.EndsAt); err != nil {
+			return err
+		}
+	}
 	if s.EndsAt != nil && !s.EndsAt.After(s.StartsAt) {
 		return Invalid("ends_at", "must be after starts_at")
 	}

@@ -113,11 +113,26 @@ func (u *User) Validate() error {
 	if err := ValidateCustomFields("custom_fields", u.CustomFields); err != nil {
 		return err
 	}
+	if !u.RegisteredAt.IsZero() { // zero: now, filled by the store
+		if err := ValidateTime("registered_at", u.RegisteredAt); err != nil {
+			return err
+		}
+	}
 	return validateIDs("group_ids", u.GroupIDs)
 }
 
-// validateIDs refuses duplicate ids in a list.
+// MaxListLength bounds every list a request may give: the ids of one JSON
+// list (group_ids, certificate_ids, …) and the values of one query or form
+// parameter, repeated or comma-separated. It keeps every query far below
+// the databases' limits on parameters (32,766 on SQLite, 65,535 on
+// PostgreSQL) and the work of reading a request linear and small.
+const MaxListLength = 1000
+
+// validateIDs refuses lists longer than MaxListLength and duplicate ids.
 func validateIDs(field string, ids []ID) error {
+	if len(ids) > MaxListLength {
+		return Invalid(field, "at most %d ids", MaxListLength)
+	}
 	seen := make(map[ID]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {

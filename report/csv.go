@@ -29,14 +29,21 @@ func NewWriter[R Row](w io.Writer, zone *time.Location) (*Writer[R], error) {
 	return &Writer[R]{csv: cw, zone: zone}, nil
 }
 
-// Write writes one row.
+// Write writes one row. A line break inside a cell is written as CRLF
+// like the line ends, so a lone carriage return becomes one too:
+// encoding/csv would otherwise drop it, and the cell read back would differ
+// from the one written.
 func (w *Writer[R]) Write(r R) error {
 	cells := r.Cells(w.zone)
 	for i, c := range cells {
-		cells[i] = Neutralise(c)
+		cells[i] = lineBreaks.Replace(Neutralise(c))
 	}
 	return w.csv.Write(cells)
 }
+
+// lineBreaks turns CRLF and lone CR into LF, which the CSV writer then
+// writes as CRLF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // Flush writes what is buffered and reports any error of the whole download.
 func (w *Writer[R]) Flush() error {

@@ -69,22 +69,30 @@ func ParseFilter(q url.Values, zone *time.Location) (Filter, error) {
 	if f.RegisteredFrom != nil && f.RegisteredBefore != nil && !f.RegisteredBefore.After(*f.RegisteredFrom) {
 		return f, skillpath.Invalid("registered_to", "is before registered_from")
 	}
+	// Linear in the URL's length, and stopped at the first value past the
+	// limits: a URL of 140,000 ids costs no more than one of 1,000.
+	seenGroups := map[skillpath.ID]bool{}
+	items := 0
 	for _, v := range q["group"] {
-		for _, s := range strings.Split(v, ",") {
+		for s := range strings.SplitSeq(v, ",") {
 			if s = strings.TrimSpace(s); s == "" {
 				continue
+			}
+			if items++; items > skillpath.MaxListLength {
+				return f, skillpath.Invalid("group", "at most %d values", skillpath.MaxListLength)
 			}
 			id, ok := skillpath.ParseID(s)
 			if !ok {
 				return f, skillpath.Invalid("group", "%q is not a group id", s)
 			}
-			if !slices.Contains(f.GroupIDs, id) {
+			if !seenGroups[id] {
+				seenGroups[id] = true
 				f.GroupIDs = append(f.GroupIDs, id)
 			}
+			if len(f.GroupIDs) > MaxFilterGroups {
+				return f, skillpath.Invalid("group", "at most %d groups", MaxFilterGroups)
+			}
 		}
-	}
-	if len(f.GroupIDs) > MaxFilterGroups {
-		return f, skillpath.Invalid("group", "at most %d groups", MaxFilterGroups)
 	}
 	names := make([]string, 0, len(q))
 	for name := range q {
@@ -100,14 +108,19 @@ func ParseFilter(q url.Values, zone *time.Location) (Filter, error) {
 		if !skillpath.ValidFieldKey(key) {
 			return f, skillpath.Invalid(name, "custom field keys are 1 to 64 letters, digits, '_' or '-'")
 		}
+		if len(values) > skillpath.MaxListLength {
+			return f, skillpath.Invalid(name, "at most %d values", skillpath.MaxListLength)
+		}
 		var kept []string
+		seen := map[string]bool{}
 		for _, v := range values {
-			if v != "" && !slices.Contains(kept, v) {
+			if v != "" && !seen[v] {
+				seen[v] = true
 				kept = append(kept, v)
 			}
-		}
-		if len(kept) > MaxFieldValues {
-			return f, skillpath.Invalid(name, "at most %d values", MaxFieldValues)
+			if len(kept) > MaxFieldValues {
+				return f, skillpath.Invalid(name, "at most %d values", MaxFieldValues)
+			}
 		}
 		if len(kept) > 0 {
 			if f.Fields == nil {
@@ -140,5 +153,8 @@ func day(q url.Values, name string, zone *time.Location, days int) (*time.Time, 
 		return nil, skillpath.Invalid(name, "%q is not a date such as 2026-01-31", v)
 	}
 	t := time.Date(d.Year(), d.Month(), d.Day()+days, 0, 0, 0, 0, zone).UTC()
+	if err := skillpath.ValidateTime(name, d); err != nil {
+		return nil, err
+	}
 	return &t, nil
 }

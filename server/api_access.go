@@ -1,12 +1,11 @@
 package server
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"time"
 
 	"skillpath"
+	"skillpath/server/input"
 	"skillpath/store"
 )
 
@@ -118,15 +117,7 @@ func (s *Server) createUserToken(w http.ResponseWriter, r *http.Request, caller 
 
 // decodeOptional is decode for a body that may also be empty.
 func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		return decodeError(err)
-	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
-	}
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return decode(w, r, v)
+	return input.DecodeOptional(w, r, v)
 }
 
 // tokenOwner returns the user of a token route's path when the caller may

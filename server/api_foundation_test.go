@@ -8,6 +8,7 @@ import (
 	"skillpath"
 	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
+	"skillpath/server"
 )
 
 type ids = apitest.Ref
@@ -24,8 +25,11 @@ type org struct {
 	session  string
 }
 
-func newOrg(t *testing.T, dialect string) *org {
-	e := apitest.Start(t, dialect, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+func newOrg(t *testing.T, dialect string) *org { return newOrgWith(t, dialect) }
+
+// newOrgWith is newOrg on a server set up by configure first.
+func newOrgWith(t *testing.T, dialect string, configure ...func(*server.Server)) *org {
+	e := apitest.Start(t, dialect, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), configure...)
 	o := &org{env: e}
 	var g ids
 	e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Root"}, &g)
@@ -125,7 +129,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"bad registered_at", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "registered_at": "yesterday"}, 400, "registered_at"},
 			{"bad custom field key", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "custom_fields": map[string]string{"a=b": "c"}}, 400, "custom_fields.a=b"},
 			{"unknown group", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "group_ids": []string{"999999"}}, 400, "group_ids"},
-			{"group id not an id", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "group_ids": []string{"abc"}}, 400, "group_ids"},
+			{"group id not an id", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "group_ids": []string{"abc"}}, 400, "group_ids[0]"},
 			{"short password", admin, "POST", "/api/v1/users", map[string]any{"email": "x@y.z", "name": "X", "password": "short"}, 400, "password"},
 			{"invalid JSON", admin, "POST", "/api/v1/users", `{"email":`, 400, "body"},
 			{"two objects", admin, "POST", "/api/v1/users", `{"email":"x@y.z","name":"X"} {}`, 400, "body"},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"skillpath"
+	"skillpath/server/input"
 	"skillpath/status"
 )
 
@@ -25,6 +26,9 @@ func (s *Server) sessionJSON(se *skillpath.Session) sessionJSON {
 	return sessionJSON{Session: se, State: status.SessionState(se.StartsAt, se.EndsAt, se.ArchivedAt != nil, s.now())}
 }
 
+// sessionInput is the body of POST /api/v1/trainings/{id}/sessions.
+type sessionInput = input.Session
+
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
 	if err := requirePlatformAdmin(caller); err != nil {
 		return err
@@ -33,12 +37,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, caller *s
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Name         string  `json:"name"`
-		StartsAt     *string `json:"starts_at"`
-		EndsAt       *string `json:"ends_at"`
-		AutoReenroll bool    `json:"auto_reenroll"`
-	}
+	var in sessionInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}

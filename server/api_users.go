@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"skillpath"
+	"skillpath/server/input"
 	"skillpath/store"
 )
 
@@ -16,15 +17,8 @@ func (s *Server) apiUsers() {
 	s.handle("DELETE /api/v1/users/{id}", s.deleteUser)
 }
 
-type userInput struct {
-	Email         string            `json:"email"`
-	Name          string            `json:"name"`
-	RegisteredAt  *string           `json:"registered_at"`
-	CustomFields  map[string]string `json:"custom_fields"`
-	GroupIDs      []skillpath.ID    `json:"group_ids"`
-	PlatformAdmin bool              `json:"platform_admin"`
-	Password      string            `json:"password"`
-}
+// userInput is the body of POST /api/v1/users.
+type userInput = input.User
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
 	if err := requirePlatformAdmin(caller); err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -152,10 +153,10 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*skillpath.Cert
 		s.documents.limiter = newAddressLimiter(l)
 	})
 	if ok, wait := s.documents.limiter.allow(s.clientAddress(r)); !ok {
-		secs := int((wait + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		e := skillpath.Errorf(skillpath.ETOOMANYREQUESTS, "too many verifications from your address: try again in %d seconds", int(math.Ceil(wait.Seconds())))
+		e.RetryAfter = wait
 		w.Header().Set("Cache-Control", "no-store")
-		return nil, skillpath.Errorf(skillpath.ETOOMANYREQUESTS, "too many verifications from your address: try again in %d seconds", secs)
+		return nil, e
 	}
 	w.Header().Set("Cache-Control", verifyCacheControl)
 	return s.Store.Verify(r.Context(), r.PathValue("code"))

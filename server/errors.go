@@ -6,8 +6,10 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"skillpath"
+	"skillpath/store"
 )
 
 // statusOf maps each error code to its HTTP status: the one place where
@@ -25,6 +27,27 @@ var statusOf = map[string]int{
 	skillpath.EINTERNAL:        http.StatusInternalServerError,
 }
 
+// databaseRetryAfter is the Retry-After of a 503 for an unreachable
+// database: about how long a restart or fail-over takes.
+const databaseRetryAfter = 5 * time.Second
+
+// classify turns an error from below into what the client is told: a
+// database that cannot be reached is EUNAVAILABLE (503, try again), not a
+// bug. The cause is logged for the operator either way.
+func (s *Server) classify(r *http.Request, err error) error {
+	if skillpath.ErrorCode(err) != skillpath.EINTERNAL {
+		return err
+	}
+	if store.IsUnavailable(err) {
+		s.Log.Error("database unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
+		e := skillpath.Errorf(skillpath.EUNAVAILABLE, "The service is unavailable for a moment. Try again shortly.")
+		e.RetryAfter = databaseRetryAfter
+		return e
+	}
+	s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "error", err)
+	return err
+}
+
 // errorBody is the JSON of every error answer (SPEC §5).
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -37,12 +60,11 @@ type errorDetail struct {
 }
 
 // writeError answers err as JSON. Internal errors are logged for the
-// operator and shown to the client as "Internal error." only.
+// operator and shown to the client as "Internal error." only; an
+// unreachable database is a 503 with Retry-After.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = s.classify(r, err)
 	code := skillpath.ErrorCode(err)
-	if code == skillpath.EINTERNAL {
-		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "error", err)
-	}
 	var field string
 	if e, ok := err.(*skillpath.Error); ok {
 		field = e.Field

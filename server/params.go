@@ -3,34 +3,16 @@ package server
 import (
 	"net/url"
 	"strconv"
-	"time"
 
 	"skillpath"
+	"skillpath/server/input"
 )
 
-// parseTime reads an RFC 3339 time from input field; with dateOK a plain
-// YYYY-MM-DD is accepted too, as midnight in the platform's zone.
-func parseTime(field, v string, dateOK bool, zone *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if dateOK {
-		if t, err := time.ParseInLocation(time.DateOnly, v, zone); err == nil {
-			return t.UTC(), nil
-		}
-		return time.Time{}, skillpath.Invalid(field, "%q is not an RFC 3339 time (2026-01-31T09:00:00Z) or a date (2026-01-31)", v)
-	}
-	return time.Time{}, skillpath.Invalid(field, "%q is not an RFC 3339 time such as 2026-01-31T09:00:00Z", v)
-}
-
-// optionalTime is parseTime for a field that may be absent (nil or "").
-func optionalTime(field string, v *string, zone *time.Location) (*time.Time, error) {
-	if v == nil || *v == "" {
-		return nil, nil
-	}
-	t, err := parseTime(field, *v, false, zone)
-	return &t, err
-}
+// parseTime and optionalTime read times of bodies: see input.ParseTime.
+var (
+	parseTime    = input.ParseTime
+	optionalTime = input.OptionalTime
+)
 
 // page reads the paging parameters `limit` (1 to max, default def) and
 // `after` (an opaque cursor, returned as text).

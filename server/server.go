@@ -3,6 +3,7 @@
 package server
 
 import (
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -33,7 +34,12 @@ type Server struct {
 	// LRSGuard decides which LRS endpoints may be saved (SPEC §4); the
 	// zero value refuses loopback, link-local and private addresses.
 	LRSGuard netguard.Guard
-	mux      *http.ServeMux
+	// ResponseFailed, when set, counts an answer that failed after its
+	// handler chose it: "encode" (a value JSON cannot hold, answered 500),
+	// "write" (the client went away mid-body) or "aborted" (a streamed
+	// download cut after its status was sent). Each is also logged.
+	ResponseFailed func(reason string)
+	mux            *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -43,6 +49,21 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	s := &Server{Store: st, Log: log, mux: http.NewServeMux()}
 	s.routes()
 	return s
+}
+
+// NewHTTPServer returns the http.Server that serves h in production, with
+// the limits that keep slow or oversized clients from holding connections
+// and memory: 10 s to send the headers (slow-header attacks), 60 s for
+// the whole request, 2 minutes idle between requests, 1 MiB of request
+// line and headers (request bodies are bounded by the handlers).
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+	}
 }
 
 // now is the business time (SKILLPATH_NOW when frozen).
@@ -100,7 +121,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler { // a download that failed midway: cut the connection
-				s.Log.Info("request aborted", logAttrs(r, rec.status)...)
+				s.responseFailed(r, rec.status, "aborted", errors.New("the answer was cut after its status was sent"))
 				panic(p)
 			}
 			s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
@@ -108,22 +129,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rec, r, skillpath.Errorf(skillpath.EINTERNAL, "panic"))
 			}
 		}
+		if rec.failure != nil {
+			s.responseFailed(r, rec.status, rec.failReason, rec.failure)
+		}
 		s.Log.Info("request", append(logAttrs(r, rec.status), slog.Duration("duration", time.Since(start)))...)
 	}()
+	if secure(r) {
+		rec.Header().Set("Strict-Transport-Security", hsts)
+	}
 	if err := checkRequestText(r.URL); err != nil {
 		if isAPI(r.URL.Path) {
 			s.writeError(rec, r, err)
 		} else {
-			http.Error(rec, skillpath.ErrorMessage(err), http.StatusBadRequest)
+			pageHeaders(rec)
+			s.pageError(rec, r, &view{}, err)
 		}
 		return
 	}
-	if h, pattern := s.mux.Handler(r); pattern == "" && isAPI(r.URL.Path) {
-		s.apiNoRoute(rec, r, h)
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		if isAPI(r.URL.Path) {
+			s.apiNoRoute(rec, r, h)
+		} else {
+			s.pageNoRoute(rec, r, h)
+		}
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
 }
+
+// hsts tells browsers that reached us over HTTPS to come back only over
+// HTTPS for a year (RFC 6797). It is sent whenever the request came over
+// TLS, directly or through a proxy that says so — the one decision that
+// also makes cookies Secure (see secure) — and never over plain HTTP.
+const hsts = "max-age=31536000"
 
 func isAPI(path string) bool { return len(path) >= 5 && path[:5] == "/api/" }
 
@@ -144,11 +182,54 @@ func (s *Server) apiNoRoute(w http.ResponseWriter, r *http.Request, h http.Handl
 	writeJSON(w, probe.status, errorBody{errorDetail{Code: code, Message: msg}})
 }
 
-// statusRecorder remembers the status a handler wrote, for the log.
+// responseFailed logs and counts an answer that could not be given as the
+// handler meant it.
+func (s *Server) responseFailed(r *http.Request, status int, reason string, err error) {
+	s.Log.Error("response failed", append(logAttrs(r, status), slog.String("reason", reason), slog.Any("error", err))...)
+	if s.ResponseFailed != nil {
+		s.ResponseFailed(reason)
+	}
+}
+
+// responseFailed records on the server's ResponseWriter that the answer
+// failed (see Server.ResponseFailed); on any other writer it does nothing.
+func responseFailed(w http.ResponseWriter, reason string, err error) {
+	if rec, ok := w.(*statusRecorder); ok && rec.failure == nil {
+		rec.failReason, rec.failure = reason, err
+	}
+}
+
+// pageNoRoute answers a request no page matches with the mux's status (404,
+// or 405 with its Allow header) as a page of the site: its layout, a
+// title, a link home, and the pages' security headers.
+func (s *Server) pageNoRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &statusRecorder{ResponseWriter: discard{header: http.Header{}}, status: http.StatusOK}
+	h.ServeHTTP(probe, r)
+	pageHeaders(w)
+	if probe.status != http.StatusNotFound && probe.status != http.StatusMethodNotAllowed {
+		h.ServeHTTP(w, r) // the mux's redirect to a path's canonical form
+		return
+	}
+	v := &view{Status: http.StatusNotFound, Title: "Not found", Data: errorPage{Message: "There is no page at this address."}}
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.Header().Get("Allow"))
+		v.Status, v.Title = http.StatusMethodNotAllowed, "Not allowed"
+		v.Data = errorPage{Message: r.Method + " is not allowed on this page."}
+	}
+	if err := s.render(w, r, v, "error.html"); err != nil {
+		s.Log.Error("render error page", "error", err)
+		http.Error(w, v.Title, v.Status)
+	}
+}
+
+// statusRecorder remembers the status a handler wrote, for the log, and
+// whether the answer failed.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	status     int
+	wrote      bool
+	failReason string
+	failure    error
 }
 
 func (r *statusRecorder) WriteHeader(status int) {

@@ -239,16 +239,17 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, v *view, err er
 // pageError answers an error as a page: not found, forbidden, or for
 // anything unexpected "Something went wrong" (logged, never detailed).
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	err = s.classify(r, err)
 	code := skillpath.ErrorCode(err)
-	if code == skillpath.EINTERNAL {
-		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "error", err)
-	}
+	setRetryAfter(w, err)
 	e := &view{User: v.User, Roles: v.Roles, Nav: v.Nav, CSRF: v.CSRF, Status: statusOf[code], Data: errorPage{Message: skillpath.ErrorMessage(err)}}
 	switch code {
 	case skillpath.ENOTFOUND:
 		e.Title = "Not found"
 	case skillpath.EFORBIDDEN:
 		e.Title = "Not allowed"
+	case skillpath.EUNAVAILABLE:
+		e.Title = "Unavailable for a moment"
 	case skillpath.EINTERNAL:
 		e.Title = "Something went wrong"
 		e.Data = errorPage{Message: "Something went wrong on our side. Try again in a moment."}

@@ -212,9 +212,9 @@ type ParkedStatement struct {
 func (s *Store) ParkedStatements(ctx context.Context, trainingID skillpath.ID, limit int, after string) ([]ParkedStatement, string, error) {
 	var afterRow int64
 	if after != "" {
-		id, ok := skillpath.ParseID(after)
-		if !ok {
-			return nil, "", skillpath.Invalid("after", "%q is not a cursor returned by this endpoint", after)
+		id, err := parseIDCursor(after)
+		if err != nil {
+			return nil, "", err
 		}
 		afterRow = int64(id)
 	}

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"strings"
 
 	"skillpath"
 	"skillpath/report"
@@ -138,7 +136,7 @@ func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, 
 		var last report.LearnerRow
 		for n := 1; rows.Next(); n++ {
 			if p.Limit > 0 && n > p.Limit {
-				next = encodeCursor(last.Name, last.UserID)
+				next = cursor{name: last.Name, id: last.UserID}.String()
 				break
 			}
 			var r report.LearnerRow
@@ -168,11 +166,11 @@ func learnersQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID,
 		conditions = append(conditions, `cl.delivered_at IS NOT NULL`)
 	}
 	if p.After != "" {
-		name, id, err := decodeCursor(p.After)
+		c, err := parseCursor(p.After)
 		if err != nil {
 			return "", nil, err
 		}
-		conditions = append(conditions, `(cl.user_name, cl.user_id) > (`+a.add(name)+`, `+a.add(id)+`)`)
+		conditions = append(conditions, `(cl.user_name, cl.user_id) > (`+a.add(c.name)+`, `+a.add(c.id)+`)`)
 	}
 	q := `SELECT cl.user_id, cl.user_name, u.email, cl.delivered_at, cl.expires_at
 		FROM certificate_learners cl JOIN users u ON u.id = cl.user_id` + where(conditions) + ` ORDER BY cl.user_name, cl.user_id`
@@ -180,24 +178,6 @@ func learnersQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID,
 		q += ` LIMIT ` + a.add(p.Limit+1)
 	}
 	return q, a, nil
-}
-
-// A cursor is the position of the last row of a page in the learners'
-// order — name, then id — opaque to clients: the next page starts after it.
-func encodeCursor(name string, id skillpath.ID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(id.String() + ":" + name))
-}
-
-func decodeCursor(cursor string) (string, skillpath.ID, error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err == nil {
-		if idText, name, ok := strings.Cut(string(b), ":"); ok {
-			if id, ok := skillpath.ParseID(idText); ok {
-				return name, id, nil
-			}
-		}
-	}
-	return "", 0, skillpath.Invalid("after", "is not a cursor returned as next by a previous page")
 }
 
 // CertificatePaths streams the paths granting the certificate, by name:

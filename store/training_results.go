@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"skillpath"
@@ -56,13 +54,13 @@ func (s *Store) TrainingResults(ctx context.Context, caller *skillpath.User, tra
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	var after *resultsCursor
+	var after *cursor
 	if f.After != "" {
-		c, err := parseResultsCursor(f.After)
+		c, err := parseCursor(f.After)
 		if err != nil {
 			return nil, "", err
 		}
-		after = c
+		after = &c
 	}
 	rows := []ResultRow{}
 	next := ""
@@ -82,7 +80,7 @@ func (s *Store) TrainingResults(ctx context.Context, caller *skillpath.User, tra
 		if len(list) > f.Limit {
 			list, extra = list[:f.Limit], extra[:f.Limit]
 			last := list[f.Limit-1]
-			next = resultsCursor{name: extra[f.Limit-1].name, id: last.ID}.String()
+			next = cursor{name: extra[f.Limit-1].name, id: last.ID}.String()
 		}
 		p, err := tx.loadProgress(ctx, def, list)
 		if err != nil {
@@ -120,7 +118,7 @@ const awardsAllExpired = `(EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id 
 
 // resultEnrollments reads one page (and one row more, to know whether
 // another page follows) of the enrollments the caller sees.
-func (tx *Tx) resultEnrollments(ctx context.Context, callerID, trainingID skillpath.ID, everyone bool, f ResultsFilter, after *resultsCursor) ([]*enrollmentRow, []resultExtra, error) {
+func (tx *Tx) resultEnrollments(ctx context.Context, callerID, trainingID skillpath.ID, everyone bool, f ResultsFilter, after *cursor) ([]*enrollmentRow, []resultExtra, error) {
 	args := []any{trainingID, everyone, callerID}
 	where := []string{`e.training_id = $1`, `e.deleted_at IS NULL`, `u.deleted_at IS NULL`,
 		`($2 OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
@@ -196,29 +194,4 @@ func (def *trainingDef) resultRow(e *enrollmentRow, p *progress, x resultExtra, 
 		row.CertificateStatus = &c
 	}
 	return row
-}
-
-// resultsCursor is where a page of results ends: the last row's learner
-// name and enrollment id, the keys of the order.
-type resultsCursor struct {
-	name string
-	id   skillpath.ID
-}
-
-func (c resultsCursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(c.id.String() + ":" + c.name))
-}
-
-func parseResultsCursor(v string) (*resultsCursor, error) {
-	bad := skillpath.Invalid("after", "is not a cursor returned by this list")
-	b, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return nil, bad
-	}
-	idText, name, ok := strings.Cut(string(b), ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil || id <= 0 {
-		return nil, bad
-	}
-	return &resultsCursor{name: name, id: skillpath.ID(id)}, nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"skillpath"
@@ -83,12 +82,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
-	srv := &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	srv := server.NewHTTPServer(app)
 	fmt.Fprintf(stdout, "skillpath listening on http://%s (database: %s, time zone: %s)\n", ln.Addr(), st.Dialect(), st.Zone)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

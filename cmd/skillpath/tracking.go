@@ -122,6 +122,15 @@ func startDelivery(ctx context.Context, st *store.Store, srv *server.Server, log
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	w := &lrs.Worker{Store: st, Log: log, Metrics: lrs.NewMetrics(reg, st), HTTP: deliveryClient(srv.LRSGuard)}
 	srv.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)})
+	failed := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skillpath_http_responses_failed_total",
+		Help: "HTTP answers that failed after their handler chose them, by reason: encode (answered 500 instead), write (the client went away), aborted (a streamed download cut after its status was sent).",
+	}, []string{"reason"})
+	for _, r := range []string{"encode", "write", "aborted"} {
+		failed.WithLabelValues(r) // show every reason from the start, at 0
+	}
+	reg.MustRegister(failed)
+	srv.ResponseFailed = func(reason string) { failed.WithLabelValues(reason).Inc() }
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

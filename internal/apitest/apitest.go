@@ -39,7 +39,13 @@ const (
 // up the store and the server before the first request.
 func Start(t testing.TB, dialect string, now time.Time, configure ...func(*server.Server)) *Env {
 	t.Helper()
-	url := testdb.URL(t, dialect)
+	return StartURL(t, testdb.URL(t, dialect), now, configure...)
+}
+
+// StartURL is Start on the database at url (from testdb.URL), for a test
+// that reaches it its own way (through a proxy it can cut).
+func StartURL(t testing.TB, url string, now time.Time, configure ...func(*server.Server)) *Env {
+	t.Helper()
 	st := testdb.OpenURL(t, url, now)
 	app := server.New(st, testdb.Logger(t))
 	// The stand-in LRSs of the tests listen on loopback, which only an
