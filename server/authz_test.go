@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	validator "github.com/pb33f/libopenapi-validator"
 
 	"skillpath"
 	"skillpath/internal/apitest"
@@ -241,6 +244,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		f := newFixture(t, dialect)
 		routes := server.New(f.env.Store, testdb.Logger(t)).Routes()
 		checkMatrixCoversRoutes(t, routes)
+		v := openAPIValidator(t)
 		calls := 0
 		for _, pattern := range routes {
 			e, ok := matrix[pattern]
@@ -260,6 +264,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 					path := o.path(e.path)
 					ans := f.call(r, method, path, e.body, &o)
+					if isAPI(path) {
+						checkAgainstOpenAPI(t, v, ans, r)
+					}
 					if e.endsSession && r != deletedUser && r != anonymous {
 						f.signIn(r)
 					}
@@ -346,11 +353,37 @@ func toLogin(location string) bool {
 
 func isAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
 
-// answer is what the matrix looks at in a response.
+// answer is what the matrix looks at in a response, with the exchange
+// itself for checking it against the OpenAPI document.
 type answer struct {
 	status   int
 	location string
 	body     string
+	req      *http.Request
+	reqBody  []byte
+	resp     *http.Response
+}
+
+// checkAgainstOpenAPI validates an API answer against the OpenAPI
+// document (server/openapi.json), and the request too when it was
+// accepted: the document describes what the server really does.
+func checkAgainstOpenAPI(t *testing.T, v validator.Validator, a answer, r role) {
+	t.Helper()
+	what := fmt.Sprintf("%s %s as %s: status %d", a.req.Method, a.req.URL.Path, r, a.status)
+	a.resp.Body = io.NopCloser(bytes.NewReader([]byte(a.body)))
+	if ok, errs := v.ValidateHttpResponse(a.req, a.resp); !ok {
+		for _, e := range errs {
+			t.Errorf("%s: the answer does not fit the OpenAPI document: %s: %s; body: %.300s", what, e.Message, e.Reason, a.body)
+		}
+	}
+	if a.status >= 200 && a.status < 300 {
+		a.req.Body = io.NopCloser(bytes.NewReader(a.reqBody))
+		if ok, errs := v.ValidateHttpRequestSync(a.req); !ok {
+			for _, e := range errs {
+				t.Errorf("%s: the accepted request does not fit the OpenAPI document: %s: %s; body: %s", what, e.Message, e.Reason, a.reqBody)
+			}
+		}
+	}
 }
 
 // answersAllowed reports whether an answer lets the call through: not a
@@ -380,32 +413,29 @@ func (f *fixture) call(r role, method, path string, body func(*fixture, *objects
 	if body != nil {
 		b = body(f, o)
 	}
-	var req *http.Request
-	var err error
+	var sent []byte
+	contentType := ""
 	switch v := b.(type) {
 	case url.Values:
 		form := url.Values{"csrf_token": {f.csrf[r]}, "login_token": {loginFormToken}}
 		for k, vs := range v {
 			form[k] = vs
 		}
-		req, err = http.NewRequest(method, f.env.Server.URL+path, strings.NewReader(form.Encode()))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
+		sent, contentType = []byte(form.Encode()), "application/x-www-form-urlencoded"
 	case nil:
-		req, err = http.NewRequest(method, f.env.Server.URL+path, nil)
 	default:
-		j, jerr := json.Marshal(v)
-		if jerr != nil {
-			f.t.Fatal(jerr)
+		j, err := json.Marshal(v)
+		if err != nil {
+			f.t.Fatal(err)
 		}
-		req, err = http.NewRequest(method, f.env.Server.URL+path, strings.NewReader(string(j)))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
+		sent, contentType = j, "application/json"
 	}
+	req, err := http.NewRequest(method, f.env.Server.URL+path, bytes.NewReader(sent))
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.AddCookie(&http.Cookie{Name: "skillpath_login", Value: loginFormToken})
@@ -424,7 +454,7 @@ func (f *fixture) call(r role, method, path string, body func(*fixture, *objects
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return answer{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(raw)}
+	return answer{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(raw), req: req, reqBody: sent, resp: resp}
 }
 
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

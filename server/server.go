@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.apiResults()
 	s.apiLRS()
 	s.apiStats()
+	s.apiOpenAPI()
 	s.pages()
 }
 
