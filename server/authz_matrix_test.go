@@ -29,6 +29,7 @@ var matrix = map[string]entry{
 	"GET /static/":                   {path: "/static/style.css", public: true},
 	"GET /login":                     {path: "/login", public: true},
 	"POST /login":                    {path: "/login", public: true, body: form("email", "leo@matrix.test", "password", learnerPass)},
+	"GET /api/v1/openapi.json":       {path: "/api/v1/openapi.json", public: true},
 	"POST /api/v1/tokens":            {path: "/api/v1/tokens", public: true, body: jsonBody(map[string]any{"email": "leo@matrix.test", "password": learnerPass})},
 	"GET /api/v1/me":                 {path: "/api/v1/me", in: everyone},
 	"POST /api/v1/users/{id}/tokens": {path: "/api/v1/users/{user}/tokens", in: admins, out: admins},

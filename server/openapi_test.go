@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -51,6 +52,14 @@ func TestOpenAPIDocument(t *testing.T) {
 			for _, e := range errs {
 				t.Errorf("openapi.json is not a valid OpenAPI 3.1 document: %s: %s (line %d)", e.Message, e.Reason, e.SpecLine)
 			}
+		}
+
+		// The validator refuses what the document does not describe.
+		bad, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/me", nil)
+		badAnswer := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"id": 5}`)), Request: bad}
+		if ok, _ := v.ValidateHttpResponse(bad, badAnswer); ok {
+			t.Error(`the validator takes {"id": 5} as a user`)
 		}
 
 		routes := server.New(e.Store, testdb.Logger(t)).Routes()
