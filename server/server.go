@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"skillpath"
@@ -39,14 +40,14 @@ type Server struct {
 	// "write" (the client went away mid-body) or "aborted" (a streamed
 	// download cut after its status was sent). Each is also logged.
 	ResponseFailed func(reason string)
-	mux            *http.ServeMux
+	mux            *routeMux
 
 	templates map[string]*template.Template // the pages, by file name
 }
 
 // New returns a server with every route registered.
 func New(st *store.Store, log *slog.Logger) *Server {
-	s := &Server{Store: st, Log: log, mux: http.NewServeMux()}
+	s := &Server{Store: st, Log: log, mux: &routeMux{ServeMux: http.NewServeMux()}}
 	s.routes()
 	return s
 }
@@ -82,8 +83,31 @@ func (s *Server) routes() {
 	s.apiResults()
 	s.apiLRS()
 	s.apiStats()
+	s.apiOpenAPI()
 	s.pages()
 	s.certificateDocuments()
+}
+
+// Routes lists the pattern of every route the server registered ("GET
+// /api/v1/me", "POST /login"), in the order registered: the route table
+// that the authorization matrix and the OpenAPI document are checked
+// against.
+func (s *Server) Routes() []string { return slices.Clone(s.mux.patterns) }
+
+// routeMux is the server's ServeMux, remembering every pattern registered
+// on it whichever helper registers it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
 }
 
 // handle registers an API handler that needs an authenticated caller.

@@ -1,0 +1,272 @@
+package server_test
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// matrix is the rule of every route of the route table (server.Routes):
+// who may call it, on objects in and out of the caller's scope. A route
+// without an entry, or an entry without its route, fails
+// TestAuthorizationMatrix. To add a route, add one entry: its path with
+// the fixture's {placeholders} (see objects), a body if it takes one, and
+// who may call it.
+//
+// The roles: platformAdmin; groupAdmin and coach of North, whose subgroup
+// holds the learner; instructor and author of the training in scope;
+// learner, who owns the objects in scope; otherLearner, of another group.
+// A deleted user and no token answer 401 on API routes and are sent to
+// /login by pages, unless the entry is public. "In scope" objects are the
+// learner Leo's (his user, enrollment, training, session, certificate);
+// "out" ones are those of Sam, a learner of South in a training nobody of
+// the matrix staffs. Following docs/API.md, a caller who may not even see
+// an object gets 404 (users, enrollments, certificate statistics), and one
+// who sees it but may not act, or who is refused a whole kind of call, 403.
+var matrix = map[string]entry{
+	// Service and sign-in: public.
+	"GET /healthz":                   {path: "/healthz", public: true},
+	"GET /metrics":                   {path: "/metrics", public: true},
+	"GET /static/":                   {path: "/static/style.css", public: true},
+	"GET /login":                     {path: "/login", public: true},
+	"POST /login":                    {path: "/login", public: true, body: form("email", "leo@matrix.test", "password", learnerPass)},
+	"GET /api/v1/openapi.json":       {path: "/api/v1/openapi.json", public: true},
+	"POST /api/v1/tokens":            {path: "/api/v1/tokens", public: true, body: jsonBody(map[string]any{"email": "leo@matrix.test", "password": learnerPass})},
+	"GET /api/v1/me":                 {path: "/api/v1/me", in: everyone},
+	"POST /api/v1/users/{id}/tokens": {path: "/api/v1/users/{user}/tokens", in: admins, out: admins},
+
+	// Users (docs/API.md "Users").
+	"POST /api/v1/users": {path: "/api/v1/users", in: admins, body: func(f *fixture, o *objects) any {
+		n := f.next()
+		return map[string]any{"email": fmt.Sprintf("made%d@matrix.test", n), "name": "Made", "group_ids": []string{o.learnerGroup}}
+	}},
+	"GET /api/v1/users":      {path: "/api/v1/users", in: admins},
+	"GET /api/v1/users/{id}": {path: "/api/v1/users/{user}", in: only(404, platformAdmin, groupAdmin, coach, learner), out: only(404, platformAdmin)},
+	"PATCH /api/v1/users/{id}": {path: "/api/v1/users/{user}", body: jsonBody(map[string]any{"name": "Renamed"}),
+		in: only(404, platformAdmin, learner).but(groupAdmin, 403).but(coach, 403), out: only(404, platformAdmin)},
+	"DELETE /api/v1/users/{id}": {path: "/api/v1/users/{user}", in: admins, out: admins,
+		fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+
+	// Groups: everyone reads the tree, platform admins change it.
+	"POST /api/v1/groups":       {path: "/api/v1/groups", in: admins, body: jsonBody(map[string]any{"name": "Made"})},
+	"GET /api/v1/groups":        {path: "/api/v1/groups", in: everyone},
+	"GET /api/v1/groups/{id}":   {path: "/api/v1/groups/{group}", in: everyone, out: everyone},
+	"PATCH /api/v1/groups/{id}": {path: "/api/v1/groups/{group}", in: admins, out: admins, body: func(f *fixture, o *objects) any { return map[string]any{"name": "Group " + o.scope} }},
+	"POST /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.staff, "role": "coach"} }},
+	"GET /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: everyone, out: everyone},
+	"DELETE /api/v1/groups/{id}/staff/{user_id}/{role}": {path: "/api/v1/groups/{group}/staff/{staff}/coach", in: admins, out: admins,
+		fresh: func(f *fixture, o *objects) { o.staff = f.newStaff(o.group) }},
+
+	// Catalog.
+	"POST /api/v1/certificates": {path: "/api/v1/certificates", in: admins,
+		body: func(f *fixture, o *objects) any { return map[string]any{"title": "Made", "owner_group_id": o.group} }},
+	"GET /api/v1/certificates":      {path: "/api/v1/certificates", in: everyone},
+	"GET /api/v1/certificates/{id}": {path: "/api/v1/certificates/{certificate}", in: everyone, out: everyone},
+	"POST /api/v1/trainings": {path: "/api/v1/trainings", in: admins, body: jsonBody(map[string]any{"title": "Made",
+		"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "A", "kind": "content"}}}}})},
+	"GET /api/v1/trainings":      {path: "/api/v1/trainings", in: everyone},
+	"GET /api/v1/trainings/{id}": {path: "/api/v1/trainings/{training}", in: everyone, out: everyone},
+	"PUT /api/v1/trainings/{id}": {path: "/api/v1/trainings/{training}", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any { return f.trees[o.training] }},
+	"POST /api/v1/trainings/{id}/publish": {path: "/api/v1/trainings/{training}/publish", in: only(403, platformAdmin, author), out: admins},
+
+	// Sessions.
+	"POST /api/v1/trainings/{id}/sessions": {path: "/api/v1/trainings/{training}/sessions", in: admins, out: admins,
+		body: jsonBody(map[string]any{"name": "Made", "starts_at": "2026-04-01T00:00:00Z"})},
+	"GET /api/v1/trainings/{id}/sessions": {path: "/api/v1/trainings/{training}/sessions", in: everyone, out: everyone},
+	"GET /api/v1/sessions/{id}":           {path: "/api/v1/sessions/{session}", in: everyone, out: everyone},
+	"POST /api/v1/sessions/{id}/archive": {path: "/api/v1/sessions/{session}/archive", in: admins, out: admins,
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o) }},
+	"DELETE /api/v1/sessions/{id}": {path: "/api/v1/sessions/{session}", in: admins, out: admins,
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o) }},
+
+	// Enrollments: the learner is already enrolled, so an allowed call
+	// answers 409; assigning another is for admins of the learner's groups.
+	"POST /api/v1/sessions/{id}/enrollments": {path: "/api/v1/sessions/{session}/enrollments",
+		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user} },
+		in:   only(403, platformAdmin, groupAdmin, learner), out: admins},
+	"GET /api/v1/enrollments/{id}": {path: "/api/v1/enrollments/{enrollment}", in: viewers, out: only(404, platformAdmin)},
+	"DELETE /api/v1/enrollments/{id}": {path: "/api/v1/enrollments/{enrollment}", in: assigners, out: only(404, platformAdmin),
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o); o.enrollment = f.newEnrollment(o) }},
+	"POST /api/v1/enrollments/{id}/approve": {path: "/api/v1/enrollments/{enrollment}/approve", in: assigners, out: only(404, platformAdmin)},
+	"POST /api/v1/trainings/{id}/purchases": {path: "/api/v1/trainings/{training}/purchases",
+		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user} },
+		in:   only(403, platformAdmin, groupAdmin), out: admins},
+
+	// Learning: only the enrollment's learner; staff who see it get 403.
+	"POST /api/v1/enrollments/{id}/start":                         {path: "/api/v1/enrollments/{enrollment}/start", in: learnerOnly, out: nobodysOwn},
+	"POST /api/v1/enrollments/{id}/activities/{activity_id}/view": {path: "/api/v1/enrollments/{enrollment}/activities/{content}/view", in: learnerOnly, out: nobodysOwn},
+	"POST /api/v1/enrollments/{id}/modules/{module_id}/retake":    {path: "/api/v1/enrollments/{enrollment}/modules/{module}/retake", in: learnerOnly, out: nobodysOwn},
+	"POST /api/v1/enrollments/{id}/activities/{activity_id}/answer": {path: "/api/v1/enrollments/{enrollment}/activities/{essay}/answer", in: learnerOnly, out: nobodysOwn,
+		body: jsonBody(map[string]any{"response": "Again."})},
+	"POST /api/v1/enrollments/{id}/activities/{activity_id}/score": {path: "/api/v1/enrollments/{enrollment}/activities/{essay}/score", in: scorers, out: only(404, platformAdmin),
+		body: jsonBody(map[string]any{"score": 5})},
+	"GET /api/v1/catalog":        {path: "/api/v1/catalog", in: everyone},
+	"GET /api/v1/me/enrollments": {path: "/api/v1/me/enrollments", in: everyone},
+	"GET /api/v1/grading":        {path: "/api/v1/grading", in: everyone},
+
+	// Results: staff see the rows of their scope (an out-of-scope training
+	// answers its rows they may see: none).
+	"GET /api/v1/trainings/{id}/results": {path: "/api/v1/trainings/{training}/results", in: staffOnly, out: staffOnly},
+
+	// Results tracking (docs/API-LRS.md): platform admins and the
+	// training's authors; the outbox is the platform admins'.
+	"GET /api/v1/trainings/{id}/lrs": {path: "/api/v1/trainings/{training}/lrs", in: trackers, out: admins},
+	"PUT /api/v1/trainings/{id}/lrs": {path: "/api/v1/trainings/{training}/lrs", in: trackers, out: admins,
+		body: jsonBody(map[string]any{"endpoint": lrsEndpoint, "verbs": []string{"passed"}})},
+	"GET /api/v1/lrs/outbox":        {path: "/api/v1/lrs/outbox", in: admins},
+	"POST /api/v1/lrs/outbox/retry": {path: "/api/v1/lrs/outbox/retry", in: admins, body: jsonBody(map[string]any{})},
+
+	// Certificate statistics (docs/API-STATS.md): staff; a certificate
+	// outside the caller's scope answers 404; learners get 403.
+	"GET /api/v1/stats/certificates":                                     {path: "/api/v1/stats/certificates", in: staffOnly},
+	"GET /api/v1/stats/certificates/{id}/learners":                       {path: "/api/v1/stats/certificates/{certificate}/learners", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates/{id}/certified":                      {path: "/api/v1/stats/certificates/{certificate}/certified", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates/{id}/paths":                          {path: "/api/v1/stats/certificates/{certificate}/paths", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates/{id}/learners/{user_id}/history":     {path: "/api/v1/stats/certificates/{certificate}/learners/{user}/history", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates.csv":                                 {path: "/api/v1/stats/certificates.csv", in: staffOnly},
+	"GET /api/v1/stats/certificates/{id}/learners.csv":                   {path: "/api/v1/stats/certificates/{certificate}/learners.csv", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates/{id}/certified.csv":                  {path: "/api/v1/stats/certificates/{certificate}/certified.csv", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates/{id}/paths.csv":                      {path: "/api/v1/stats/certificates/{certificate}/paths.csv", in: staffOnly, out: statsOut},
+	"GET /api/v1/stats/certificates/{id}/learners/{user_id}/history.csv": {path: "/api/v1/stats/certificates/{certificate}/learners/{user}/history.csv", in: staffOnly, out: statsOut},
+
+	// Pages (docs/WEB.md): the same rules as their API twins.
+	"GET /{$}":     {path: "/", in: everyone},
+	"POST /logout": {path: "/logout", in: everyone, body: form(), endsSession: true},
+	"GET /learn":   {path: "/learn", in: everyone},
+	// Anyone may enroll themself, in a session of a training that grants
+	// nothing, so that the callers' new enrollments change no one's scope.
+	"POST /learn/enroll": {path: "/learn/enroll", in: everyone,
+		body:  func(f *fixture, o *objects) any { return url.Values{"session_id": {o.session}} },
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(&objects{training: f.open}) }},
+	"GET /learn/enrollments/{id}":                                  {path: "/learn/enrollments/{enrollment}", in: learnerOnly, out: nobodysOwn},
+	"POST /learn/enrollments/{id}/start":                           {path: "/learn/enrollments/{enrollment}/start", in: learnerOnly, out: nobodysOwn, body: form()},
+	"POST /learn/enrollments/{id}/activities/{activity_id}/view":   {path: "/learn/enrollments/{enrollment}/activities/{content}/view", in: learnerOnly, out: nobodysOwn, body: form()},
+	"POST /learn/enrollments/{id}/activities/{activity_id}/answer": {path: "/learn/enrollments/{enrollment}/activities/{essay}/answer", in: learnerOnly, out: nobodysOwn, body: form("response", "Again.")},
+	"POST /learn/enrollments/{id}/modules/{module_id}/retake":      {path: "/learn/enrollments/{enrollment}/modules/{module}/retake", in: learnerOnly, out: nobodysOwn, body: form()},
+	"GET /grading": {path: "/grading", in: everyone},
+	"POST /grading/enrollments/{id}/activities/{activity_id}/score": {path: "/grading/enrollments/{enrollment}/activities/{essay}/score", in: scorers, out: only(404, platformAdmin), body: form("score", "5")},
+	"GET /trainings":                                        {path: "/trainings", in: staffOnly},
+	"GET /trainings/{id}/results":                           {path: "/trainings/{training}/results", in: staffOnly, out: staffOnly},
+	"GET /tracking":                                         {path: "/tracking", in: only(403, platformAdmin, author)},
+	"GET /trainings/{id}/tracking":                          {path: "/trainings/{training}/tracking", in: trackers, out: admins},
+	"POST /trainings/{id}/tracking":                         {path: "/trainings/{training}/tracking", in: trackers, out: admins, body: form("endpoint", lrsEndpoint, "verbs", "passed")},
+	"POST /trainings/{id}/tracking/publish":                 {path: "/trainings/{training}/tracking/publish", in: trackers, out: admins, body: form()},
+	"POST /trainings/{id}/tracking/retry":                   {path: "/trainings/{training}/tracking/retry", in: admins, out: admins, body: form()},
+	"GET /certificates":                                     {path: "/certificates", in: staffOnly},
+	"GET /certificates/{id}":                                {path: "/certificates/{certificate}", in: staffOnly, out: statsOut},
+	"GET /certificates/{id}/certified":                      {path: "/certificates/{certificate}/certified", in: staffOnly, out: statsOut},
+	"GET /certificates/{id}/paths":                          {path: "/certificates/{certificate}/paths", in: staffOnly, out: statsOut},
+	"GET /certificates/{id}/learners/{user_id}":             {path: "/certificates/{certificate}/learners/{user}", in: staffOnly, out: statsOut},
+	"GET /certificates.csv":                                 {path: "/certificates.csv", in: staffOnly},
+	"GET /certificates/{id}/learners.csv":                   {path: "/certificates/{certificate}/learners.csv", in: staffOnly, out: statsOut},
+	"GET /certificates/{id}/certified.csv":                  {path: "/certificates/{certificate}/certified.csv", in: staffOnly, out: statsOut},
+	"GET /certificates/{id}/paths.csv":                      {path: "/certificates/{certificate}/paths.csv", in: staffOnly, out: statsOut},
+	"GET /certificates/{id}/learners/{user_id}/history.csv": {path: "/certificates/{certificate}/learners/{user}/history.csv", in: staffOnly, out: statsOut},
+}
+
+// The rules the matrix names most.
+var (
+	everyone = access{allow: signedIn}
+	admins   = only(403, platformAdmin)
+	// staffOnly: platform admins, group admins, coaches, instructors and
+	// authors; learners are refused the whole kind of call.
+	staffOnly = only(403, platformAdmin, groupAdmin, coach, instructor, author)
+	// statsOut: a certificate outside the staff's scope is hidden.
+	statsOut = only(404, platformAdmin).but(learner, 403).but(otherLearner, 403)
+	// viewers: who may see the learner's enrollment (docs/API.md).
+	viewers = only(404, platformAdmin, groupAdmin, coach, instructor, author, learner)
+	// assigners: platform admins and admins of the learner's groups; the
+	// others who see the enrollment get 403.
+	assigners = only(403, platformAdmin, groupAdmin).but(otherLearner, 404)
+	// scorers: platform admins, instructors, group admins and coaches.
+	scorers = only(403, platformAdmin, groupAdmin, coach, instructor).but(otherLearner, 404)
+	// learnerOnly: the enrollment's learner; staff who see it get 403.
+	learnerOnly = only(403, learner).but(otherLearner, 404)
+	// nobodysOwn: an enrollment none of the roles owns; only the platform
+	// admin sees it (403), the others do not (404).
+	nobodysOwn = only(404).but(platformAdmin, 403)
+	// trackers: platform admins and the training's authors (403 others).
+	trackers = only(403, platformAdmin, author)
+)
+
+// entry is one route's rule and how to call it.
+type entry struct {
+	path   string                           // the request path, with {placeholders} of objects
+	body   func(f *fixture, o *objects) any // the JSON body, or url.Values for a form; nil for none
+	public bool                             // anyone may call it, without a token or session
+	// in and out are who may call on objects in and out of their scope;
+	// out is left empty for a route that names no object (called once).
+	in, out access
+	// fresh makes the objects a call uses up (deleted, archived) before
+	// every call, so each role meets them as they were.
+	fresh func(f *fixture, o *objects)
+	// endsSession: the call ends the caller's web session (signing out);
+	// the caller signs in again after it.
+	endsSession bool
+}
+
+// access is who may call on one side of the scopes: the roles allowed,
+// the status the other live users get (403 or 404), and exceptions.
+type access struct {
+	allow  []role
+	deny   int
+	except map[role]int
+}
+
+func only(deny int, allowed ...role) access {
+	return access{allow: allowed, deny: deny}
+}
+
+// but returns the access with role r refused with status instead.
+func (a access) but(r role, status int) access {
+	ex := map[role]int{r: status}
+	for k, v := range a.except {
+		ex[k] = v
+	}
+	a.except = ex
+	return a
+}
+
+// expect says whether the role may make the call, and if not, the status
+// that refuses it (303 for a page sending the signed-out to /login).
+func (e entry) expect(r role, scope string, api bool) (allowed bool, refusal int) {
+	if e.public {
+		return true, 0
+	}
+	if r == anonymous || r == deletedUser {
+		if api {
+			return false, 401
+		}
+		return false, 303
+	}
+	a := e.in
+	if scope == "out" {
+		a = e.out
+	}
+	for _, ok := range a.allow {
+		if ok == r {
+			return true, 0
+		}
+	}
+	if s, ok := a.except[r]; ok {
+		return false, s
+	}
+	return false, a.deny
+}
+
+// jsonBody is a fixed JSON body.
+func jsonBody(v any) func(*fixture, *objects) any {
+	return func(*fixture, *objects) any { return v }
+}
+
+// form is a fixed form body, as name, value pairs.
+func form(kv ...string) func(*fixture, *objects) any {
+	return func(*fixture, *objects) any {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Add(kv[i], kv[i+1])
+		}
+		return v
+	}
+}
