@@ -303,7 +303,7 @@ func TestParkAndRetry(t *testing.T) {
 // statementID finds the pending statement with the verb in the outbox.
 func statementID(t *testing.T, p *path, verb string) string {
 	t.Helper()
-	c, err := p.env.Store.ClaimStatements(context.Background(), 100, time.Millisecond)
+	c, err := p.env.Store.ClaimStatements(context.Background(), 100, time.Millisecond, nil)
 	if err != nil || c == nil {
 		t.Fatalf("claim: %v %v", c, err)
 	}
