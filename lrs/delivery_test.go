@@ -275,7 +275,7 @@ func TestParkAndRetry(t *testing.T) {
 			t.Fatalf("outbox %+v", out)
 		}
 		got := out.ParkedList[0]
-		if got.ID != mastered || got.Verb != "mastered" || got.TrainingID != p.training.ID || got.Attempts != 2 ||
+		if got.ID != mastered || got.Verb != "mastered" || got.TrainingID != p.training.ID || got.Attempts != 1 ||
 			!strings.Contains(got.Error, "400") || !strings.Contains(got.Error, "mastered is not accepted here") {
 			t.Fatalf("parked statement %+v", got)
 		}

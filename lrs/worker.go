@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,9 +130,11 @@ func (w *Worker) DeliverOnce(ctx context.Context) (bool, error) {
 
 // work delivers a claim while holding its lease, then records the outcome.
 func (w *Worker) work(ctx context.Context, c *store.Claim, l *lane) error {
-	sendCtx, release := w.hold(ctx, c)
-	o := w.deliver(sendCtx, c, l)
-	if lost := release(); lost != nil {
+	ls := w.hold(ctx, c)
+	rec := w.record(ctx, c, ls)
+	o := w.deliver(ls.ctx, c, l, rec)
+	recorded := rec.wait()
+	if lost := ls.release(); lost != nil {
 		// Another worker holds the training now and sends these
 		// statements again; recording anything could undo its work.
 		w.Log.Warn("LRS delivery: lease lost; the new holder sends the statements again", "training", c.TrainingID, "error", lost)
@@ -142,9 +145,11 @@ func (w *Worker) work(ctx context.Context, c *store.Claim, l *lane) error {
 		// database still answers; the rest is pending, free at once.
 		o.RetryAt, o.Error = time.Time{}, ""
 	}
+	rest := o
+	rest.Delivered = slices.DeleteFunc(slices.Clone(o.Delivered), func(id int64) bool { return recorded[id] })
 	settleCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := w.Store.Settle(settleCtx, c, o); errors.Is(err, store.ErrLeaseLost) {
+	if err := w.Store.Settle(settleCtx, c, rest); errors.Is(err, store.ErrLeaseLost) {
 		w.Log.Warn("LRS delivery: lease lost before settling; the new holder sends the statements again", "training", c.TrainingID)
 		return nil
 	} else if err != nil {
@@ -165,65 +170,137 @@ func (w *Worker) work(ctx context.Context, c *store.Claim, l *lane) error {
 // database does not answer) and is about to expire.
 var errLeaseEnding = errors.New("the delivery lease could not be renewed before it expires")
 
-// hold keeps a claim's lease while it is delivered: renewed every third of
-// Lease. The context returned ends when the lease is lost to another
-// worker, or when it could not be renewed and four fifths of it are spent,
-// so this worker stops sending before another may take the training over.
-// release stops renewing and returns ErrLeaseLost when the lease was
-// taken over (the outcome must then not be recorded).
-func (w *Worker) hold(ctx context.Context, c *store.Claim) (sendCtx context.Context, release func() error) {
-	sendCtx, cancel := context.WithCancelCause(ctx)
-	stop, stopped := make(chan struct{}), make(chan struct{})
-	var lost error
+// lease is a claim's lease while its statements are sent. ctx ends when
+// the lease is lost to another worker, or when it could not be renewed and
+// four fifths of it are spent, so this worker stops sending before another
+// may take the training over.
+type lease struct {
+	ctx           context.Context
+	cancel        context.CancelCauseFunc
+	stop, stopped chan struct{}
+
+	mu   sync.Mutex
+	lost error // ErrLeaseLost once the lease was taken over
+}
+
+// lose ends sending: the lease was taken over.
+func (ls *lease) lose(err error) {
+	ls.mu.Lock()
+	if ls.lost == nil {
+		ls.lost = err
+	}
+	ls.mu.Unlock()
+	ls.cancel(err)
+}
+
+// release stops renewing and returns ErrLeaseLost when the lease was taken
+// over (the outcome must then not be recorded).
+func (ls *lease) release() error {
+	close(ls.stop)
+	<-ls.stopped
+	ls.cancel(nil)
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.lost
+}
+
+// hold keeps a claim's lease, renewed every third of Lease, until release.
+func (w *Worker) hold(ctx context.Context, c *store.Claim) *lease {
+	ls := &lease{stop: make(chan struct{}), stopped: make(chan struct{})}
+	ls.ctx, ls.cancel = context.WithCancelCause(ctx)
 	margin := w.Lease / 5
 	go func() {
-		defer close(stopped)
+		defer close(ls.stopped)
 		renew := time.NewTicker(w.Lease / 3)
 		defer renew.Stop()
 		ending := time.NewTimer(c.Until.Sub(w.Store.Wall()) - margin)
 		defer ending.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-ls.stop:
 				return
-			case <-sendCtx.Done():
+			case <-ls.ctx.Done():
 				return
 			case <-ending.C:
-				cancel(errLeaseEnding)
+				ls.cancel(errLeaseEnding)
 				return
 			case <-renew.C:
-				rctx, rcancel := context.WithTimeout(sendCtx, w.Lease/3)
+				rctx, rcancel := context.WithTimeout(ls.ctx, w.Lease/3)
 				until, err := w.Store.RenewLease(rctx, c, w.Lease)
 				rcancel()
 				switch {
 				case errors.Is(err, store.ErrLeaseLost):
-					lost = err
-					cancel(err)
+					ls.lose(err)
 					return
 				case err == nil:
 					ending.Reset(until.Sub(w.Store.Wall()) - margin)
-				case sendCtx.Err() == nil:
+				case ls.ctx.Err() == nil:
 					w.Log.Warn("LRS delivery: could not renew the lease", "training", c.TrainingID, "error", err)
 				}
 			}
 		}
 	}()
-	return sendCtx, func() error {
-		close(stop)
-		<-stopped
-		cancel(nil)
-		return lost
-	}
+	return ls
+}
+
+// recorder records a claim's delivered batches while the next ones are
+// sent, one after the other, in its own goroutine. After a failure it
+// records nothing more: the settle records the rest.
+type recorder struct {
+	batches  chan []int64
+	done     chan struct{}
+	recorded map[int64]bool // read after done
+}
+
+func (w *Worker) record(ctx context.Context, c *store.Claim, ls *lease) *recorder {
+	r := &recorder{batches: make(chan []int64, len(c.Statements)/max(w.BatchSize, 1)+1), done: make(chan struct{}), recorded: map[int64]bool{}}
+	go func() {
+		defer close(r.done)
+		failed := false
+		for rows := range r.batches {
+			if failed {
+				continue
+			}
+			// What was sent is recorded even when shutting down.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			err := w.Store.RecordDelivered(rctx, c, rows)
+			cancel()
+			switch {
+			case errors.Is(err, store.ErrLeaseLost):
+				ls.lose(err)
+				failed = true
+			case err != nil:
+				w.Log.Warn("LRS delivery: could not record a delivered batch; recorded when the claim is settled", "training", c.TrainingID, "error", err)
+				failed = true
+			default:
+				for _, id := range rows {
+					r.recorded[id] = true
+				}
+			}
+		}
+	}()
+	return r
+}
+
+// add hands a delivered batch to the recorder.
+func (r *recorder) add(rows []int64) { r.batches <- rows }
+
+// wait ends recording and returns the statements recorded.
+func (r *recorder) wait() map[int64]bool {
+	close(r.batches)
+	<-r.done
+	return r.recorded
 }
 
 // deliver sends a claim's statements BatchSize at a time, in order, and
-// sorts them into delivered, parked and still pending.
-func (w *Worker) deliver(ctx context.Context, c *store.Claim, l *lane) store.Outcome {
+// sorts them into delivered, parked and still pending; delivered batches
+// go to rec as they are.
+func (w *Worker) deliver(ctx context.Context, c *store.Claim, l *lane, rec *recorder) store.Outcome {
 	o := store.Outcome{Parked: map[int64]string{}}
 	if c.PasswordErr != nil {
 		return w.retry(o, c, answer{message: c.PasswordErr.Error()})
 	}
-	d := delivery{w: w, ctx: ctx, claim: c, lane: l, url: StatementsURL(c.Endpoint), o: o}
+	d := delivery{w: w, ctx: ctx, claim: c, lane: l, rec: rec, url: StatementsURL(c.Endpoint), o: o}
 	for start := 0; start < len(c.Statements) && ctx.Err() == nil; start += w.BatchSize {
 		if !d.batch(c.Statements[start:min(start+w.BatchSize, len(c.Statements))], c.Statements[start:]) {
 			break
@@ -238,6 +315,7 @@ type delivery struct {
 	ctx   context.Context
 	claim *store.Claim
 	lane  *lane
+	rec   *recorder
 	url   string
 	o     store.Outcome
 }
@@ -271,8 +349,13 @@ func (d *delivery) batch(list, rest []store.OutboxStatement) bool {
 	}
 	switch {
 	case a.kind == stored:
-		for _, st := range list {
-			d.o.Delivered = append(d.o.Delivered, st.ID)
+		rows := make([]int64, len(list))
+		for i, st := range list {
+			rows[i] = st.ID
+		}
+		d.o.Delivered = append(d.o.Delivered, rows...)
+		if len(rest) > len(list) { // the claim's last batch is recorded by the settle
+			d.rec.add(rows)
 		}
 		return true
 	case a.kind == transient:

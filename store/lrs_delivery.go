@@ -139,6 +139,36 @@ func (s *Store) RenewLease(ctx context.Context, c *Claim, lease time.Duration) (
 	return until, err
 }
 
+// RecordDelivered marks statements of a claim delivered while the claim
+// goes on sending the rest, so that recording overlaps sending. Fenced like
+// Settle: ErrLeaseLost, and nothing recorded, when the claim no longer
+// holds its training.
+func (s *Store) RecordDelivered(ctx context.Context, c *Claim, rows []int64) error {
+	return s.write(ctx, func(tx *Tx) error {
+		var held int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM lrs_queues WHERE training_id = $1 AND claim = $2`+s.dialect.forUpdate(),
+			c.TrainingID, c.Token).Scan(&held)
+		if errNoRows(err) {
+			return ErrLeaseLost
+		} else if err != nil {
+			return err
+		}
+		return tx.markDelivered(ctx, rows, millis(s.Wall()))
+	})
+}
+
+// markDelivered sets pending statements delivered, counting the attempt.
+func (tx *Tx) markDelivered(ctx context.Context, rows []int64, now int64) error {
+	for _, chunk := range chunks(rows, batchSize) {
+		in, args := inList(chunk, 2)
+		if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'delivered', delivered_at = $1, last_error = NULL, attempts = attempts + 1
+			WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now}, args...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Outcome is what became of a claim's statements. Statements neither
 // delivered nor parked stay pending, to be sent again.
 type Outcome struct {
@@ -185,12 +215,8 @@ func (s *Store) Settle(ctx context.Context, c *Claim, o Outcome) error {
 				return err
 			}
 		}
-		for _, chunk := range chunks(o.Delivered, batchSize) {
-			in, args := inList(chunk, 3)
-			if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'delivered', delivered_at = $1, last_error = $2, attempts = attempts + 1
-				WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now, nil}, args...)...); err != nil {
-				return err
-			}
+		if err := tx.markDelivered(ctx, o.Delivered, now); err != nil {
+			return err
 		}
 		byError := map[string][]int64{}
 		for id, msg := range o.Parked {
