@@ -261,6 +261,7 @@ func (w *Worker) record(ctx context.Context, c *store.Claim, ls *lease) *recorde
 			if failed {
 				continue
 			}
+			rows = r.more(rows) // batches delivered while the last was recorded go in one transaction
 			// What was sent is recorded even when shutting down.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			err := w.Store.RecordDelivered(rctx, c, rows)
@@ -280,6 +281,21 @@ func (w *Worker) record(ctx context.Context, c *store.Claim, ls *lease) *recorde
 		}
 	}()
 	return r
+}
+
+// more appends to rows the batches waiting, without waiting for more.
+func (r *recorder) more(rows []int64) []int64 {
+	for {
+		select {
+		case next, ok := <-r.batches:
+			if !ok {
+				return rows
+			}
+			rows = append(rows, next...)
+		default:
+			return rows
+		}
+	}
 }
 
 // add hands a delivered batch to the recorder.
