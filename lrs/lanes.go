@@ -57,10 +57,11 @@ func (ls *lanes) start(endpoint string) *lane {
 	return l
 }
 
-// trouble puts a lane's endpoint in trouble (once).
+// trouble puts a lane's endpoint in trouble (once, and only while the lane
+// is open: its timer may fire as the lane ends).
 func (ls *lanes) trouble(l *lane) {
 	ls.mu.Lock()
-	if !l.troubled {
+	if !l.troubled && ls.open[l] {
 		l.troubled = true
 		ls.troubled++
 	}
