@@ -1,8 +1,12 @@
 package lrs_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -15,13 +19,17 @@ import (
 
 // BenchmarkDelivery measures how fast the worker empties an outbox of
 // learners × (activities × 2 + 2) statements into the stand-in LRS on
-// loopback (figures in docs/API-LRS.md): go test -run '^$' -bench Delivery -benchtime 1x ./lrs
+// loopback (figures in docs/API-LRS.md), and, as the floor of the same
+// run, how fast the same statements go to a fresh stand-in as pre-built
+// batches of 50 posted one after the other, with no store work:
+// go test -run '^$' -bench Delivery -benchtime 3x ./lrs
+// x_floor is the worker's rate over the floor's (1 would be no store cost).
 func BenchmarkDelivery(b *testing.B) {
 	const learners, activities = 20, 50
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
 			total := 0
-			var spent time.Duration
+			var spent, floor time.Duration
 			for range b.N {
 				b.StopTimer()
 				st := testdb.Open(b, dialect, start)
@@ -36,11 +44,42 @@ func BenchmarkDelivery(b *testing.B) {
 				spent += time.Since(began)
 				b.StopTimer()
 				cancel()
+				floor += postBatches(b, stand.Stored(), 50)
 				total += n
 			}
 			b.ReportMetric(float64(total)/spent.Seconds(), "statements/s")
+			b.ReportMetric(float64(total)/floor.Seconds(), "floor_statements/s")
+			b.ReportMetric(floor.Seconds()/spent.Seconds(), "x_floor")
 		})
 	}
+}
+
+// postBatches posts statements, built into batches beforehand, to a fresh
+// stand-in LRS one batch after the other, and returns how long that took.
+func postBatches(b *testing.B, statements []map[string]any, size int) time.Duration {
+	var batches [][]byte
+	for i := 0; i < len(statements); i += size {
+		body, err := json.Marshal(statements[i:min(i+size, len(statements))])
+		must(b, err)
+		batches = append(batches, body)
+	}
+	stand := lrstest.Start(b)
+	client := &http.Client{Timeout: 30 * time.Second}
+	began := time.Now()
+	for _, body := range batches {
+		req, err := http.NewRequest(http.MethodPost, stand.URL+"/statements", bytes.NewReader(body))
+		must(b, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Experience-API-Version", "1.0.3")
+		resp, err := client.Do(req)
+		must(b, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("the stand-in answered %s", resp.Status)
+		}
+	}
+	return time.Since(began)
 }
 
 // fill has learners each view every content page of one training with

@@ -140,3 +140,40 @@ func delivered(t *testing.T, reg *prometheus.Registry) float64 {
 	t.Fatal("no skillpath_lrs_statements_delivered_total")
 	return 0
 }
+
+// TestTakeOver: of two processes sharing the database, with the workers'
+// default lease and poll, the one holding a training dies mid-request; the
+// other delivers its statements within 10 seconds, each once.
+func TestTakeOver(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		p := newPath(t, dialect)
+		p.track(t, true, map[string]any{"verbs": allVerbs})
+		p.learner(t, "lee@example.com").walk(t)
+
+		p.lrs.Hang()
+		stopDying := run(t, &lrs.Worker{Store: p.env.Store})
+		select {
+		case <-p.lrs.Arrived(): // claimed and sent: the lease is held
+		case <-time.After(10 * time.Second):
+			t.Fatal("the worker sent nothing")
+		}
+		other := testdb.OpenURL(t, p.env.DBURL, start)
+		run(t, &lrs.Worker{Store: other})
+
+		died := time.Now()
+		p.env.Store.Close() // the process dies: it renews and records nothing more
+		stopDying()
+		p.lrs.Drop() // its request is lost
+		settled(t, other, walkStatements, 0)
+		if took := time.Since(died); took > 10*time.Second {
+			t.Errorf("the other process delivered %v after the first died", took)
+		} else {
+			t.Logf("taken over and delivered %v after the first process died", took)
+		}
+		for _, s := range p.lrs.Stored() {
+			if n := p.lrs.Received(s["id"].(string)); n != 1 {
+				t.Errorf("statement %s received %d times", s["id"], n)
+			}
+		}
+	})
+}

@@ -275,7 +275,7 @@ func TestParkAndRetry(t *testing.T) {
 			t.Fatalf("outbox %+v", out)
 		}
 		got := out.ParkedList[0]
-		if got.ID != mastered || got.Verb != "mastered" || got.TrainingID != p.training.ID || got.Attempts != 2 ||
+		if got.ID != mastered || got.Verb != "mastered" || got.TrainingID != p.training.ID || got.Attempts != 1 ||
 			!strings.Contains(got.Error, "400") || !strings.Contains(got.Error, "mastered is not accepted here") {
 			t.Fatalf("parked statement %+v", got)
 		}
@@ -303,7 +303,7 @@ func TestParkAndRetry(t *testing.T) {
 // statementID finds the pending statement with the verb in the outbox.
 func statementID(t *testing.T, p *path, verb string) string {
 	t.Helper()
-	c, err := p.env.Store.ClaimStatements(context.Background(), 100, time.Millisecond)
+	c, err := p.env.Store.ClaimStatements(context.Background(), 100, time.Millisecond, nil)
 	if err != nil || c == nil {
 		t.Fatalf("claim: %v %v", c, err)
 	}
@@ -321,4 +321,50 @@ func statementID(t *testing.T, p *path, verb string) string {
 	}
 	t.Fatalf("no %s statement pending", verb)
 	return ""
+}
+
+// TestClaimOfSeveralBatches: a claim sends its statements a batch at a
+// time; when the LRS fails in the middle, the batches it stored are
+// delivered and the rest waits, in order, to be sent once it recovers —
+// each statement stored once.
+func TestClaimOfSeveralBatches(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		p := newPath(t, dialect)
+		p.track(t, true, map[string]any{"verbs": allVerbs})
+		p.learner(t, "lee@example.com").walk(t) // 9 statements: mastered is the sixth
+		mastered := statementID(t, p, "mastered")
+		p.lrs.Reject(mastered, http.StatusServiceUnavailable, `{"error":"busy"}`)
+		w := fast(p.env.Store)
+		w.BatchSize = 2
+		run(t, w)
+
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			c, err := p.env.Store.CountOutbox(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Delivered == 4 && c.Pending == 5 && len(p.lrs.Requests()) >= 5 {
+				break
+			}
+			if time.Now().After(deadline) || c.Delivered > 4 {
+				t.Fatalf("outbox %+v, want the first two batches delivered and the rest waiting", c)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		p.lrs.Reject(mastered, 0, "")
+		settled(t, p.env.Store, walkStatements, 0)
+		stored := p.lrs.Stored()
+		want := []string{"started", "experienced", "progressed", "answered", "progressed", "mastered", "answered", "progressed", "passed"}
+		if got := verbsOf(stored); !slices.Equal(got, want) {
+			t.Errorf("verbs in the LRS's order %v", got)
+		}
+		for i, s := range stored {
+			// The batch with mastered was received at each attempt; the
+			// others once.
+			if n := p.lrs.Received(s["id"].(string)); (i < 4 || i > 5) && n != 1 {
+				t.Errorf("statement %d received %d times", i, n)
+			}
+		}
+	})
 }

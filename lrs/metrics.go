@@ -35,7 +35,7 @@ func NewMetrics(reg prometheus.Registerer, st *store.Store) *Metrics {
 		}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skillpath_lrs_delivery_failures_total",
-			Help: "POST requests that did not deliver, by reason: network, server_error (5xx), rate_limited (429), conflict (409 on a batch), refused (other 4xx).",
+			Help: "POST requests that did not deliver, by reason: network, server_error (5xx), rate_limited (429), conflict (409 on a batch), refused (other 4xx, a redirect, a 200 without the statement ids, another 2xx).",
 		}, []string{"reason"}),
 		delivered: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "skillpath_lrs_statements_delivered_total",

@@ -3,9 +3,11 @@ package lrs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,16 +23,25 @@ type Worker struct {
 	Log     *slog.Logger
 	Metrics *Metrics // nil: no metrics
 
-	HTTP           *http.Client  // default: a client with RequestTimeout
-	Concurrency    int           // trainings delivered at once by this process (default 2)
+	// HTTP is the client of the LRSs (default: one with ConnectTimeout
+	// and RequestTimeout). Redirects are never followed, whatever client
+	// is given.
+	HTTP           *http.Client
+	Concurrency    int           // lanes for LRSs that answer promptly (default 4)
+	MaxLanes       int           // lanes in all, one more per LRS in trouble (default 64)
+	SlowAfter      time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
 	BatchSize      int           // statements per POST (default 50)
-	Lease          time.Duration // how long a claim holds a training (default 2 minutes)
+	ClaimSize      int           // statements per claim, sent BatchSize at a time (default 10 × BatchSize)
+	Lease          time.Duration // how long a claim holds a training unless renewed; renewed every third of it while sending (default 5 s)
 	Poll           time.Duration // how often to look for work written by other processes (default 1 s)
-	RequestTimeout time.Duration // one POST (default 30 s)
+	ConnectTimeout time.Duration // making a connection to an LRS (default 3 s)
+	RequestTimeout time.Duration // one POST, connection included (default 30 s)
 	MinBackoff     time.Duration // first retry delay (default 1 s), doubled per failure…
 	MaxBackoff     time.Duration // …up to this (default 10 minutes)
 
-	once sync.Once
+	once   sync.Once
+	client *http.Client
+	lanes  *lanes
 }
 
 func (w *Worker) defaults() {
@@ -40,78 +51,109 @@ func (w *Worker) defaults() {
 				*d = v
 			}
 		}
-		set(&w.Lease, 2*time.Minute)
+		set(&w.SlowAfter, 250*time.Millisecond)
+		set(&w.Lease, 5*time.Second)
 		set(&w.Poll, time.Second)
+		set(&w.ConnectTimeout, 3*time.Second)
 		set(&w.RequestTimeout, 30*time.Second)
 		set(&w.MinBackoff, time.Second)
 		set(&w.MaxBackoff, 10*time.Minute)
 		if w.Concurrency <= 0 {
-			w.Concurrency = 2
+			w.Concurrency = 4
+		}
+		if w.MaxLanes < w.Concurrency {
+			w.MaxLanes = max(64, w.Concurrency)
 		}
 		if w.BatchSize <= 0 {
 			w.BatchSize = 50
 		}
-		if w.HTTP == nil {
-			w.HTTP = &http.Client{Timeout: w.RequestTimeout}
+		if w.ClaimSize < w.BatchSize {
+			w.ClaimSize = 10 * w.BatchSize
 		}
+		client := w.HTTP
+		if client == nil {
+			client = newClient(w.ConnectTimeout, w.RequestTimeout)
+		}
+		w.client = withoutRedirects(client)
+		w.lanes = newLanes(w.Concurrency, w.MaxLanes)
 		if w.Log == nil {
 			w.Log = slog.New(slog.DiscardHandler)
 		}
 	})
 }
 
-// Run delivers until ctx ends.
+// Run delivers until ctx ends: it claims a training whenever a lane is
+// free, and delivers each claim in its own lane.
 func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	var wg sync.WaitGroup
-	for range w.Concurrency {
-		wg.Go(func() { w.loop(ctx) })
-	}
-	wg.Wait()
-}
-
-func (w *Worker) loop(ctx context.Context) {
+	defer wg.Wait()
 	ticker := time.NewTicker(w.Poll)
 	defer ticker.Stop()
 	for ctx.Err() == nil {
-		worked, err := w.DeliverOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Error("LRS delivery", "error", err)
-		}
-		if worked && err == nil {
-			continue
+		if w.lanes.free() {
+			c, err := w.Store.ClaimStatements(ctx, w.ClaimSize, w.Lease, w.lanes.inTrouble())
+			if err != nil && ctx.Err() == nil {
+				w.Log.Error("LRS delivery: claim statements", "error", err)
+			}
+			if c != nil {
+				l := w.lanes.start(c.Endpoint)
+				wg.Go(func() {
+					defer w.lanes.end(l)
+					if err := w.work(ctx, c, l); err != nil && ctx.Err() == nil {
+						w.Log.Error("LRS delivery", "training", c.TrainingID, "error", err)
+					}
+				})
+				continue
+			}
 		}
 		select {
 		case <-ctx.Done():
 		case <-ticker.C:
 		case <-w.Store.OutboxReady():
+		case <-w.lanes.freed:
 		}
 	}
 }
 
 // DeliverOnce claims one training's due statements, sends them and records
-// the outcome. It reports whether there was anything to deliver.
+// the outcome, in the caller's goroutine. It reports whether there was
+// anything to deliver.
 func (w *Worker) DeliverOnce(ctx context.Context) (bool, error) {
 	w.defaults()
-	c, err := w.Store.ClaimStatements(ctx, w.BatchSize, w.Lease)
+	c, err := w.Store.ClaimStatements(ctx, w.ClaimSize, w.Lease, nil)
 	if err != nil || c == nil {
 		return false, err
 	}
-	// Sending stops before the lease ends, so no other worker takes the
-	// training over while this one still sends.
-	sendCtx, cancel := context.WithDeadline(ctx, c.Until.Add(-w.Lease/5))
-	o := w.deliver(sendCtx, c)
-	cancel()
+	return true, w.work(ctx, c, nil)
+}
+
+// work delivers a claim while holding its lease, then records the outcome.
+func (w *Worker) work(ctx context.Context, c *store.Claim, l *lane) error {
+	ls := w.hold(ctx, c)
+	rec := w.record(ctx, c, ls)
+	o := w.deliver(ls.ctx, c, l, rec)
+	recorded := rec.wait()
+	if lost := ls.release(); lost != nil {
+		// Another worker holds the training now and sends these
+		// statements again; recording anything could undo its work.
+		w.Log.Warn("LRS delivery: lease lost; the new holder sends the statements again", "training", c.TrainingID, "error", lost)
+		return nil
+	}
 	if ctx.Err() != nil {
 		// Shutting down (or killed): what was sent is recorded if the
-		// database still answers; the rest stays leased until the lease
-		// expires and is sent again then.
+		// database still answers; the rest is pending, free at once.
 		o.RetryAt, o.Error = time.Time{}, ""
 	}
-	settleCtx, cancelSettle := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancelSettle()
-	if err := w.Store.Settle(settleCtx, c, o); err != nil {
-		return true, err
+	rest := o
+	rest.Delivered = slices.DeleteFunc(slices.Clone(o.Delivered), func(id int64) bool { return recorded[id] })
+	settleCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := w.Store.Settle(settleCtx, c, rest); errors.Is(err, store.ErrLeaseLost) {
+		w.Log.Warn("LRS delivery: lease lost before settling; the new holder sends the statements again", "training", c.TrainingID)
+		return nil
+	} else if err != nil {
+		return err
 	}
 	w.Metrics.settled(c, o, w.Store.Wall())
 	if !o.RetryAt.IsZero() {
@@ -121,69 +163,256 @@ func (w *Worker) DeliverOnce(ctx context.Context) (bool, error) {
 	if len(o.Parked) > 0 {
 		w.Log.Warn("LRS refused statements; parked for an admin to retry", "training", c.TrainingID, "endpoint", c.Endpoint, "parked", len(o.Parked))
 	}
-	return true, nil
+	return nil
 }
 
-// deliver sends a claim's statements: first as one batch; when the LRS
-// refuses the batch for its content (400, 409, 413, 422) it cannot say
-// which statement is at fault, so they are sent again one at a time, in
-// order, and only the refused ones are parked. A refusal of the request
-// itself (401, 403, 404…) parks the whole batch with the LRS's answer.
-func (w *Worker) deliver(ctx context.Context, c *store.Claim) store.Outcome {
+// errLeaseEnding ends sending when the lease could not be renewed (the
+// database does not answer) and is about to expire.
+var errLeaseEnding = errors.New("the delivery lease could not be renewed before it expires")
+
+// lease is a claim's lease while its statements are sent. ctx ends when
+// the lease is lost to another worker, or when it could not be renewed and
+// four fifths of it are spent, so this worker stops sending before another
+// may take the training over.
+type lease struct {
+	ctx           context.Context
+	cancel        context.CancelCauseFunc
+	stop, stopped chan struct{}
+
+	mu   sync.Mutex
+	lost error // ErrLeaseLost once the lease was taken over
+}
+
+// lose ends sending: the lease was taken over.
+func (ls *lease) lose(err error) {
+	ls.mu.Lock()
+	if ls.lost == nil {
+		ls.lost = err
+	}
+	ls.mu.Unlock()
+	ls.cancel(err)
+}
+
+// release stops renewing and returns ErrLeaseLost when the lease was taken
+// over (the outcome must then not be recorded).
+func (ls *lease) release() error {
+	close(ls.stop)
+	<-ls.stopped
+	ls.cancel(nil)
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.lost
+}
+
+// hold keeps a claim's lease, renewed every third of Lease, until release.
+func (w *Worker) hold(ctx context.Context, c *store.Claim) *lease {
+	ls := &lease{stop: make(chan struct{}), stopped: make(chan struct{})}
+	ls.ctx, ls.cancel = context.WithCancelCause(ctx)
+	margin := w.Lease / 5
+	go func() {
+		defer close(ls.stopped)
+		renew := time.NewTicker(w.Lease / 3)
+		defer renew.Stop()
+		ending := time.NewTimer(c.Until.Sub(w.Store.Wall()) - margin)
+		defer ending.Stop()
+		for {
+			select {
+			case <-ls.stop:
+				return
+			case <-ls.ctx.Done():
+				return
+			case <-ending.C:
+				ls.cancel(errLeaseEnding)
+				return
+			case <-renew.C:
+				rctx, rcancel := context.WithTimeout(ls.ctx, w.Lease/3)
+				until, err := w.Store.RenewLease(rctx, c, w.Lease)
+				rcancel()
+				switch {
+				case errors.Is(err, store.ErrLeaseLost):
+					ls.lose(err)
+					return
+				case err == nil:
+					ending.Reset(until.Sub(w.Store.Wall()) - margin)
+				case ls.ctx.Err() == nil:
+					w.Log.Warn("LRS delivery: could not renew the lease", "training", c.TrainingID, "error", err)
+				}
+			}
+		}
+	}()
+	return ls
+}
+
+// recorder records a claim's delivered batches while the next ones are
+// sent, one after the other, in its own goroutine. After a failure it
+// records nothing more: the settle records the rest.
+type recorder struct {
+	batches  chan []int64
+	done     chan struct{}
+	recorded map[int64]bool // read after done
+}
+
+func (w *Worker) record(ctx context.Context, c *store.Claim, ls *lease) *recorder {
+	r := &recorder{batches: make(chan []int64, len(c.Statements)/max(w.BatchSize, 1)+1), done: make(chan struct{}), recorded: map[int64]bool{}}
+	go func() {
+		defer close(r.done)
+		failed := false
+		for rows := range r.batches {
+			if failed {
+				continue
+			}
+			rows = r.more(rows) // batches delivered while the last was recorded go in one transaction
+			// What was sent is recorded even when shutting down.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			err := w.Store.RecordDelivered(rctx, c, rows)
+			cancel()
+			switch {
+			case errors.Is(err, store.ErrLeaseLost):
+				ls.lose(err)
+				failed = true
+			case err != nil:
+				w.Log.Warn("LRS delivery: could not record a delivered batch; recorded when the claim is settled", "training", c.TrainingID, "error", err)
+				failed = true
+			default:
+				for _, id := range rows {
+					r.recorded[id] = true
+				}
+			}
+		}
+	}()
+	return r
+}
+
+// more appends to rows the batches waiting, without waiting for more.
+func (r *recorder) more(rows []int64) []int64 {
+	for {
+		select {
+		case next, ok := <-r.batches:
+			if !ok {
+				return rows
+			}
+			rows = append(rows, next...)
+		default:
+			return rows
+		}
+	}
+}
+
+// add hands a delivered batch to the recorder.
+func (r *recorder) add(rows []int64) { r.batches <- rows }
+
+// wait ends recording and returns the statements recorded.
+func (r *recorder) wait() map[int64]bool {
+	close(r.batches)
+	<-r.done
+	return r.recorded
+}
+
+// deliver sends a claim's statements BatchSize at a time, in order, and
+// sorts them into delivered, parked and still pending; delivered batches
+// go to rec as they are.
+func (w *Worker) deliver(ctx context.Context, c *store.Claim, l *lane, rec *recorder) store.Outcome {
 	o := store.Outcome{Parked: map[int64]string{}}
 	if c.PasswordErr != nil {
 		return w.retry(o, c, answer{message: c.PasswordErr.Error()})
 	}
-	url := StatementsURL(c.Endpoint)
-	send := func(list []store.OutboxStatement) answer {
-		raw := make([]json.RawMessage, len(list))
-		for i, st := range list {
-			raw[i] = st.JSON
+	d := delivery{w: w, ctx: ctx, claim: c, lane: l, rec: rec, url: StatementsURL(c.Endpoint), o: o}
+	for start := 0; start < len(c.Statements) && ctx.Err() == nil; start += w.BatchSize {
+		if !d.batch(c.Statements[start:min(start+w.BatchSize, len(c.Statements))], c.Statements[start:]) {
+			break
 		}
-		a := post(ctx, w.HTTP, url, c.Login, c.Password, raw, w.Store.Wall())
-		w.Metrics.attempted(a)
-		return a
 	}
-	a := send(c.Statements)
+	return d.o
+}
+
+// delivery is one claim being sent.
+type delivery struct {
+	w     *Worker
+	ctx   context.Context
+	claim *store.Claim
+	lane  *lane
+	rec   *recorder
+	url   string
+	o     store.Outcome
+}
+
+// send posts statements; a request unanswered for SlowAfter puts the
+// lane's endpoint in trouble.
+func (d *delivery) send(list []store.OutboxStatement) answer {
+	raw := make([]json.RawMessage, len(list))
+	for i, st := range list {
+		raw[i] = st.JSON
+	}
+	if d.lane != nil {
+		slow := time.AfterFunc(d.w.SlowAfter, func() { d.w.lanes.trouble(d.lane) })
+		defer slow.Stop()
+	}
+	a := post(d.ctx, d.w.client, d.url, d.claim.Login, d.claim.Password, raw, d.w.Store.Wall())
+	d.w.Metrics.attempted(a)
+	return a
+}
+
+// batch sends one batch: when the LRS refuses it for its content (400,
+// 409, 413, 422) it cannot say which statement is at fault, so they are
+// sent again one at a time, in order, and only the refused ones are
+// parked. An answer that concerns the endpoint (a redirect, 401, 403, 404,
+// a 200 without the statement ids, a refused xAPI version) parks the rest
+// of the claim with it. It reports whether to go on with the next batch.
+func (d *delivery) batch(list, rest []store.OutboxStatement) bool {
+	a := d.send(list)
+	if a.kind == refusedContent && a.aboutVersion {
+		a, _ = versionRefusal(d.ctx, d.w.client, d.claim.Endpoint, a)
+	}
 	switch {
 	case a.kind == stored:
-		o.Delivered = rows(c.Statements)
-		return o
-	case a.kind == transient:
-		return w.retry(o, c, a)
-	case a.kind == refusedRequest:
-		for _, st := range c.Statements {
-			o.Parked[st.ID] = a.message
+		rows := make([]int64, len(list))
+		for i, st := range list {
+			rows[i] = st.ID
 		}
-		return o
-	case len(c.Statements) == 1:
-		return w.single(o, c.Statements[0], a)
+		d.o.Delivered = append(d.o.Delivered, rows...)
+		if len(rest) > len(list) { // the claim's last batch is recorded by the settle
+			d.rec.add(rows)
+		}
+		return true
+	case a.kind == transient:
+		d.o = d.w.retry(d.o, d.claim, a) // this batch and the rest stay pending, in order
+		return false
+	case a.kind == refusedRequest:
+		d.park(rest, a.message)
+		return false
+	case len(list) == 1:
+		d.single(list[0], a)
+		return true
 	}
-	for i, st := range c.Statements {
-		a := send(c.Statements[i : i+1])
+	for i, st := range list {
+		a := d.send(list[i : i+1])
 		switch a.kind {
 		case transient:
-			return w.retry(o, c, a) // this one and the rest stay pending, in order
+			d.o = d.w.retry(d.o, d.claim, a)
+			return false
 		case refusedRequest:
-			for _, rest := range c.Statements[i:] {
-				o.Parked[rest.ID] = a.message
-			}
-			return o
+			d.park(rest[i:], a.message)
+			return false
 		}
-		o = w.single(o, st, a)
+		d.single(st, a)
 	}
-	return o
+	return true
 }
 
 // single records the answer to one statement sent alone: a 409 means the
 // LRS holds that id already, which counts as delivered (SPEC §4).
-func (w *Worker) single(o store.Outcome, st store.OutboxStatement, a answer) store.Outcome {
+func (d *delivery) single(st store.OutboxStatement, a answer) {
 	if a.kind == stored || a.kind == conflict {
-		o.Delivered = append(o.Delivered, st.ID)
+		d.o.Delivered = append(d.o.Delivered, st.ID)
 	} else {
-		o.Parked[st.ID] = a.message
+		d.o.Parked[st.ID] = a.message
 	}
-	return o
+}
+
+func (d *delivery) park(list []store.OutboxStatement, reason string) {
+	for _, st := range list {
+		d.o.Parked[st.ID] = reason
+	}
 }
 
 // retry schedules the training's next attempt: exponential back-off from
@@ -200,12 +429,4 @@ func (w *Worker) retry(o store.Outcome, c *store.Claim, a answer) store.Outcome 
 	d = max(d, a.retryAfter)
 	o.RetryAt, o.Error = w.Store.Wall().Add(d), a.message
 	return o
-}
-
-func rows(list []store.OutboxStatement) []int64 {
-	ids := make([]int64, len(list))
-	for i, st := range list {
-		ids[i] = st.ID
-	}
-	return ids
 }

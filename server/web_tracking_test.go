@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -374,14 +375,16 @@ func TestWebTrackingOutbox(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		stand.Script(lrstest.Answer{Status: 400, Body: `{"error":"verb not allowed here"}`})
+		// A login page answering 200 in front of the LRS: not a delivery
+		// (SPEC §4), parked with why.
+		stand.Script(lrstest.Answer{Status: 200, Header: http.Header{"Content-Type": {"text/html"}}, Body: `<html><title>Sign in</title></html>`})
 		deliver()
 		if got := counts(); got != "0 0 1" {
-			t.Fatalf("after a refusal: %s, want 0 0 1", got)
+			t.Fatalf("after a login page: %s, want 0 0 1", got)
 		}
 		p := admin.get(path)
 		row := regexp.MustCompile(`(?s)<table class="parked">.*?</table>`).FindString(p.Body)
-		for _, want := range []string{"started", "verb not allowed here", `<td class="num">1</td>`} {
+		for _, want := range []string{"started", "a login page or a proxy answers at this endpoint", `<td class="num">1</td>`} {
 			if !strings.Contains(row, want) {
 				t.Errorf("the parked statement lacks %q: %s", want, row)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,7 +17,9 @@ import (
 // delivery worker until Until (SPEC §4). While the lease holds, no other
 // worker, in this process or another, claims that training, so its
 // statements go out in order; if the worker dies, the lease expires and the
-// statements are claimed again (the LRS dedupes by statement id).
+// statements are claimed again (the LRS dedupes by statement id). Token
+// fences the lease: renewing and settling check it, so a worker whose lease
+// was taken over records nothing.
 type Claim struct {
 	Token      string
 	TrainingID skillpath.ID
@@ -40,20 +43,33 @@ type OutboxStatement struct {
 	CreatedAt   time.Time // real time the statement was written
 }
 
+// ErrLeaseLost is returned by RenewLease and Settle when the claim no
+// longer holds its training: its lease expired and another worker (or an
+// admin's retry) took the queue over.
+var ErrLeaseLost = errors.New("the delivery lease was taken over by another worker")
+
 // ClaimStatements leases up to max pending statements of the training whose
 // queue has waited longest, for lease, in one short transaction; nil when
-// no training has statements due. On PostgreSQL the queue row is locked
-// with SKIP LOCKED, so processes claiming at once take different trainings;
-// SQLite has one writer at a time.
-func (s *Store) ClaimStatements(ctx context.Context, max int, lease time.Duration) (*Claim, error) {
+// no training has statements due. Trainings whose live endpoint is one of
+// skipEndpoints are passed over (the worker's LRSs in trouble). On
+// PostgreSQL the queue row is locked with SKIP LOCKED, so processes claiming
+// at once take different trainings; SQLite has one writer at a time.
+func (s *Store) ClaimStatements(ctx context.Context, max int, lease time.Duration, skipEndpoints []string) (*Claim, error) {
 	var c *Claim
 	err := s.write(ctx, func(tx *Tx) error {
 		now := s.Wall()
 		c = &Claim{Token: uuid.NewString(), Until: now.Add(lease)}
+		skip := ""
+		args := []any{millis(now)}
+		if len(skipEndpoints) > 0 {
+			in, endpoints := inList(skipEndpoints, 2)
+			skip = `AND NOT EXISTS (SELECT 1 FROM lrs_settings s WHERE s.training_id = q.training_id AND s.live_endpoint IN (` + in + `))`
+			args = append(args, endpoints...)
+		}
 		err := tx.QueryRowContext(ctx, `SELECT q.training_id, q.failures FROM lrs_queues q
 			WHERE q.next_attempt_at <= $1
-			AND EXISTS (SELECT 1 FROM lrs_outbox o WHERE o.training_id = q.training_id AND o.state = 'pending')
-			ORDER BY q.next_attempt_at, q.training_id LIMIT 1`+s.dialect.skipLocked(), millis(now)).Scan(&c.TrainingID, &c.Failures)
+			AND EXISTS (SELECT 1 FROM lrs_outbox o WHERE o.training_id = q.training_id AND o.state = 'pending') `+skip+`
+			ORDER BY q.next_attempt_at, q.training_id LIMIT 1`+s.dialect.skipLocked(), args...).Scan(&c.TrainingID, &c.Failures)
 		if errNoRows(err) {
 			c = nil
 			return nil
@@ -74,16 +90,8 @@ func (s *Store) ClaimStatements(ctx context.Context, max int, lease time.Duratio
 			c = nil
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, claim = $2 WHERE training_id = $3`,
-			millis(c.Until), c.Token, c.TrainingID); err != nil {
-			return err
-		}
-		ids := make([]int64, len(c.Statements))
-		for i, st := range c.Statements {
-			ids[i] = st.ID
-		}
-		in, args := inList(ids, 1)
-		_, err = tx.ExecContext(ctx, `UPDATE lrs_outbox SET attempts = attempts + 1 WHERE id IN (`+in+`)`, args...)
+		_, err = tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, claim = $2 WHERE training_id = $3`,
+			millis(c.Until), c.Token, c.TrainingID)
 		return err
 	})
 	return c, err
@@ -96,7 +104,7 @@ func (tx *Tx) pendingStatements(ctx context.Context, trainingID skillpath.ID, ma
 		return nil, err
 	}
 	defer rows.Close()
-	var list []OutboxStatement
+	list := make([]OutboxStatement, 0, min(max, 64))
 	for rows.Next() {
 		var st OutboxStatement
 		var raw string
@@ -110,11 +118,62 @@ func (tx *Tx) pendingStatements(ctx context.Context, trainingID skillpath.ID, ma
 	return list, rows.Err()
 }
 
+// RenewLease extends a claim's lease to lease from now and returns its new
+// end, or ErrLeaseLost when the claim no longer holds the training.
+func (s *Store) RenewLease(ctx context.Context, c *Claim, lease time.Duration) (time.Time, error) {
+	until := s.Wall().Add(lease)
+	var held bool
+	err := s.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1 WHERE training_id = $2 AND claim = $3`,
+			millis(until), c.TrainingID, c.Token)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		held = n == 1
+		return err
+	})
+	if err == nil && !held {
+		err = ErrLeaseLost
+	}
+	return until, err
+}
+
+// RecordDelivered marks statements of a claim delivered while the claim
+// goes on sending the rest, so that recording overlaps sending. Fenced like
+// Settle: ErrLeaseLost, and nothing recorded, when the claim no longer
+// holds its training.
+func (s *Store) RecordDelivered(ctx context.Context, c *Claim, rows []int64) error {
+	return s.write(ctx, func(tx *Tx) error {
+		var held int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM lrs_queues WHERE training_id = $1 AND claim = $2`+s.dialect.forUpdate(),
+			c.TrainingID, c.Token).Scan(&held)
+		if errNoRows(err) {
+			return ErrLeaseLost
+		} else if err != nil {
+			return err
+		}
+		return tx.markDelivered(ctx, rows, millis(s.Wall()))
+	})
+}
+
+// markDelivered sets pending statements delivered, counting the attempt.
+func (tx *Tx) markDelivered(ctx context.Context, rows []int64, now int64) error {
+	for _, chunk := range chunks(rows, batchSize) {
+		in, args := inList(chunk, 2)
+		if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'delivered', delivered_at = $1, last_error = NULL, attempts = attempts + 1
+			WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now}, args...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Outcome is what became of a claim's statements. Statements neither
 // delivered nor parked stay pending, to be sent again.
 type Outcome struct {
 	Delivered []int64          // outbox rows the LRS holds now
-	Parked    map[int64]string // outbox rows the LRS refused, with its answer
+	Parked    map[int64]string // outbox rows the LRS refused, with the reason shown to admins
 	// RetryAt, when not zero, is when the training's queue may be tried
 	// again after a failure (Error says which); zero frees it at once.
 	RetryAt time.Time
@@ -122,18 +181,42 @@ type Outcome struct {
 }
 
 // Settle records a claim's outcome in one transaction and ends its lease.
-// A claim whose lease was taken over (it expired and another worker claimed
-// the training) still records its deliveries and refusals, which are
-// facts, but leaves the queue to the new holder.
+// It is fenced by the claim's token: when the lease was taken over (it
+// expired and another worker claimed the training, or an admin's retry
+// freed it), nothing is recorded and ErrLeaseLost is returned — the new
+// holder sends those statements again and the LRS dedupes them.
 func (s *Store) Settle(ctx context.Context, c *Claim, o Outcome) error {
-	return s.write(ctx, func(tx *Tx) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		now := millis(s.Wall())
-		for _, chunk := range chunks(o.Delivered, batchSize) {
-			in, args := inList(chunk, 3)
-			if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'delivered', delivered_at = $1, last_error = $2
-				WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now, nil}, args...)...); err != nil {
+		// A settled queue waits behind the trainings due before it, so one
+		// busy training does not starve the others.
+		failures, next, lastErr := 0, now, any(nil)
+		if !o.RetryAt.IsZero() {
+			failures, next, lastErr = c.Failures+1, millis(o.RetryAt), o.Error
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, failures = $2, last_error = $3, claim = NULL
+			WHERE training_id = $4 AND claim = $5`, next, failures, lastErr, c.TrainingID, c.Token)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return ErrLeaseLost
+		}
+		// attempts counts the settled claims that sent a statement: a
+		// statement's row is written once per claim, here, not also when
+		// it is claimed (rows are about a kilobyte: that write was half
+		// the store's work per statement).
+		if !o.RetryAt.IsZero() {
+			first, last := c.Statements[0].ID, c.Statements[len(c.Statements)-1].ID
+			if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET attempts = attempts + 1
+				WHERE training_id = $1 AND state = 'pending' AND id BETWEEN $2 AND $3`, c.TrainingID, first, last); err != nil {
 				return err
 			}
+		}
+		if err := tx.markDelivered(ctx, o.Delivered, now); err != nil {
+			return err
 		}
 		byError := map[string][]int64{}
 		for id, msg := range o.Parked {
@@ -142,20 +225,15 @@ func (s *Store) Settle(ctx context.Context, c *Claim, o Outcome) error {
 		for msg, ids := range byError {
 			for _, chunk := range chunks(ids, batchSize) {
 				in, args := inList(chunk, 3)
-				if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'parked', parked_at = $1, last_error = $2
+				if _, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'parked', parked_at = $1, last_error = $2, attempts = attempts + 1
 					WHERE state = 'pending' AND id IN (`+in+`)`, append([]any{now, msg}, args...)...); err != nil {
 					return err
 				}
 			}
 		}
-		failures, next, lastErr := 0, int64(0), any(nil)
-		if !o.RetryAt.IsZero() {
-			failures, next, lastErr = c.Failures+1, millis(o.RetryAt), o.Error
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE lrs_queues SET next_attempt_at = $1, failures = $2, last_error = $3, claim = NULL
-			WHERE training_id = $4 AND claim = $5`, next, failures, lastErr, c.TrainingID, c.Token)
-		return err
+		return nil
 	})
+	return err
 }
 
 // OutboxCounts is how many statements are in each state.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ type LRS struct {
 	login      string
 	password   string
 	strict     bool                    // 409 for a batch holding an id already stored
+	versions   []string                // xAPI versions accepted and listed by About
 	script     []Answer                // answers given before anything else, in order
 	rejects    map[string]Answer       // statement id → answer for any batch holding it
 	hang       chan struct{}           // non-nil: requests wait for it to close
@@ -43,8 +45,9 @@ type Answer struct {
 	Body   string
 }
 
-// Request is what one POST carried.
+// Request is what one request carried.
 type Request struct {
+	Method, Path    string
 	Login, Password string
 	Version         string
 	ContentType     string
@@ -55,7 +58,7 @@ type Request struct {
 
 // Start runs a stand-in LRS until the test ends.
 func Start(t testing.TB) *LRS {
-	l := &LRS{rejects: map[string]Answer{}, held: map[string]bool{}, received: map[string]int{},
+	l := &LRS{versions: []string{"1.0.0", "1.0.1", "1.0.2", "1.0.3"}, rejects: map[string]Answer{}, held: map[string]bool{}, received: map[string]int{},
 		arrived: make(chan struct{}, 1000), storedWait: map[int][]chan struct{}{}}
 	srv := httptest.NewServer(http.HandlerFunc(l.serve))
 	t.Cleanup(func() {
@@ -81,6 +84,15 @@ func (l *LRS) Strict() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.strict = true
+}
+
+// Speak makes the LRS accept only these xAPI versions in the
+// X-Experience-API-Version header (400 otherwise) and list them in its About
+// resource; by default 1.0.0 to 1.0.3.
+func (l *LRS) Speak(versions ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.versions = versions
 }
 
 // Script queues answers given to the next requests, whatever they hold.
@@ -142,7 +154,7 @@ func (l *LRS) release(drop bool) {
 
 func (l *LRS) serve(w http.ResponseWriter, r *http.Request) {
 	login, password, _ := r.BasicAuth()
-	req := Request{Login: login, Password: password, Version: r.Header.Get("X-Experience-API-Version"),
+	req := Request{Method: r.Method, Path: r.URL.Path, Login: login, Password: password, Version: r.Header.Get("X-Experience-API-Version"),
 		ContentType: r.Header.Get("Content-Type"), At: time.Now()}
 	var raw []json.RawMessage
 	decodeErr := json.NewDecoder(r.Body).Decode(&raw)
@@ -159,7 +171,9 @@ func (l *LRS) serve(w http.ResponseWriter, r *http.Request) {
 	for k, v := range header {
 		w.Header()[k] = v
 	}
-	w.Header().Set("Content-Type", "application/json")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.Header().Set("X-Experience-API-Version", "1.0.3")
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
@@ -188,12 +202,15 @@ func (l *LRS) answer(r *http.Request, req Request, raw []json.RawMessage, decode
 		return a.Status, a.Header, a.Body
 	}
 	switch {
+	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/xapi/about"):
+		about, _ := json.Marshal(map[string]any{"version": l.versions})
+		return http.StatusOK, nil, string(about)
 	case r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/xapi/statements"):
 		return http.StatusNotFound, nil, `{"error":"no such resource"}`
 	case l.login != "" && (req.Login != l.login || req.Password != l.password):
 		return http.StatusUnauthorized, http.Header{"Www-Authenticate": {`Basic realm="LRS"`}}, `{"error":"bad credentials"}`
-	case req.Version != "1.0.3":
-		return http.StatusBadRequest, nil, `{"error":"X-Experience-API-Version 1.0.3 is required"}`
+	case !slices.Contains(l.versions, req.Version):
+		return http.StatusBadRequest, nil, fmt.Sprintf(`{"error":"X-Experience-API-Version %s is not supported"}`, req.Version)
 	case !strings.HasPrefix(req.ContentType, "application/json"):
 		return http.StatusBadRequest, nil, `{"error":"Content-Type must be application/json"}`
 	case decodeErr != nil:
