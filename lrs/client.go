@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -42,12 +43,23 @@ func baseURL(endpoint string) string {
 // newClient is the HTTP client of deliveries: a connection must be made
 // within connect (so an LRS that drops packets frees its lane soon) and a
 // whole request answered within request.
-func newClient(connect, request time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}
-	return &http.Client{
+// NewClient is the HTTP client of LRS deliveries: connecting gives up after
+// connect, one POST (connection included) after request, and a redirect is
+// answered as it is, never followed. control, when not nil, is asked before
+// every connection (SPEC §4: netguard.Guard.Control refuses addresses inside
+// this server's network, whatever a name resolved to when the endpoint was
+// saved); then no proxy is used either, as a proxy would connect out of its
+// sight.
+func NewClient(connect, request time.Duration, control func(network, address string, c syscall.RawConn) error) *http.Client {
+	dialer := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second, Control: control}
+	proxy := http.ProxyFromEnvironment
+	if control != nil {
+		proxy = nil
+	}
+	return withoutRedirects(&http.Client{
 		Timeout: request,
 		Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
+			Proxy:               proxy,
 			DialContext:         dialer.DialContext,
 			TLSHandshakeTimeout: connect,
 			ForceAttemptHTTP2:   true,
@@ -55,7 +67,7 @@ func newClient(connect, request time.Duration) *http.Client {
 			MaxIdleConnsPerHost: 8,
 			IdleConnTimeout:     90 * time.Second,
 		},
-	}
+	})
 }
 
 // withoutRedirects is client answering every redirect as it is: a POST of

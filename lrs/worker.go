@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"skillpath/store"
@@ -26,7 +27,10 @@ type Worker struct {
 	// HTTP is the client of the LRSs (default: one with ConnectTimeout
 	// and RequestTimeout). Redirects are never followed, whatever client
 	// is given.
-	HTTP           *http.Client
+	HTTP *http.Client
+	// Control, when HTTP is nil, is asked before every connection to an
+	// LRS (netguard.Guard.Control: SPEC §4's address rules at connect time).
+	Control        func(network, address string, c syscall.RawConn) error
 	Concurrency    int           // lanes for LRSs that answer promptly (default 4)
 	MaxLanes       int           // lanes in all, one more per LRS in trouble (default 64)
 	SlowAfter      time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
@@ -72,7 +76,7 @@ func (w *Worker) defaults() {
 		}
 		client := w.HTTP
 		if client == nil {
-			client = newClient(w.ConnectTimeout, w.RequestTimeout)
+			client = NewClient(w.ConnectTimeout, w.RequestTimeout, w.Control)
 		}
 		w.client = withoutRedirects(client)
 		w.lanes = newLanes(w.Concurrency, w.MaxLanes)

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"skillpath/lrs"
-	"skillpath/netguard"
 	"skillpath/secret"
 	"skillpath/server"
 	"skillpath/store"
@@ -120,7 +117,7 @@ func iriChar(r rune) bool {
 func startDelivery(ctx context.Context, st *store.Store, srv *server.Server, log *slog.Logger) (wait func()) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	w := &lrs.Worker{Store: st, Log: log, Metrics: lrs.NewMetrics(reg, st), HTTP: deliveryClient(srv.LRSGuard)}
+	w := &lrs.Worker{Store: st, Log: log, Metrics: lrs.NewMetrics(reg, st), Control: srv.LRSGuard.Control}
 	srv.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)})
 	failed := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "skillpath_http_responses_failed_total",
@@ -137,28 +134,6 @@ func startDelivery(ctx context.Context, st *store.Store, srv *server.Server, log
 		w.Run(ctx)
 	}()
 	return func() { <-done }
-}
-
-// Timeouts of the delivery client: connecting fails fast, so an LRS that
-// does not answer is told apart from one that is slow to store.
-const (
-	deliveryConnectTimeout = 5 * time.Second
-	deliveryRequestTimeout = 30 * time.Second
-)
-
-// deliveryClient is the HTTP client of LRS deliveries. It checks every
-// connection against the guard when it is made (SPEC §4: no LRS inside this
-// server's network unless the operator allows it, whatever a name resolved
-// to when the endpoint was saved) and never follows a redirect: a POST of
-// statements is not re-sent elsewhere.
-func deliveryClient(g netguard.Guard) *http.Client {
-	return &http.Client{
-		Transport: g.Transport(deliveryConnectTimeout),
-		Timeout:   deliveryRequestTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 func isHex(c byte) bool {

@@ -14,6 +14,7 @@ import (
 
 	"skillpath"
 	"skillpath/internal/testdb"
+	"skillpath/lrs"
 	"skillpath/netguard"
 	"skillpath/secret"
 	"skillpath/store"
@@ -106,13 +107,13 @@ func TestDeliveryClient(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	if resp, err := deliveryClient(netguard.Guard{}).Post(srv.URL+"/xapi/statements", "application/json", strings.NewReader("[]")); !errors.Is(err, netguard.ErrForbidden) {
+	if resp, err := lrs.NewClient(time.Second, 5*time.Second, netguard.Guard{}.Control).Post(srv.URL+"/xapi/statements", "application/json", strings.NewReader("[]")); !errors.Is(err, netguard.ErrForbidden) {
 		if err == nil {
 			resp.Body.Close()
 		}
 		t.Fatalf("POST to loopback by default: %v, want ErrForbidden", err)
 	}
-	allowing := deliveryClient(netguard.Guard{AllowPrivate: true})
+	allowing := lrs.NewClient(time.Second, 5*time.Second, netguard.Guard{AllowPrivate: true}.Control)
 	resp, err := allowing.Post(srv.URL+"/old/statements", "application/json", strings.NewReader("[]"))
 	if err != nil {
 		t.Fatal(err)
