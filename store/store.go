@@ -53,6 +53,12 @@ type Store struct {
 	// outboxReady wakes a delivery worker of this process when a commit
 	// wrote statements to the LRS outbox; workers poll for the others.
 	outboxReady chan struct{}
+
+	// rstmts and wstmts are the declared statements (prepared.go) prepared
+	// on db and wdb.
+	rstmts, wstmts []*sql.Stmt
+	// trees caches training definitions by training and version (trees.go).
+	trees treeCache
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
@@ -101,6 +107,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s database: %w", s.dialect.name, err)
 	}
+	if err := s.prepareAll(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s database: %w", s.dialect.name, err)
+	}
 	return s, nil
 }
 
@@ -109,6 +119,10 @@ func (s *Store) Dialect() string { return s.dialect.name }
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	closeStmts(s.rstmts)
+	if s.wdb != s.db {
+		closeStmts(s.wstmts)
+	}
 	err := s.db.Close()
 	if s.wdb != s.db {
 		if werr := s.wdb.Close(); err == nil {
