@@ -23,6 +23,7 @@ type Server struct {
 	mux     *http.ServeMux
 
 	templates map[string]*template.Template // the pages, by file name
+	tokens    tokenCache                    // API tokens' users, briefly (tokencache.go)
 }
 
 // New returns a server with every route registered.
@@ -108,6 +109,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
+	s.forgetTokens(r)
 }
 
 func isAPI(path string) bool { return len(path) >= 5 && path[:5] == "/api/" }

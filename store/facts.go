@@ -184,27 +184,64 @@ func (tx *Tx) loadProgress(ctx context.Context, def *trainingDef, list []*enroll
 	return out, nil
 }
 
-// progressOf reads the progress of one enrollment with the declared
-// statements of the learning pass.
+// progressOf reads the progress of one enrollment — its latest module
+// attempts with their answers, and its certificates — in one statement
+// declared for the learning pass.
 func (tx *Tx) progressOf(ctx context.Context, def *trainingDef, e *enrollmentRow) (*progress, error) {
-	out := map[skillpath.ID]*progress{e.ID: {attempts: map[skillpath.ID]*moduleAttempt{}, prerequisitesMet: true}}
-	rows, err := tx.stmt(ctx, qAttemptsOf).QueryContext(ctx, e.ID)
-	if err := scanAttempts(rows, err, out); err != nil {
+	p := &progress{attempts: map[skillpath.ID]*moduleAttempt{}, prerequisitesMet: true}
+	rows, err := tx.stmt(ctx, qProgressOf).QueryContext(ctx, e.ID)
+	if err != nil {
 		return nil, err
 	}
-	rows, err = tx.stmt(ctx, qAwardsOf).QueryContext(ctx, e.ID)
-	if err := scanAwards(rows, err, out); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var a, b, c, activityID, answeredAt sql.NullInt64
+		var response sql.NullString
+		var score sql.NullFloat64
+		if err := rows.Scan(&kind, &a, &b, &c, &activityID, &response, &answeredAt, &score); err != nil {
+			return nil, err
+		}
+		if kind == "award" { // certificate, delivered, expires
+			p.awards = append(p.awards, awardRow{certificateID: skillpath.ID(a.Int64), deliveredAt: fromMillis(b.Int64), expiresAt: timePtr(c)})
+			continue
+		}
+		moduleID, attemptID := skillpath.ID(a.Int64), skillpath.ID(b.Int64) // module, attempt, number
+		att := p.attempts[moduleID]
+		if att == nil {
+			att = &moduleAttempt{id: attemptID, number: int(c.Int64), answers: map[skillpath.ID]*answerRow{}}
+			p.attempts[moduleID] = att
+		}
+		if activityID.Valid {
+			ans := &answerRow{answeredAt: fromMillis(answeredAt.Int64), score: floatPtr(score)}
+			if response.Valid {
+				ans.response = &response.String
+			}
+			att.answers[skillpath.ID(activityID.Int64)] = ans
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close()
 	if len(def.PrerequisiteIDs) > 0 {
 		passed, err := tx.passedPrerequisites(ctx, def.PrerequisiteIDs, []skillpath.ID{e.UserID})
 		if err != nil {
 			return nil, err
 		}
-		out[e.ID].prerequisitesMet = passed[e.UserID] == len(def.PrerequisiteIDs)
+		p.prerequisitesMet = passed[e.UserID] == len(def.PrerequisiteIDs)
 	}
-	return out[e.ID], nil
+	return p, nil
 }
+
+// qProgressOf is attemptsQuery and awardsQuery for one enrollment, in one
+// statement.
+var qProgressOf = prepare(`SELECT 'attempt', ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
+	FROM module_attempts ma LEFT JOIN answers a ON a.module_attempt_id = ma.id
+	WHERE ma.enrollment_id = $1 AND NOT EXISTS (SELECT 1 FROM module_attempts newer
+		WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)
+	UNION ALL
+	SELECT 'award', certificate_id, delivered_at, expires_at, NULL, NULL, NULL, NULL FROM awards WHERE enrollment_id = $1`)
 
 const (
 	attemptsQuery = `SELECT ma.enrollment_id, ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
@@ -213,11 +250,6 @@ const (
 			WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)`
 	awardsQuery = `SELECT enrollment_id, certificate_id, delivered_at, expires_at FROM awards
 		WHERE enrollment_id %s ORDER BY certificate_id`
-)
-
-var (
-	qAttemptsOf = prepare(fmt.Sprintf(attemptsQuery, "= $1"))
-	qAwardsOf   = prepare(fmt.Sprintf(awardsQuery, "= $1"))
 )
 
 // loadAttempts reads the latest attempt of each module, with its answers.

@@ -93,7 +93,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		if s.db, err = sql.Open("sqlite", "file:"+path+"?"+pragmas); err != nil {
 			return nil, err
 		}
+		// Idle connections are kept: a new SQLite connection costs its
+		// pragmas and every declared statement prepared again.
 		s.db.SetMaxOpenConns(4)
+		s.db.SetMaxIdleConns(4)
 		if s.wdb, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, err
 		}

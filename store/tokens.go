@@ -53,11 +53,14 @@ func (s *Store) CreateToken(ctx context.Context, userID, createdBy skillpath.ID)
 	return token, err
 }
 
+// qUserByToken runs on every API request: prepared once (prepared.go).
+var qUserByToken = prepare(`SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin
+	FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`)
+
 // UserByToken returns the live user an API token belongs to. Returns
 // EUNAUTHORIZED for an unknown token.
 func (s *Store) UserByToken(ctx context.Context, token string) (*skillpath.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashSecret(token)))
+	u, err := scanUser(s.stmt(qUserByToken).QueryRowContext(ctx, hashSecret(token)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "the token is not valid")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,10 +63,12 @@ func TestRunKeepsStatusesTrue(t *testing.T) {
 // learners (SKILLPATH_LOAD_LEARNERS) answer over HTTP on loopback against
 // the real server; beside it, the floor of the same database measured in
 // the same run (SQLite: insert + update + insert transactions through the
-// same driver and settings; PostgreSQL: pgbench -N). It reports answers/s,
-// the floor and their ratio. Run with e.g. -benchtime 20000x.
+// same driver and settings; PostgreSQL: pgbench -N), in five rounds of
+// floor then answers. It reports answers/s, the floor and the median
+// round's ratio. Run with e.g. -benchtime 20000x.
 func BenchmarkLearnerAnswers(b *testing.B) {
 	learners := envInt("SKILLPATH_LOAD_LEARNERS", 64)
+	const rounds = 5
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
 			e := apitest.Start(b, dialect, now)
@@ -76,32 +79,61 @@ func BenchmarkLearnerAnswers(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			floor, what, err := measureFloor(ctx, b, dialect, learners)
-			if err != nil {
-				b.Fatal(err)
+			dir := b.TempDir()
+			// Beside the rates, the process's CPU time per floor
+			// transaction and per answer (client included): steadier than
+			// wall-clock rates when other work shares the machine.
+			var floorCPU, floorN, answerCPU, answerN float64
+			floor := func(ctx context.Context) (float64, error) {
+				before := cpuTime()
+				var tps float64
+				var err error
+				if dialect == "sqlite" {
+					tps, err = load.SQLiteFloor(ctx, dir, learners, time.Second)
+					floorCPU += (cpuTime() - before).Seconds()
+					floorN += tps // one second each
+				} else {
+					tps, _, err = load.PostgresFloor(ctx, testdb.PostgresURL(), learners, time.Second)
+				}
+				return tps, err
 			}
 			b.Run(fmt.Sprintf("learners=%d", learners), func(b *testing.B) {
-				cfg.Answers = max(b.N, learners)
-				res, err := load.Run(ctx, c, cfg, f)
+				cfg.Answers = max(b.N/rounds, learners)
+				list, err := load.Compare(ctx, rounds, floor, func(ctx context.Context) (load.Result, error) {
+					before := cpuTime()
+					r, err := load.Run(ctx, c, cfg, f)
+					answerCPU += (cpuTime() - before).Seconds()
+					answerN += float64(r.Answers)
+					return r, err
+				})
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.ReportMetric(res.PerSecond(), "answers/s")
-				b.ReportMetric(floor, "floor/s")
-				b.ReportMetric(res.PerSecond()/floor, "ratio")
-				b.Logf("%s: %.0f answers/s, floor (%s) %.0f/s, ratio %.2f", dialect, res.PerSecond(), what, floor, res.PerSecond()/floor)
+				m := load.Median(list)
+				b.ReportMetric(m.Result.PerSecond(), "answers/s")
+				b.ReportMetric(m.Floor, "floor/s")
+				b.ReportMetric(m.Ratio(), "ratio")
+				for i, r := range list {
+					b.Logf("%s round %d: %.0f answers/s, floor %.0f/s, ratio %.2f", dialect, i+1, r.Result.PerSecond(), r.Floor, r.Ratio())
+				}
+				if floorN > 0 && answerN > 0 {
+					perFloor, perAnswer := floorCPU/floorN*1e6, answerCPU/answerN*1e6
+					b.ReportMetric(perFloor/perAnswer, "cpu-ratio")
+					b.Logf("%s CPU time: %.0f µs per floor transaction, %.0f µs per answer (client included): ratio %.2f",
+						dialect, perFloor, perAnswer, perFloor/perAnswer)
+				}
 			})
 		})
 	}
 }
 
-func measureFloor(ctx context.Context, b *testing.B, dialect string, workers int) (float64, string, error) {
-	d := 3 * time.Second
-	if dialect == "sqlite" {
-		f, err := load.SQLiteFloor(ctx, b.TempDir(), workers, d)
-		return f, "insert + update + insert transactions", err
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	return load.PostgresFloor(ctx, testdb.PostgresURL(), workers, d)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func envInt(name string, def int) int {
