@@ -82,8 +82,8 @@ type formAct struct {
 	pending error  // an error of the request itself, answered after the guard's
 	anchor  string // the element a refusal is shown at
 	again   pageFunc
-	next    string // where a success goes
-	flash   string // what it says there
+	next    string            // where a success goes
+	flash   string            // what it says there
 	explain func(error) error // rewords a refusal for the page
 	refuse  error             // refused after the guard, without acting (input the page checks itself)
 }
