@@ -28,7 +28,7 @@ build:
 # Learner answers over HTTP on loopback, 64 learners, beside the floor
 # measured in the same run, then `skillpath recompute --check`, on SQLite
 # and PostgreSQL (docs/PERFORMANCE.md, "Learner answers").
-PERF_FLAGS ?= --learners 64 --duration 10s
+PERF_FLAGS ?= --learners 64 --duration 15s --rounds 3
 perf: build
 	$(GO) run ./cmd/skillpath-load --dialect sqlite --skillpath bin/skillpath $(PERF_FLAGS)
 	$(GO) run ./cmd/skillpath-load --dialect postgres --skillpath bin/skillpath $(PERF_FLAGS)

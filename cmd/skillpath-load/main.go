@@ -6,7 +6,11 @@
 // (docs/PERFORMANCE.md, "Learner answers"; `make perf` runs it for both
 // databases).
 //
-//	skillpath-load [--dialect sqlite|postgres] [--skillpath bin/skillpath] [--learners 64] [--duration 10s]
+//	skillpath-load [--dialect sqlite|postgres] [--skillpath bin/skillpath] [--learners 64] [--duration 15s] [--rounds 3]
+//
+// The floor and the answers are measured in rounds, one after the other,
+// and the median round's ratio is printed: on a shared machine whose load
+// drifts, a ratio taken within seconds is steadier.
 //
 // The floor: on SQLite, transactions of insert + update + insert, one
 // commit each, through the same driver and settings as the store; on
@@ -52,8 +56,9 @@ func run(ctx context.Context) error {
 	dialect := flag.String("dialect", "sqlite", "database: sqlite or postgres")
 	binary := flag.String("skillpath", "bin/skillpath", "the skillpath command to serve and check with")
 	learners := flag.Int("learners", 64, "concurrent learners")
-	duration := flag.Duration("duration", 10*time.Second, "how long the learners answer")
-	floorDuration := flag.Duration("floor-duration", 5*time.Second, "how long the floor is measured")
+	duration := flag.Duration("duration", 15*time.Second, "how long the learners answer, all rounds together")
+	floorDuration := flag.Duration("floor-duration", 3*time.Second, "how long the floor is measured in each round")
+	rounds := flag.Int("rounds", 3, "rounds of floor then answers; the median round's ratio is the result")
 	flag.Parse()
 	if *dialect != "sqlite" && *dialect != "postgres" {
 		return fmt.Errorf("--dialect %q: sqlite or postgres", *dialect)
@@ -105,31 +110,35 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := load.Config{BaseURL: base, AdminToken: token, Learners: *learners, Duration: *duration}
+	cfg := load.Config{BaseURL: base, AdminToken: token, Learners: *learners}
 	f, err := load.Setup(ctx, c, cfg)
 	if err != nil {
 		return err
 	}
 
-	var floor float64
-	var floorWhat string
-	if *dialect == "sqlite" {
-		floor, err = load.SQLiteFloor(ctx, dir, *learners, *floorDuration)
-		floorWhat = "insert + update + insert transactions through modernc.org/sqlite, WAL, synchronous=NORMAL"
-	} else {
-		floor, floorWhat, err = load.PostgresFloor(ctx, testdb.PostgresURL(), *learners, *floorDuration)
+	floorWhat := "insert + update + insert transactions through modernc.org/sqlite, WAL, synchronous=NORMAL"
+	floor := func(ctx context.Context) (float64, error) {
+		if *dialect == "sqlite" {
+			return load.SQLiteFloor(ctx, dir, *learners, *floorDuration)
+		}
+		tps, what, err := load.PostgresFloor(ctx, testdb.PostgresURL(), *learners, *floorDuration)
+		floorWhat = what
+		return tps, err
 	}
-	if err != nil {
-		return fmt.Errorf("floor: %w", err)
-	}
-	res, err := load.Run(ctx, c, cfg, f)
+	cfg.Duration = *duration / time.Duration(max(1, *rounds))
+	list, err := load.Compare(ctx, max(1, *rounds), floor, func(ctx context.Context) (load.Result, error) {
+		return load.Run(ctx, c, cfg, f)
+	})
 	if err != nil {
 		return fmt.Errorf("%w (server log: %s)", err, tail(logPath))
 	}
-	fmt.Printf("%s, %d learners over HTTP for %s: %.0f answers/s (%d answers, %d retakes)\n",
-		*dialect, *learners, res.Elapsed.Round(time.Millisecond), res.PerSecond(), res.Answers, res.Retakes)
-	fmt.Printf("%s floor (%s): %.0f/s\n", *dialect, floorWhat, floor)
-	fmt.Printf("%s ratio: %.2f\n", *dialect, res.PerSecond()/floor)
+	for i, r := range list {
+		fmt.Printf("%s round %d: %.0f answers/s (%d answers, %d retakes in %s), floor %.0f/s, ratio %.2f\n", *dialect, i+1,
+			r.Result.PerSecond(), r.Result.Answers, r.Result.Retakes, r.Result.Elapsed.Round(time.Millisecond), r.Floor, r.Ratio())
+	}
+	m := load.Median(list)
+	fmt.Printf("%s, %d learners over HTTP: %.0f answers/s; floor (%s): %.0f/s; ratio %.2f (median of %d rounds)\n",
+		*dialect, *learners, m.Result.PerSecond(), floorWhat, m.Floor, m.Ratio(), len(list))
 
 	if err := stopServer(); err != nil {
 		return fmt.Errorf("stop the server: %w", err)
