@@ -6,7 +6,7 @@
 
 GO ?= go
 
-.PHONY: test check lint unit bench build fuzz fuzz-short
+.PHONY: test check lint unit bench build fuzz fuzz-short perf
 
 test: check unit fuzz-short
 
@@ -44,3 +44,11 @@ bench:
 
 build:
 	$(GO) build -o bin/skillpath ./cmd/skillpath
+
+# Learner answers over HTTP on loopback, 64 learners, beside the floor
+# measured in the same run, then `skillpath recompute --check`, on SQLite
+# and PostgreSQL (docs/PERFORMANCE.md, "Learner answers").
+PERF_FLAGS ?= --learners 64 --duration 15s --rounds 3
+perf: build
+	$(GO) run ./cmd/skillpath-load --dialect sqlite --skillpath bin/skillpath $(PERF_FLAGS)
+	$(GO) run ./cmd/skillpath-load --dialect postgres --skillpath bin/skillpath $(PERF_FLAGS)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"skillpath"
+	"skillpath/store"
 )
 
 func (s *Server) apiLearning() {
@@ -77,22 +78,63 @@ func (s *Server) enrollmentAccess(r *http.Request, caller *skillpath.User) (*ski
 	return e, a, nil
 }
 
-// writeResult answers the enrollment's result after an action.
-func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, id skillpath.ID) error {
-	res, err := s.Store.Result(r.Context(), id)
+// Guards of the learning actions (store.Guard): who may act in enrollment
+// id. An enrollment the caller may not see is answered 404, as if it did
+// not exist; then 403 for a caller who may see it but not act; then
+// pending, the first error of the request's own input, in the order the API
+// has always reported them.
+type guardFor func(id skillpath.ID, pending error) store.Guard
+
+// viewer lets those who may see the enrollment read it.
+func viewer(id skillpath.ID, pending error) store.Guard {
+	return func(a skillpath.Access) error {
+		if !a.CanView() {
+			return skillpath.Errorf(skillpath.ENOTFOUND, "enrollment %s not found", id)
+		}
+		return pending
+	}
+}
+
+// staff lets those the rule allows act, among those who may see the enrollment.
+func staff(allowed func(skillpath.Access) bool, message string) guardFor {
+	return func(id skillpath.ID, pending error) store.Guard {
+		return func(a skillpath.Access) error {
+			if !a.CanView() {
+				return skillpath.Errorf(skillpath.ENOTFOUND, "enrollment %s not found", id)
+			}
+			if !allowed(a) {
+				return skillpath.Errorf(skillpath.EFORBIDDEN, "%s", message)
+			}
+			return pending
+		}
+	}
+}
+
+var (
+	// onlyLearner lets only the enrollment's learner act (SPEC §1).
+	onlyLearner = staff(func(a skillpath.Access) bool { return a.Self }, "only the learner may do this in their enrollment")
+	scorer      = staff(skillpath.Access.CanScore,
+		"only platform admins, the training's instructors and the admins and coaches of the learner's groups may score")
+	approver = staff(skillpath.Access.CanApprove, "only platform admins and admins of the learner's groups may approve an enrollment")
+)
+
+// learn runs one learning action in the enrollment of the path, in one
+// transaction (store.Learn), and answers the result.
+func (s *Server) learn(w http.ResponseWriter, r *http.Request, caller *skillpath.User, guard guardFor, act store.Act, pending error) error {
+	id, err := pathID(r, "id", "enrollment")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	l, err := s.Store.Learn(r.Context(), id, caller, guard(id, pending), act)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l.Result)
 	return nil
 }
 
 func (s *Server) getEnrollment(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, _, err := s.enrollmentAccess(r, caller)
-	if err != nil {
-		return err
-	}
-	return s.writeResult(w, r, e.ID)
+	return s.learn(w, r, caller, viewer, store.Act{Kind: store.ActRead}, nil)
 }
 
 func (s *Server) deleteEnrollment(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
@@ -111,17 +153,7 @@ func (s *Server) deleteEnrollment(w http.ResponseWriter, r *http.Request, caller
 }
 
 func (s *Server) approveEnrollment(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, a, err := s.enrollmentAccess(r, caller)
-	if err != nil {
-		return err
-	}
-	if !a.CanApprove() {
-		return skillpath.Errorf(skillpath.EFORBIDDEN, "only platform admins and admins of the learner's groups may approve an enrollment")
-	}
-	if err := s.Store.Approve(r.Context(), e.ID, caller.ID); err != nil {
-		return err
-	}
-	return s.writeResult(w, r, e.ID)
+	return s.learn(w, r, caller, approver, store.Act{Kind: store.ActApprove, By: caller.ID}, nil)
 }
 
 func (s *Server) recordPurchase(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
@@ -152,108 +184,54 @@ func (s *Server) recordPurchase(w http.ResponseWriter, r *http.Request, caller *
 	return nil
 }
 
-// learnerAction resolves an enrollment on which only its learner may act.
-func (s *Server) learnerAction(r *http.Request, caller *skillpath.User) (*skillpath.Enrollment, error) {
-	e, a, err := s.enrollmentAccess(r, caller)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Self {
-		return nil, skillpath.Errorf(skillpath.EFORBIDDEN, "only the learner may do this in their enrollment")
-	}
-	return e, nil
-}
-
 func (s *Server) startTraining(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, err := s.learnerAction(r, caller)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.Start(r.Context(), e.ID); err != nil {
-		return err
-	}
-	return s.writeResult(w, r, e.ID)
+	return s.learn(w, r, caller, onlyLearner, store.Act{Kind: store.ActStart}, nil)
 }
 
 func (s *Server) viewActivity(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, err := s.learnerAction(r, caller)
-	if err != nil {
-		return err
-	}
-	activityID, err := pathID(r, "activity_id", "activity")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.View(r.Context(), e.ID, activityID); err != nil {
-		return err
-	}
-	return s.writeResult(w, r, e.ID)
+	activityID, pending := pathID(r, "activity_id", "activity")
+	return s.learn(w, r, caller, onlyLearner, store.Act{Kind: store.ActView, ActivityID: activityID}, pending)
 }
 
 func (s *Server) answerActivity(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, err := s.learnerAction(r, caller)
-	if err != nil {
-		return err
-	}
-	activityID, err := pathID(r, "activity_id", "activity")
-	if err != nil {
-		return err
-	}
+	activityID, pending := pathID(r, "activity_id", "activity")
 	var in struct {
 		Response *string `json:"response"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		return err
+	if pending == nil {
+		pending = decode(w, r, &in)
 	}
-	if in.Response == nil {
-		return skillpath.Invalid("response", "is required")
+	if pending == nil && in.Response == nil {
+		pending = skillpath.Invalid("response", "is required")
 	}
-	if err := s.Store.Answer(r.Context(), e.ID, activityID, *in.Response); err != nil {
-		return err
+	act := store.Act{Kind: store.ActAnswer, ActivityID: activityID}
+	if in.Response != nil {
+		act.Response = *in.Response
 	}
-	return s.writeResult(w, r, e.ID)
+	return s.learn(w, r, caller, onlyLearner, act, pending)
 }
 
 func (s *Server) retakeModule(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, err := s.learnerAction(r, caller)
-	if err != nil {
-		return err
-	}
-	moduleID, err := pathID(r, "module_id", "module")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.Retake(r.Context(), e.ID, moduleID); err != nil {
-		return err
-	}
-	return s.writeResult(w, r, e.ID)
+	moduleID, pending := pathID(r, "module_id", "module")
+	return s.learn(w, r, caller, onlyLearner, store.Act{Kind: store.ActRetake, ModuleID: moduleID}, pending)
 }
 
 func (s *Server) scoreActivity(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	e, a, err := s.enrollmentAccess(r, caller)
-	if err != nil {
-		return err
-	}
-	if !a.CanScore() {
-		return skillpath.Errorf(skillpath.EFORBIDDEN, "only platform admins, the training's instructors and the admins and coaches of the learner's groups may score")
-	}
-	activityID, err := pathID(r, "activity_id", "activity")
-	if err != nil {
-		return err
-	}
+	activityID, pending := pathID(r, "activity_id", "activity")
 	var in struct {
 		Score *float64 `json:"score"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		return err
+	if pending == nil {
+		pending = decode(w, r, &in)
 	}
-	if in.Score == nil {
-		return skillpath.Invalid("score", "is required")
+	if pending == nil && in.Score == nil {
+		pending = skillpath.Invalid("score", "is required")
 	}
-	if err := s.Store.Score(r.Context(), e.ID, activityID, *in.Score, caller.ID); err != nil {
-		return err
+	act := store.Act{Kind: store.ActScore, ActivityID: activityID, By: caller.ID}
+	if in.Score != nil {
+		act.Score = *in.Score
 	}
-	return s.writeResult(w, r, e.ID)
+	return s.learn(w, r, caller, scorer, act, pending)
 }
 
 func (s *Server) getCatalog(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {

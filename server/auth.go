@@ -20,7 +20,7 @@ func (s *Server) authenticate(r *http.Request) (*skillpath.User, error) {
 	if !ok || token == "" {
 		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "Authorization must be \"Bearer TOKEN\"")
 	}
-	return s.Store.UserByToken(r.Context(), token)
+	return s.userByToken(r.Context(), token)
 }
 
 // requirePlatformAdmin returns EFORBIDDEN unless the caller is a platform admin.

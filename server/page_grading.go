@@ -38,29 +38,22 @@ func answerAnchor(enrollmentID, activityID string) string {
 	return "answer-" + enrollmentID + "-" + activityID
 }
 
-// pageScore scores one answer, with the API's rule (skillpath.Access.CanScore).
+// gradingScorer is the API's rule (skillpath.Access.CanScore), said for the page.
+var gradingScorer = staff(skillpath.Access.CanScore,
+	"Only platform admins, the training's instructors and the admins and coaches of the learner's groups may score.")
+
+// pageScore scores one answer in one transaction (store.Learn).
 func (s *Server) pageScore(w http.ResponseWriter, r *http.Request, v *view) error {
-	e, a, err := s.enrollmentAccess(r, v.User)
-	if err != nil {
-		return err
-	}
-	if !a.CanScore() {
-		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins, the training's instructors and the admins and coaches of the learner's groups may score.")
-	}
-	activityID, err := pathID(r, "activity_id", "activity")
-	if err != nil {
-		return err
-	}
-	anchor := answerAnchor(e.ID.String(), activityID.String())
+	activityID, pending := pathID(r, "activity_id", "activity")
+	anchor := answerAnchor(r.PathValue("id"), activityID.String())
 	text := strings.TrimSpace(r.PostForm.Get("score"))
 	v.Data = map[string]string{anchor: text}
-	score, perr := strconv.ParseFloat(text, 64)
-	if perr != nil {
-		return s.refused(w, r, v, skillpath.Invalid("score", "Enter the score as a number, such as 7 or 7.5."), anchor, s.pageGrading)
+	score, err := strconv.ParseFloat(text, 64)
+	f := formAct{guard: gradingScorer, act: store.Act{Kind: store.ActScore, ActivityID: activityID, Score: score, By: v.User.ID},
+		pending: pending, anchor: anchor, again: s.pageGrading, next: "/grading", flash: "The score is saved."}
+	if err != nil {
+		f.act = store.Act{Kind: store.ActRead}
+		f.refuse = skillpath.Invalid("score", "Enter the score as a number, such as 7 or 7.5.")
 	}
-	if err := s.Store.Score(r.Context(), e.ID, activityID, score, v.User.ID); err != nil {
-		return s.refused(w, r, v, err, anchor, s.pageGrading)
-	}
-	s.flash(w, r, "The score is saved.")
-	return redirect(w, r, "/grading")
+	return s.do(w, r, v, f)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"skillpath"
+	"skillpath/store"
 )
 
 // The player: where a learner takes a training. Every change is a POST with
@@ -40,23 +41,16 @@ type playerActivity struct {
 }
 
 func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) error {
-	e, err := s.learnerAction(r, v.User)
+	id, err := pathID(r, "id", "enrollment")
 	if err != nil {
 		return err
 	}
-	res, err := s.Store.Result(r.Context(), e.ID)
+	l, err := s.Store.Learn(r.Context(), id, v.User, onlyLearner(id, nil), store.Act{Kind: store.ActRead})
 	if err != nil {
 		return err
 	}
-	t, err := s.Store.FindTraining(r.Context(), e.TrainingID)
-	if err != nil {
-		return err
-	}
-	se, err := s.Store.FindSession(r.Context(), e.SessionID)
-	if err != nil {
-		return err
-	}
-	p := playerPage{Result: res, TrainingTitle: t.Title, SessionName: se.Name, Started: res.StartedAt != nil}
+	res, t := l.Result, l.Training
+	p := playerPage{Result: res, TrainingTitle: t.Title, SessionName: l.SessionName, Started: res.StartedAt != nil}
 	if d, ok := v.Data.(map[skillpath.ID]string); ok {
 		p.Drafts = d
 	}
@@ -81,9 +75,55 @@ func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) err
 	return s.render(w, r, v, "player.html")
 }
 
-// playerURL is the player of the enrollment, at the element anchor if any.
-func playerURL(e *skillpath.Enrollment, anchor string) string {
-	u := "/learn/enrollments/" + e.ID.String()
+// formAct is a learning action sent by a form.
+type formAct struct {
+	guard   guardFor
+	act     store.Act
+	pending error  // an error of the request itself, answered after the guard's
+	anchor  string // the element a refusal is shown at
+	again   pageFunc
+	next    string            // where a success goes
+	flash   string            // what it says there
+	explain func(error) error // rewords a refusal for the page
+	refuse  error             // refused after the guard, without acting (input the page checks itself)
+}
+
+// do runs a learning action from a form in one transaction (store.Learn)
+// and follows it to f.next. What keeps the caller from the enrollment — it
+// is unknown, or not theirs — and f.pending are answered as they are; a
+// refused action shows f.again with the reason (refused).
+func (s *Server) do(w http.ResponseWriter, r *http.Request, v *view, f formAct) error {
+	id, err := pathID(r, "id", "enrollment")
+	if err != nil {
+		return err
+	}
+	var checked bool
+	var denied error
+	_, err = s.Store.Learn(r.Context(), id, v.User, func(a skillpath.Access) error {
+		checked, denied = true, f.guard(id, f.pending)(a)
+		return denied
+	}, f.act)
+	switch {
+	case err != nil && (!checked || denied != nil):
+		return err
+	case err != nil:
+		if f.explain != nil {
+			err = f.explain(err)
+		}
+		return s.refused(w, r, v, err, f.anchor, f.again)
+	case f.refuse != nil:
+		return s.refused(w, r, v, f.refuse, f.anchor, f.again)
+	}
+	if f.flash != "" {
+		s.flash(w, r, f.flash)
+	}
+	return redirect(w, r, f.next)
+}
+
+// playerURL is the player of the enrollment of the path, at the element
+// anchor if any.
+func playerURL(r *http.Request, anchor string) string {
+	u := "/learn/enrollments/" + r.PathValue("id")
 	if anchor != "" {
 		u += "#" + anchor
 	}
@@ -91,68 +131,35 @@ func playerURL(e *skillpath.Enrollment, anchor string) string {
 }
 
 func (s *Server) pageStart(w http.ResponseWriter, r *http.Request, v *view) error {
-	e, err := s.learnerAction(r, v.User)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.Start(r.Context(), e.ID); err != nil {
-		return s.refused(w, r, v, err, "", s.pagePlayer)
-	}
-	s.flash(w, r, "The training has started.")
-	return redirect(w, r, playerURL(e, ""))
+	return s.do(w, r, v, formAct{guard: onlyLearner, act: store.Act{Kind: store.ActStart},
+		again: s.pagePlayer, next: playerURL(r, ""), flash: "The training has started."})
 }
 
 func (s *Server) pageView(w http.ResponseWriter, r *http.Request, v *view) error {
-	e, err := s.learnerAction(r, v.User)
-	if err != nil {
-		return err
-	}
-	activityID, err := pathID(r, "activity_id", "activity")
-	if err != nil {
-		return err
-	}
+	activityID, pending := pathID(r, "activity_id", "activity")
 	anchor := "activity-" + activityID.String()
-	if err := s.Store.View(r.Context(), e.ID, activityID); err != nil {
-		return s.refused(w, r, v, err, anchor, s.pagePlayer)
-	}
-	return redirect(w, r, playerURL(e, anchor))
+	return s.do(w, r, v, formAct{guard: onlyLearner, act: store.Act{Kind: store.ActView, ActivityID: activityID}, pending: pending,
+		anchor: anchor, again: s.pagePlayer, next: playerURL(r, anchor)})
 }
 
 func (s *Server) pageAnswer(w http.ResponseWriter, r *http.Request, v *view) error {
-	e, err := s.learnerAction(r, v.User)
-	if err != nil {
-		return err
-	}
-	activityID, err := pathID(r, "activity_id", "activity")
-	if err != nil {
-		return err
-	}
+	activityID, pending := pathID(r, "activity_id", "activity")
 	anchor := "activity-" + activityID.String()
 	response := r.PostForm.Get("response")
-	if err := s.Store.Answer(r.Context(), e.ID, activityID, response); err != nil {
-		v.Data = map[skillpath.ID]string{activityID: response}
-		if skillpath.ErrorCode(err) == skillpath.EINVALID && response == "" {
-			err = skillpath.Invalid("response", "Choose or write an answer before submitting it.")
-		}
-		return s.refused(w, r, v, err, anchor, s.pagePlayer)
-	}
-	s.flash(w, r, "Your answer is saved.")
-	return redirect(w, r, playerURL(e, anchor))
+	v.Data = map[skillpath.ID]string{activityID: response} // kept if the answer is refused
+	return s.do(w, r, v, formAct{guard: onlyLearner, act: store.Act{Kind: store.ActAnswer, ActivityID: activityID, Response: response},
+		pending: pending, anchor: anchor, again: s.pagePlayer, next: playerURL(r, anchor), flash: "Your answer is saved.",
+		explain: func(err error) error {
+			if skillpath.ErrorCode(err) == skillpath.EINVALID && response == "" {
+				return skillpath.Invalid("response", "Choose or write an answer before submitting it.")
+			}
+			return err
+		}})
 }
 
 func (s *Server) pageRetake(w http.ResponseWriter, r *http.Request, v *view) error {
-	e, err := s.learnerAction(r, v.User)
-	if err != nil {
-		return err
-	}
-	moduleID, err := pathID(r, "module_id", "module")
-	if err != nil {
-		return err
-	}
+	moduleID, pending := pathID(r, "module_id", "module")
 	anchor := "module-" + moduleID.String()
-	if err := s.Store.Retake(r.Context(), e.ID, moduleID); err != nil {
-		return s.refused(w, r, v, err, anchor, s.pagePlayer)
-	}
-	s.flash(w, r, "A new attempt of the module has started.")
-	return redirect(w, r, playerURL(e, anchor))
+	return s.do(w, r, v, formAct{guard: onlyLearner, act: store.Act{Kind: store.ActRetake, ModuleID: moduleID}, pending: pending,
+		anchor: anchor, again: s.pagePlayer, next: playerURL(r, anchor), flash: "A new attempt of the module has started."})
 }

@@ -43,6 +43,7 @@ type Server struct {
 	mux            *routeMux
 
 	templates map[string]*template.Template // the pages, by file name
+	tokens    tokenCache                    // API tokens' users, briefly (tokencache.go)
 }
 
 // New returns a server with every route registered.
@@ -179,6 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
+	s.forgetTokens(r)
 }
 
 // hsts tells browsers that reached us over HTTPS to come back only over

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"skillpath"
 )
@@ -11,12 +12,12 @@ import (
 // A group role reaches the learners of the group's subgroups too.
 func (s *Store) Access(ctx context.Context, caller *skillpath.User, learnerID, trainingID skillpath.ID) (skillpath.Access, error) {
 	a := skillpath.Access{Self: caller.ID == learnerID, PlatformAdmin: caller.PlatformAdmin}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT gs.role FROM group_staff gs
-		JOIN group_tree gt ON gt.ancestor_id = gs.group_id
-		JOIN group_members gm ON gm.group_id = gt.descendant_id
-		WHERE gs.user_id = $1 AND gm.user_id = $2
-		UNION
-		SELECT role FROM training_staff WHERE user_id = $1 AND training_id = $3`, caller.ID, learnerID, trainingID)
+	rows, err := s.stmt(qAccess).QueryContext(ctx, caller.ID, learnerID, trainingID)
+	return scanAccess(a, rows, err)
+}
+
+// scanAccess adds to a the roles read by qAccess.
+func scanAccess(a skillpath.Access, rows *sql.Rows, err error) (skillpath.Access, error) {
 	if err != nil {
 		return a, err
 	}

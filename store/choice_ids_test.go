@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,18 +29,23 @@ func TestChoiceIDsMigration(t *testing.T) {
 		if err := st.CreateTraining(ctx, tr); err != nil {
 			t.Fatal(err)
 		}
+		up := st.Schema(migrationUp(t, "migrations/00010_choice_ids.sql"))
 		st.Close()
 
-		// The database as it was before migration 10.
+		// The database as it was before migration 10, then migration 10's
+		// Up run on it (later migrations stay applied: goose refuses to
+		// apply an older one after them).
 		raw := testdb.Raw(t, url)
 		for _, q := range []string{`ALTER TABLE activities DROP COLUMN choice_ids`, `ALTER TABLE activities DROP COLUMN choice_seq`,
-			`ALTER TABLE enrollments DROP COLUMN passed_at`, `DELETE FROM goose_db_version WHERE version_id = 10`} {
+			`ALTER TABLE enrollments DROP COLUMN passed_at`} {
 			if _, err := raw.Exec(q); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
+		if _, err := raw.Exec(up); err != nil {
+			t.Fatalf("migration 10: %v", err)
+		}
 		raw.Close()
-
 		st = testdb.OpenURL(t, url, time.Time{})
 		got, err := st.FindTraining(ctx, tr.ID)
 		if err != nil {
@@ -67,4 +74,18 @@ func TestChoiceIDsMigration(t *testing.T) {
 			t.Errorf("choice ids after an edit: %q", ids)
 		}
 	})
+}
+
+// migrationUp is the Up section of a migration file, to run again by hand.
+func migrationUp(t *testing.T, file string) string {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, ok := strings.CutPrefix(string(b)[strings.Index(string(b), "-- +goose Up"):], "-- +goose Up")
+	if !ok {
+		t.Fatalf("%s has no Up section", file)
+	}
+	up, _, _ = strings.Cut(up, "-- +goose Down")
+	return up
 }

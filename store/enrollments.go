@@ -97,18 +97,6 @@ func (s *Store) FindEnrollment(ctx context.Context, id skillpath.ID) (*skillpath
 	return &e.Enrollment, nil
 }
 
-// Approve approves a self-enrollment awaiting approval. Returns
-// EUNPROCESSABLE when the enrollment is not awaiting approval.
-func (s *Store) Approve(ctx context.Context, id, by skillpath.ID) error {
-	return s.learn(ctx, id, func(tx *Tx, e *enrollmentRow, def *trainingDef) error {
-		if !e.SelfEnrolled || e.ApprovedAt != nil || !def.RequiresApproval {
-			return skillpath.Errorf(skillpath.EUNPROCESSABLE, "enrollment %s is not awaiting approval", id)
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE enrollments SET approved_at = $1, approved_by = $2 WHERE id = $3`, millis(tx.now), by, id)
-		return err
-	})
-}
-
 // DeleteEnrollment deletes an enrollment (SPEC §2): it vanishes from every
 // list and statistic, with its certificates, while its rows stay for audit.
 // Returns ENOTFOUND for an unknown enrollment.

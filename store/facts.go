@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"skillpath"
@@ -25,14 +26,15 @@ type enrollmentRow struct {
 const enrollmentColumns = `e.id, e.user_id, e.session_id, e.training_id, e.enrolled_at, e.self_enrolled, e.approved_at,
 	e.auto_reenrolled, e.started_at, e.attempt_uuid, e.completed_at, e.mastered_at, e.status, e.score, e.passed_at`
 
-func scanEnrollment(row interface{ Scan(...any) error }) (*enrollmentRow, error) {
+// scanEnrollment reads enrollmentColumns, and then more columns into extra.
+func scanEnrollment(row interface{ Scan(...any) error }, extra ...any) (*enrollmentRow, error) {
 	var e enrollmentRow
 	var enrolled int64
 	var approved, started, completed, mastered, passed sql.NullInt64
 	var attempt sql.NullString
 	var score sql.NullFloat64
-	if err := row.Scan(&e.ID, &e.UserID, &e.SessionID, &e.TrainingID, &enrolled, &e.SelfEnrolled, &approved,
-		&e.AutoReenrolled, &started, &attempt, &completed, &mastered, &e.Status, &score, &passed); err != nil {
+	if err := row.Scan(append([]any{&e.ID, &e.UserID, &e.SessionID, &e.TrainingID, &enrolled, &e.SelfEnrolled, &approved,
+		&e.AutoReenrolled, &started, &attempt, &completed, &mastered, &e.Status, &score, &passed}, extra...)...); err != nil {
 		return nil, err
 	}
 	e.EnrolledAt = fromMillis(enrolled)
@@ -103,36 +105,7 @@ func chunks[T any](list []T, size int) [][]T {
 type trainingDef struct {
 	*skillpath.Training
 	certificates []*skillpath.Certificate // granted, by id
-}
-
-// trainingDef reads a training once per transaction.
-func (tx *Tx) trainingDef(ctx context.Context, id skillpath.ID) (*trainingDef, error) {
-	if d, ok := tx.defs[id]; ok {
-		return d, nil
-	}
-	t, err := tx.findTraining(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	d := &trainingDef{Training: t}
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.title, c.owner_group_id, c.validity_months FROM certificates c
-		JOIN training_certificates tc ON tc.certificate_id = c.id WHERE tc.training_id = $1 ORDER BY c.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCertificate(rows)
-		if err != nil {
-			return nil, err
-		}
-		d.certificates = append(d.certificates, c)
-	}
-	if tx.defs == nil {
-		tx.defs = map[skillpath.ID]*trainingDef{}
-	}
-	tx.defs[id] = d
-	return d, rows.Err()
+	version      int64                    // trainings.version the tree was read at (trees.go)
 }
 
 // activity finds an activity of the training and its module.
@@ -213,13 +186,82 @@ func (tx *Tx) loadProgress(ctx context.Context, def *trainingDef, list []*enroll
 	return out, nil
 }
 
+// progressOf reads the progress of one enrollment — its latest module
+// attempts with their answers, and its certificates — in one statement
+// declared for the learning pass.
+func (tx *Tx) progressOf(ctx context.Context, def *trainingDef, e *enrollmentRow) (*progress, error) {
+	p := &progress{attempts: map[skillpath.ID]*moduleAttempt{}, prerequisitesMet: true}
+	rows, err := tx.stmt(ctx, qProgressOf).QueryContext(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var a, b, c, activityID, answeredAt sql.NullInt64
+		var response sql.NullString
+		var score sql.NullFloat64
+		if err := rows.Scan(&kind, &a, &b, &c, &activityID, &response, &answeredAt, &score); err != nil {
+			return nil, err
+		}
+		if kind == "award" { // certificate, delivered, expires
+			p.awards = append(p.awards, awardRow{certificateID: skillpath.ID(a.Int64), deliveredAt: fromMillis(b.Int64), expiresAt: timePtr(c)})
+			continue
+		}
+		moduleID, attemptID := skillpath.ID(a.Int64), skillpath.ID(b.Int64) // module, attempt, number
+		att := p.attempts[moduleID]
+		if att == nil {
+			att = &moduleAttempt{id: attemptID, number: int(c.Int64), answers: map[skillpath.ID]*answerRow{}}
+			p.attempts[moduleID] = att
+		}
+		if activityID.Valid {
+			ans := &answerRow{answeredAt: fromMillis(answeredAt.Int64), score: floatPtr(score)}
+			if response.Valid {
+				ans.response = &response.String
+			}
+			att.answers[skillpath.ID(activityID.Int64)] = ans
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(def.PrerequisiteIDs) > 0 {
+		passed, err := tx.passedPrerequisites(ctx, def.PrerequisiteIDs, []skillpath.ID{e.UserID})
+		if err != nil {
+			return nil, err
+		}
+		p.prerequisitesMet = passed[e.UserID] == len(def.PrerequisiteIDs)
+	}
+	return p, nil
+}
+
+// qProgressOf is attemptsQuery and awardsQuery for one enrollment, in one
+// statement.
+var qProgressOf = prepare(`SELECT 'attempt', ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
+	FROM module_attempts ma LEFT JOIN answers a ON a.module_attempt_id = ma.id
+	WHERE ma.enrollment_id = $1 AND NOT EXISTS (SELECT 1 FROM module_attempts newer
+		WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)
+	UNION ALL
+	SELECT 'award', certificate_id, delivered_at, expires_at, NULL, NULL, NULL, NULL FROM awards WHERE enrollment_id = $1`)
+
+const (
+	attemptsQuery = `SELECT ma.enrollment_id, ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
+		FROM module_attempts ma LEFT JOIN answers a ON a.module_attempt_id = ma.id
+		WHERE ma.enrollment_id %s AND NOT EXISTS (SELECT 1 FROM module_attempts newer
+			WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)`
+	awardsQuery = `SELECT enrollment_id, certificate_id, delivered_at, expires_at FROM awards
+		WHERE enrollment_id %s ORDER BY certificate_id`
+)
+
 // loadAttempts reads the latest attempt of each module, with its answers.
 func (tx *Tx) loadAttempts(ctx context.Context, ids []skillpath.ID, out map[skillpath.ID]*progress) error {
 	in, args := inList(ids, 1)
-	rows, err := tx.QueryContext(ctx, `SELECT ma.enrollment_id, ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
-		FROM module_attempts ma LEFT JOIN answers a ON a.module_attempt_id = ma.id
-		WHERE ma.enrollment_id IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM module_attempts newer
-			WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)`, args...)
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(attemptsQuery, "IN ("+in+")"), args...)
+	return scanAttempts(rows, err, out)
+}
+
+func scanAttempts(rows *sql.Rows, err error, out map[skillpath.ID]*progress) error {
 	if err != nil {
 		return err
 	}
@@ -252,8 +294,11 @@ func (tx *Tx) loadAttempts(ctx context.Context, ids []skillpath.ID, out map[skil
 
 func (tx *Tx) loadAwards(ctx context.Context, ids []skillpath.ID, out map[skillpath.ID]*progress) error {
 	in, args := inList(ids, 1)
-	rows, err := tx.QueryContext(ctx, `SELECT enrollment_id, certificate_id, delivered_at, expires_at FROM awards
-		WHERE enrollment_id IN (`+in+`) ORDER BY certificate_id`, args...)
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(awardsQuery, "IN ("+in+")"), args...)
+	return scanAwards(rows, err, out)
+}
+
+func scanAwards(rows *sql.Rows, err error, out map[skillpath.ID]*progress) error {
 	if err != nil {
 		return err
 	}

@@ -196,7 +196,7 @@ func parseVerbs(text string) ([]skillpath.Verb, error) {
 func (s *Store) PublishTraining(ctx context.Context, id skillpath.ID) (*skillpath.Training, error) {
 	var t *skillpath.Training
 	err := s.write(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE trainings SET published_at = $1 WHERE id = $2`, millis(tx.now), id)
+		res, err := tx.ExecContext(ctx, `UPDATE trainings SET published_at = $1, version = version + 1 WHERE id = $2`, millis(tx.now), id)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"skillpath"
@@ -92,8 +93,15 @@ func (tx *Tx) insertOutbox(ctx context.Context, rows []outboxRow) error {
 // liveVerbs reads the live settings of the events' trainings: one query.
 // A training without live settings sends nothing (a nil *LRSSettings).
 func (tx *Tx) liveVerbs(ctx context.Context, events []skillpath.LearningEvent) (map[skillpath.ID]*skillpath.LRSSettings, error) {
-	ids := distinct(events, func(ev skillpath.LearningEvent) skillpath.ID { return ev.TrainingID })
 	out := map[skillpath.ID]*skillpath.LRSSettings{}
+	ids := distinct(events, func(ev skillpath.LearningEvent) skillpath.ID { return ev.TrainingID })
+	ids = slices.DeleteFunc(ids, func(id skillpath.ID) bool { // read by the learning pass
+		set, ok := tx.live[id]
+		if ok && set != nil {
+			out[id] = set
+		}
+		return ok
+	})
 	for _, chunk := range chunks(ids, batchSize) {
 		in, args := inList(chunk, 1)
 		rows, err := tx.QueryContext(ctx, `SELECT training_id, live_verbs FROM lrs_settings
@@ -125,8 +133,14 @@ func (tx *Tx) liveVerbs(ctx context.Context, events []skillpath.LearningEvent) (
 
 // learners reads the name and email of the events' learners: one query.
 func (tx *Tx) learners(ctx context.Context, events []skillpath.LearningEvent) (map[skillpath.ID]*skillpath.User, error) {
-	ids := distinct(events, func(ev skillpath.LearningEvent) skillpath.ID { return ev.UserID })
-	out := make(map[skillpath.ID]*skillpath.User, len(ids))
+	all := distinct(events, func(ev skillpath.LearningEvent) skillpath.ID { return ev.UserID })
+	out := make(map[skillpath.ID]*skillpath.User, len(all))
+	ids := slices.DeleteFunc(slices.Clone(all), func(id skillpath.ID) bool { // read by the learning pass
+		if u := tx.known[id]; u != nil {
+			out[id] = u
+		}
+		return tx.known[id] != nil
+	})
 	for _, chunk := range chunks(ids, batchSize) {
 		in, args := inList(chunk, 1)
 		rows, err := tx.QueryContext(ctx, `SELECT id, email, name FROM users WHERE id IN (`+in+`)`, args...)
@@ -146,7 +160,7 @@ func (tx *Tx) learners(ctx context.Context, events []skillpath.LearningEvent) (m
 			return nil, err
 		}
 	}
-	for _, id := range ids {
+	for _, id := range all {
 		if out[id] == nil {
 			return nil, fmt.Errorf("learner %s of a learning event not found", id)
 		}

@@ -49,7 +49,8 @@ func (tx *Tx) refresh(ctx context.Context, ids []skillpath.ID) error {
 }
 
 // refreshOne stores one enrollment's new status and reports whether its
-// pass was gained or lost.
+// pass was gained or lost. It updates e and p (certificates delivered) to
+// what it stored.
 func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) (passChanged bool, err error) {
 	facts := def.facts(e, p)
 	facts.Awards = nil // stored statuses ignore expiry, which depends on the clock
@@ -84,25 +85,32 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 		passedAt = &tx.now
 	}
 	if r.Status == status.TrainingPassed && e.Status != status.TrainingPassed {
-		if err := tx.deliver(ctx, def, e); err != nil {
+		if err := tx.deliver(ctx, def, e, p); err != nil {
 			return false, err
 		}
 	}
 	if r.Status != e.Status || !sameScore(r.Score, e.Score) || !sameTime(completedAt, e.CompletedAt) || !sameTime(masteredAt, e.MasteredAt) ||
 		!sameTime(passedAt, e.PassedAt) {
-		_, err := tx.ExecContext(ctx, `UPDATE enrollments SET status = $1, score = $2, completed_at = $3, mastered_at = $4, passed_at = $5 WHERE id = $6`,
-			r.Status, r.Score, nullMillis(completedAt), nullMillis(masteredAt), nullMillis(passedAt), e.ID)
+		_, err := tx.stmt(ctx, qSetStatus).ExecContext(ctx, r.Status, r.Score, nullMillis(completedAt), nullMillis(masteredAt), nullMillis(passedAt), e.ID)
 		if err != nil {
 			return false, err
 		}
 	}
-	return (r.Status == status.TrainingPassed) != (e.Status == status.TrainingPassed), nil
+	passChanged = (r.Status == status.TrainingPassed) != (e.Status == status.TrainingPassed)
+	e.Status, e.Score, e.CompletedAt, e.MasteredAt = r.Status, r.Score, completedAt, masteredAt
+	return passChanged, nil
 }
 
+var qSetStatus = prepare(`UPDATE enrollments SET status = $1, score = $2, completed_at = $3, mastered_at = $4, passed_at = $5 WHERE id = $6`)
+
 // deliver grants the training's certificates in the enrollment at the
-// moment of passing, each expiring after its validity (SPEC §2).
-func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow) error {
+// moment of passing, each expiring after its validity (SPEC §2), and adds
+// them to p; one delivered by an earlier pass stays as it was.
+func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) error {
 	for _, c := range def.certificates {
+		if slices.ContainsFunc(p.awards, func(a awardRow) bool { return a.certificateID == c.ID }) {
+			continue
+		}
 		expires := status.Expiration(tx.now, c.ValidityMonths, tx.store.Zone)
 		_, err := tx.ExecContext(ctx, `INSERT INTO awards (enrollment_id, certificate_id, user_id, delivered_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING`,
@@ -110,6 +118,7 @@ func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow) e
 		if err != nil {
 			return err
 		}
+		p.awards = append(p.awards, awardRow{certificateID: c.ID, deliveredAt: tx.now, expiresAt: expires})
 	}
 	if err := tx.assignVerificationCodes(ctx, e.ID); err != nil {
 		return err

@@ -12,24 +12,11 @@ import (
 // facts and the clock (statuses, scores, attempts, certificates). Returns
 // ENOTFOUND for an unknown or deleted enrollment.
 func (s *Store) Result(ctx context.Context, id skillpath.ID) (*skillpath.EnrollmentResult, error) {
-	var r *skillpath.EnrollmentResult
-	err := s.read(ctx, func(tx *Tx) error {
-		e, err := tx.findEnrollment(ctx, id, false)
-		if err != nil {
-			return err
-		}
-		def, err := tx.trainingDef(ctx, e.TrainingID)
-		if err != nil {
-			return err
-		}
-		p, err := tx.loadProgress(ctx, def, []*enrollmentRow{e})
-		if err != nil {
-			return err
-		}
-		r = def.result(e, p[e.ID], tx.now)
-		return nil
-	})
-	return r, err
+	l, err := s.Learn(ctx, id, nil, nil, Act{Kind: ActRead})
+	if err != nil {
+		return nil, err
+	}
+	return l.Result, nil
 }
 
 // result assembles an enrollment's result from the pure rules' answer.

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing/fstest"
 	"time"
 
@@ -56,9 +55,11 @@ type Store struct {
 	outboxReady chan struct{}
 
 	passwordCounters
-	// prepared holds statements prepared once on the read pool, by query
-	// text, for the hottest public reads (the verification page).
-	prepared sync.Map
+	// rstmts and wstmts are the declared statements (prepared.go) prepared
+	// on db and wdb.
+	rstmts, wstmts []*sql.Stmt
+	// trees caches training definitions by training and version (trees.go).
+	trees treeCache
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
@@ -94,7 +95,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		if s.db, err = sql.Open("sqlite", "file:"+path+"?"+pragmas); err != nil {
 			return nil, err
 		}
+		// Idle connections are kept: a new SQLite connection costs its
+		// pragmas and every declared statement prepared again.
 		s.db.SetMaxOpenConns(4)
+		s.db.SetMaxIdleConns(4)
 		if s.wdb, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, err
 		}
@@ -108,6 +112,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s database: %w", s.dialect.name, err)
 	}
+	if err := s.prepareAll(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s database: %w", s.dialect.name, err)
+	}
 	return s, nil
 }
 
@@ -116,7 +124,10 @@ func (s *Store) Dialect() string { return s.dialect.name }
 
 // Close closes the database connections.
 func (s *Store) Close() error {
-	s.prepared.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
+	closeStmts(s.rstmts)
+	if s.wdb != s.db {
+		closeStmts(s.wstmts)
+	}
 	err := s.db.Close()
 	if s.wdb != s.db {
 		if werr := s.wdb.Close(); err == nil {

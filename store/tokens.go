@@ -97,14 +97,17 @@ func (s *Store) MintToken(ctx context.Context, userID, createdBy skillpath.ID, e
 	return secret, tok, nil
 }
 
+// qUserByToken runs on every API request: prepared once (prepared.go).
+var qUserByToken = prepare(`SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin, t.id, t.expires_at, t.last_used_at
+	FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`)
+
 // UserByToken returns the live user an API token belongs to, and records
 // the token's use (at most every tokenUseEvery). Returns EUNAUTHORIZED for
 // an unknown, revoked or expired token.
 func (s *Store) UserByToken(ctx context.Context, token string) (*skillpath.User, error) {
 	var tokenID skillpath.ID
 	var expires, used sql.NullInt64
-	row := s.db.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin, t.id, t.expires_at, t.last_used_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashSecret(token))
+	row := s.stmt(qUserByToken).QueryRowContext(ctx, hashSecret(token))
 	u, err := scanUser(scanner(func(dest ...any) error {
 		return row.Scan(append(dest, &tokenID, &expires, &used)...)
 	}))

@@ -40,7 +40,7 @@ func (s *Store) UpdateTraining(ctx context.Context, t *skillpath.Training) error
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE trainings SET title = $1, requires_approval = $2, price_cents = $3, passing_score = $4,
-			mastery_score = $5, updated_at = $6 WHERE id = $7`,
+			mastery_score = $5, updated_at = $6, version = version + 1 WHERE id = $7`,
 			t.Title, t.RequiresApproval, t.Price, t.PassingScore, t.MasteryScore, millis(tx.now), t.ID); err != nil {
 			return err
 		}

@@ -14,8 +14,15 @@ type Tx struct {
 	*sql.Tx
 	store *Store
 	now   time.Time
+	stmts []*sql.Stmt // the declared statements of the transaction's pool
 
-	defs map[skillpath.ID]*trainingDef // trainings read in this transaction
+	defs       map[skillpath.ID]*trainingDef // trainings used in this transaction
+	loadedDefs []*trainingDef                // those read from the database, cached after the commit
+	// live and known hold what recordEvents needs that the learning pass
+	// already read: live LRS settings by training (nil: none) and learners
+	// by id.
+	live  map[skillpath.ID]*skillpath.LRSSettings
+	known map[skillpath.ID]*skillpath.User
 	// events are the learning events of this transaction, recorded in the
 	// outbox before it commits (SPEC §4).
 	events []skillpath.LearningEvent
@@ -34,21 +41,21 @@ type Tx struct {
 
 // write runs fn in a write transaction and commits it if fn returns nil.
 func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.inTx(ctx, s.wdb, nil, fn)
+	return s.inTx(ctx, s.wdb, s.wstmts, nil, fn)
 }
 
 // read runs fn in a read-only transaction: one consistent snapshot for
 // queries that read several tables.
 func (s *Store) read(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.inTx(ctx, s.db, &sql.TxOptions{ReadOnly: true}, fn)
+	return s.inTx(ctx, s.db, s.rstmts, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
-func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond)}
+	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond), stmts: stmts}
 	if opts == nil {
 		tx.audit = auditOf(ctx)
 	}
@@ -74,6 +81,7 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 	if tx.outboxWritten {
 		s.signalOutbox()
 	}
+	s.trees.keep(tx.loadedDefs)
 	return nil
 }
 

@@ -67,6 +67,11 @@ func (s *Store) CertificateDocuments(ctx context.Context, enrollmentID skillpath
 	return docs, err
 }
 
+// qVerify is one prepared statement, run out of any transaction: the page
+// must be fast (SPEC §8), and parsing the query cost SQLite more than
+// running it.
+var qVerify = prepare(documentQuery + `a.verification_code = $1`)
+
 // Verify finds the certificate of a verification code with its status at
 // now (SPEC §8). Returns ENOTFOUND alike for a code that does not exist and
 // for the certificate of a deleted enrollment, session or learner.
@@ -75,13 +80,7 @@ func (s *Store) Verify(ctx context.Context, code string) (*skillpath.Certificate
 	if !skillpath.IsVerificationCode(code) {
 		return nil, notFound
 	}
-	// One prepared statement, out of any transaction: the page must be
-	// fast (SPEC §8), and parsing the query cost SQLite more than running it.
-	stmt, err := s.prepare(ctx, documentQuery+`a.verification_code = $1`)
-	if err != nil {
-		return nil, err
-	}
-	d, err := scanDocument(stmt.QueryRowContext(ctx, code), s.Now().UTC().Truncate(time.Millisecond))
+	d, err := scanDocument(s.stmt(qVerify).QueryRowContext(ctx, code), s.Now().UTC().Truncate(time.Millisecond))
 	if errNoRows(err) {
 		return nil, notFound
 	}
@@ -99,21 +98,4 @@ func scanDocument(row interface{ Scan(...any) error }, now time.Time) (skillpath
 	d.DeliveredAt, d.ExpiresAt = fromMillis(delivered), timePtr(expires)
 	d.Status = status.CertificationStatus(true, d.ExpiresAt, now)
 	return d, nil
-}
-
-// prepare returns the statement of query prepared on the read pool, once
-// per store.
-func (s *Store) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := s.prepared.Load(query); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.prepared.LoadOrStore(query, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
 }

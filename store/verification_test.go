@@ -96,10 +96,10 @@ func TestVerificationCodes(t *testing.T) {
 	})
 }
 
-// migrationBackfill is the UPDATE by which migration 00040 gives codes to
+// migrationBackfill is the UPDATE by which migration 00013 gives codes to
 // the certificates delivered before it.
 func migrationBackfill(t *testing.T) string {
-	b, err := os.ReadFile("migrations/00040_verification_codes.sql")
+	b, err := os.ReadFile("migrations/00013_verification_codes.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +108,6 @@ func migrationBackfill(t *testing.T) string {
 			return strings.TrimSuffix(line, ";")
 		}
 	}
-	t.Fatal("migration 00040 has no UPDATE awards")
+	t.Fatal("migration 00013 has no UPDATE awards")
 	return ""
 }
