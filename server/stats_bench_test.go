@@ -84,6 +84,35 @@ func generated(b *testing.B, dialect string, n int) (*store.Store, string, func(
 	return st, address, func() { st.Close(); drop(); os.RemoveAll(dir) }
 }
 
+// reused opens a database generated beforehand instead of generating one,
+// when SKILLPATH_BENCH_SQLITE (a file, copied first) or
+// SKILLPATH_BENCH_POSTGRES (a URL, used as it is) names one for the
+// dialect: at 100,000 learners and more, generating takes minutes.
+func reused(b *testing.B, dialect string) (*store.Store, string, func(), bool) {
+	from := os.Getenv("SKILLPATH_BENCH_" + strings.ToUpper(dialect))
+	if from == "" {
+		return nil, "", nil, false
+	}
+	address, drop := from, func() {}
+	if dialect == "sqlite" {
+		dir, err := os.MkdirTemp("", "skillpath-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := dir + "/copy.db"
+		if out, err := exec.Command("cp", from, path).CombinedOutput(); err != nil {
+			b.Fatalf("copy %s: %v %s", from, err, out)
+		}
+		address, drop = "sqlite:"+path, func() { os.RemoveAll(dir) }
+	}
+	st, err := store.Open(context.Background(), address, quietLog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Now = skillpath.FixedClock(benchNow)
+	return st, address, func() { st.Close(); drop() }, true
+}
+
 // benchOrgFor returns the dialect's generated organisation, made on first use.
 func benchOrgFor(b *testing.B, dialect string) *benchOrg {
 	benchMu.Lock()
@@ -94,7 +123,10 @@ func benchOrgFor(b *testing.B, dialect string) *benchOrg {
 	b.StopTimer()
 	defer b.StartTimer()
 	ctx := context.Background()
-	st, address, drop := generated(b, dialect, benchLearners())
+	st, address, drop, ok := reused(b, dialect)
+	if !ok {
+		st, address, drop = generated(b, dialect, benchLearners())
+	}
 	o := &benchOrg{st: st, address: address, srv: httptest.NewServer(server.New(st, quietLog())), tokens: map[string]string{}, groups: map[string]skillpath.ID{}}
 	benchDrops = append(benchDrops, func() { o.srv.Close(); drop() })
 	for role, login := range map[string]string{"admin": synthetic.DefaultAdminEmail, "group admin": "admin.operations@",
@@ -201,6 +233,58 @@ func BenchmarkStatsList(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkStatsListBroad times the certificate list under filters that
+// keep most learners — registered in the last four and a half years, the
+// root group, three of the four regions — and under narrow ones, each
+// beside its floor: the unfiltered list, timed in the same loop. The
+// filtered list counts a subset of the rows the floor counts, so its
+// ratio says what checking the filter costs.
+func BenchmarkStatsListBroad(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			for _, tt := range []struct{ name, query string }{
+				{"registered_4.5_years", "registered_from=" + benchNow.AddDate(-4, -6, 0).Format(time.DateOnly)},
+				{"root_group", fmt.Sprintf("group=%d", o.groups["Synthetic Corp"])},
+				{"three_regions", "field.region=North&field.region=South&field.region=East"},
+				{"four_jobs", "field.job=Accountant&field.job=Controller&field.job=Recruiter&field.job=" + url.QueryEscape("Team lead")},
+				{"region", "field.region=North"},
+				{"group_team", fmt.Sprintf("group=%d", o.groups["Operations North team 1"])},
+			} {
+				b.Run(tt.name, func(b *testing.B) {
+					var page struct{ Rows []json.RawMessage }
+					floor := func() { o.get(b, "admin", "/api/v1/stats/certificates", &page) }
+					ratio(b, floor, func() { o.get(b, "admin", "/api/v1/stats/certificates?"+tt.query, &page) })
+					b.ReportMetric(float64(len(page.Rows)), "certificates")
+				})
+			}
+		})
+	}
+}
+
+// ratio times fn and floor alternately, b.N times each, and reports fn's
+// mean time in ms, the floor's, and their ratio: both measured in the same
+// window, so the load of a shared machine weighs on both alike.
+func ratio(b *testing.B, floor, fn func()) {
+	b.Helper()
+	floor() // warm both up once
+	fn()
+	var spent, floorSpent time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		floor()
+		floorSpent += time.Since(start)
+		start = time.Now()
+		fn()
+		spent += time.Since(start)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(spent.Microseconds())/1000/float64(b.N), "ms")
+	b.ReportMetric(float64(floorSpent.Microseconds())/1000/float64(b.N), "floor-ms")
+	b.ReportMetric(float64(spent)/float64(floorSpent), "x-floor")
 }
 
 // BenchmarkStatsLearnersPage times a page of 50 learners of the largest
