@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"skillpath"
 	"skillpath/store"
 )
@@ -21,6 +23,8 @@ type Server struct {
 	// answers 404. Set it before serving.
 	Metrics http.Handler
 	mux     *http.ServeMux
+	// compressed is mux behind the response compression (compress).
+	compressed http.Handler
 
 	templates map[string]*template.Template // the pages, by file name
 }
@@ -29,7 +33,22 @@ type Server struct {
 func New(st *store.Store, log *slog.Logger) *Server {
 	s := &Server{Store: st, Log: log, mux: http.NewServeMux()}
 	s.routes()
+	s.compressed = compress(s.mux)
 	return s
+}
+
+// compress wraps h so that its responses are compressed when the client
+// accepts it (Accept-Encoding, RFC 9110 §12.5.3): zstd (RFC 8878) when
+// offered, else gzip, at the fastest levels, for bodies of 1 KiB or more
+// — pages, JSON and CSV alike. A streamed CSV download still streams: the
+// compressor passes on what it has at each Flush and whenever its window
+// fills, never holding a whole table. Responses vary on Accept-Encoding.
+func compress(h http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(gzhttp.CompressionLevel(1), gzhttp.MinSize(1024))
+	if err != nil {
+		panic(err) // constant options: a bug
+	}
+	return wrap(h)
 }
 
 // now is the business time (SKILLPATH_NOW when frozen).
@@ -107,7 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.apiNoRoute(rec, r, h)
 		return
 	}
-	s.mux.ServeHTTP(rec, r)
+	s.compressed.ServeHTTP(rec, r)
 }
 
 func isAPI(path string) bool { return len(path) >= 5 && path[:5] == "/api/" }
