@@ -11,6 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"skillpath"
 	"skillpath/netguard"
 	"skillpath/store"
@@ -41,6 +43,8 @@ type Server struct {
 	// download cut after its status was sent). Each is also logged.
 	ResponseFailed func(reason string)
 	mux            *routeMux
+	// compressed is mux behind the response compression (compress).
+	compressed http.Handler
 
 	templates map[string]*template.Template // the pages, by file name
 	tokens    tokenCache                    // API tokens' users, briefly (tokencache.go)
@@ -50,6 +54,7 @@ type Server struct {
 func New(st *store.Store, log *slog.Logger) *Server {
 	s := &Server{Store: st, Log: log, mux: &routeMux{ServeMux: http.NewServeMux()}}
 	s.routes()
+	s.compressed = compress(s.mux)
 	return s
 }
 
@@ -66,6 +71,20 @@ func NewHTTPServer(h http.Handler) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
 	}
+}
+
+// compress wraps h so that its responses are compressed when the client
+// accepts it (Accept-Encoding, RFC 9110 §12.5.3): zstd (RFC 8878) when
+// offered, else gzip, at the fastest levels, for bodies of 1 KiB or more
+// — pages, JSON and CSV alike. A streamed CSV download still streams: the
+// compressor passes on what it has at each Flush and whenever its window
+// fills, never holding a whole table. Responses vary on Accept-Encoding.
+func compress(h http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(gzhttp.CompressionLevel(1), gzhttp.MinSize(1024))
+	if err != nil {
+		panic(err) // constant options: a bug
+	}
+	return wrap(h)
 }
 
 // now is the business time (SKILLPATH_NOW when frozen).
@@ -179,7 +198,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.mux.ServeHTTP(rec, r)
+	s.compressed.ServeHTTP(rec, r)
 	s.forgetTokens(r)
 }
 

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -84,6 +86,35 @@ func generated(b *testing.B, dialect string, n int) (*store.Store, string, func(
 	return st, address, func() { st.Close(); drop(); os.RemoveAll(dir) }
 }
 
+// reused opens a database generated beforehand instead of generating one,
+// when SKILLPATH_BENCH_SQLITE (a file, copied first) or
+// SKILLPATH_BENCH_POSTGRES (a URL, used as it is) names one for the
+// dialect: at 100,000 learners and more, generating takes minutes.
+func reused(b *testing.B, dialect string) (*store.Store, string, func(), bool) {
+	from := os.Getenv("SKILLPATH_BENCH_" + strings.ToUpper(dialect))
+	if from == "" {
+		return nil, "", nil, false
+	}
+	address, drop := from, func() {}
+	if dialect == "sqlite" {
+		dir, err := os.MkdirTemp("", "skillpath-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := dir + "/copy.db"
+		if out, err := exec.Command("cp", from, path).CombinedOutput(); err != nil {
+			b.Fatalf("copy %s: %v %s", from, err, out)
+		}
+		address, drop = "sqlite:"+path, func() { os.RemoveAll(dir) }
+	}
+	st, err := store.Open(context.Background(), address, quietLog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Now = skillpath.FixedClock(benchNow)
+	return st, address, func() { st.Close(); drop() }, true
+}
+
 // benchOrgFor returns the dialect's generated organisation, made on first use.
 func benchOrgFor(b *testing.B, dialect string) *benchOrg {
 	benchMu.Lock()
@@ -94,7 +125,10 @@ func benchOrgFor(b *testing.B, dialect string) *benchOrg {
 	b.StopTimer()
 	defer b.StartTimer()
 	ctx := context.Background()
-	st, address, drop := generated(b, dialect, benchLearners())
+	st, address, drop, ok := reused(b, dialect)
+	if !ok {
+		st, address, drop = generated(b, dialect, benchLearners())
+	}
 	o := &benchOrg{st: st, address: address, srv: httptest.NewServer(server.New(st, quietLog())), tokens: map[string]string{}, groups: map[string]skillpath.ID{}}
 	benchDrops = append(benchDrops, func() { o.srv.Close(); drop() })
 	for role, login := range map[string]string{"admin": synthetic.DefaultAdminEmail, "group admin": "admin.operations@",
@@ -132,6 +166,7 @@ func benchOrgFor(b *testing.B, dialect string) *benchOrg {
 func (o *benchOrg) get(b *testing.B, role, path string, out any) int64 {
 	req, _ := http.NewRequest(http.MethodGet, o.srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+o.tokens[role])
+	req.Header.Set("Accept-Encoding", "identity") // the service's work, not the compressor's
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		b.Fatal(err)
@@ -154,18 +189,77 @@ func (o *benchOrg) get(b *testing.B, role, path string, out any) int64 {
 	return n
 }
 
+// BenchmarkGenerate times `skillpath generate` of SKILLPATH_BENCH_LEARNERS
+// learners. On SQLite it times a floor beside it: the same rows copied by
+// the same driver into a fresh database of the same schema, one INSERT …
+// SELECT per table from the generated file (ATTACHed) in one transaction
+// — what loading those rows costs SQLite without generating them.
 func BenchmarkGenerate(b *testing.B) {
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
+			var spent, floor time.Duration
 			for range b.N {
-				_, _, drop := generated(b, dialect, benchLearners())
+				start := time.Now()
+				_, address, drop := generated(b, dialect, benchLearners())
+				spent += time.Since(start)
+				if dialect == "sqlite" {
+					b.StopTimer()
+					floor += copyFloor(b, strings.TrimPrefix(address, "sqlite:"))
+					b.StartTimer()
+				}
 				b.StopTimer()
 				drop()
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(benchLearners()), "learners")
+			b.ReportMetric(spent.Seconds()/float64(b.N), "s")
+			if floor > 0 {
+				b.ReportMetric(floor.Seconds()/float64(b.N), "floor-s")
+				b.ReportMetric(float64(spent)/float64(floor), "x-floor")
+			}
 		})
 	}
+}
+
+// copyFloor copies every row of the generated SQLite file into a fresh
+// database of the same schema with INSERT … SELECT, and returns how long
+// the copy took.
+func copyFloor(b *testing.B, from string) time.Duration {
+	dir, err := os.MkdirTemp("", "skillpath-floor")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	st, err := store.Open(context.Background(), dir+"/floor.db", quietLog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+dir+"/floor.db?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	start := time.Now()
+	if _, err := db.Exec(`ATTACH DATABASE '` + from + `' AS src`); err != nil {
+		b.Fatal(err)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range []string{"users", "user_fields", "groups", "group_tree", "group_members", "group_staff", "certificates",
+		"trainings", "training_certificates", "training_prerequisites", "training_staff", "modules", "activities", "sessions",
+		"enrollments", "module_attempts", "answers", "awards", "certificate_learners"} {
+		if _, err := tx.Exec(`INSERT INTO main.` + t + ` SELECT * FROM src.` + t); err != nil {
+			b.Fatalf("copy %s: %v", t, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
 }
 
 // BenchmarkStatsList times the certificate list, by default and under each
@@ -203,6 +297,58 @@ func BenchmarkStatsList(b *testing.B) {
 	}
 }
 
+// BenchmarkStatsListBroad times the certificate list under filters that
+// keep most learners — registered in the last four and a half years, the
+// root group, three of the four regions — and under narrow ones, each
+// beside its floor: the unfiltered list, timed in the same loop. The
+// filtered list counts a subset of the rows the floor counts, so its
+// ratio says what checking the filter costs.
+func BenchmarkStatsListBroad(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			for _, tt := range []struct{ name, query string }{
+				{"registered_4.5_years", "registered_from=" + benchNow.AddDate(-4, -6, 0).Format(time.DateOnly)},
+				{"root_group", fmt.Sprintf("group=%d", o.groups["Synthetic Corp"])},
+				{"three_regions", "field.region=North&field.region=South&field.region=East"},
+				{"four_jobs", "field.job=Accountant&field.job=Controller&field.job=Recruiter&field.job=" + url.QueryEscape("Team lead")},
+				{"region", "field.region=North"},
+				{"group_team", fmt.Sprintf("group=%d", o.groups["Operations North team 1"])},
+			} {
+				b.Run(tt.name, func(b *testing.B) {
+					var page struct{ Rows []json.RawMessage }
+					floor := func() { o.get(b, "admin", "/api/v1/stats/certificates", &page) }
+					ratio(b, floor, func() { o.get(b, "admin", "/api/v1/stats/certificates?"+tt.query, &page) })
+					b.ReportMetric(float64(len(page.Rows)), "certificates")
+				})
+			}
+		})
+	}
+}
+
+// ratio times fn and floor alternately, b.N times each, and reports fn's
+// mean time in ms, the floor's, and their ratio: both measured in the same
+// window, so the load of a shared machine weighs on both alike.
+func ratio(b *testing.B, floor, fn func()) {
+	b.Helper()
+	floor() // warm both up once
+	fn()
+	var spent, floorSpent time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		floor()
+		floorSpent += time.Since(start)
+		start = time.Now()
+		fn()
+		spent += time.Since(start)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(spent.Microseconds())/1000/float64(b.N), "ms")
+	b.ReportMetric(float64(floorSpent.Microseconds())/1000/float64(b.N), "floor-ms")
+	b.ReportMetric(float64(spent)/float64(floorSpent), "x-floor")
+}
+
 // BenchmarkStatsLearnersPage times a page of 50 learners of the largest
 // certificate: the first, and the next through its cursor.
 func BenchmarkStatsLearnersPage(b *testing.B) {
@@ -231,29 +377,24 @@ func BenchmarkStatsLearnersPage(b *testing.B) {
 }
 
 // BenchmarkStatsLearnersCSV times the download of the learners of the
-// largest certificate, and measures the memory it takes: allocations per
-// row (server and client together: they share the process), and the
-// heap's peak above where it started.
+// largest certificate beside its floor, the same rows written by the
+// database's own tool (cliCSV) in the same loop, and measures the memory
+// it takes: allocations per row (server and client together: they share
+// the process), and the heap's peak above where it started.
 func BenchmarkStatsLearnersCSV(b *testing.B) {
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
 			o := benchOrgFor(b, dialect)
 			path := fmt.Sprintf("/api/v1/stats/certificates/%s/learners.csv", o.largest.ID)
 			peak := peakHeap(func() { o.get(b, "admin", path, nil) })
-			b.ReportAllocs()
+			rows := float64(learnerCount(b, o))
+			var size int64
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			var size int64
-			for range b.N {
-				size = o.get(b, "admin", path, nil)
-			}
-			b.StopTimer()
+			ratio(b, func() { cliCSV(b, o, dialect)() }, func() { size = o.get(b, "admin", path, nil) })
 			runtime.ReadMemStats(&after)
-			rows := float64(learnerCount(b, o))
-			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/rows, "allocs/row")
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N+1)/rows, "allocs/row")
 			b.ReportMetric(rows, "rows")
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
 			b.ReportMetric(float64(size)/rows, "bytes/row")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MiB")
 		})
@@ -311,52 +452,62 @@ func BenchmarkStatsLearnersCLI(b *testing.B) {
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
 			o := benchOrgFor(b, dialect)
-			date := func(col string) string {
-				if dialect == "postgres" {
-					return "to_char(to_timestamp(" + col + " / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-				}
-				return "date(" + col + " / 1000, 'unixepoch')"
-			}
-			q := fmt.Sprintf(`SELECT cl.user_name AS "Learner name", u.email AS "Learner email",
-				CASE WHEN cl.delivered_at IS NULL THEN 'Not obtained' WHEN cl.expires_at IS NULL THEN 'Valid'
-					WHEN cl.expires_at <= %d THEN 'Expired' WHEN cl.expires_at <= %d THEN 'Expiring soon' ELSE 'Valid' END AS "Latest status",
-				%s AS "Delivery date", %s AS "Expiration date"
-				FROM certificate_learners cl JOIN users u ON u.id = cl.user_id
-				WHERE cl.certificate_id = %d AND cl.user_deleted = FALSE ORDER BY cl.user_name, cl.user_id`,
-				benchNow.UnixMilli(), benchNow.Add(status.ExpiringSoonWindow).UnixMilli(), date("cl.delivered_at"), date("cl.expires_at"), o.largest.ID)
-			q = strings.Join(strings.Fields(q), " ")
-			var cmd func() *exec.Cmd
-			if dialect == "sqlite" {
-				if _, err := exec.LookPath("sqlite3"); err != nil {
-					b.Fatal("sqlite3 is needed for the comparison: apt-get install sqlite3")
-				}
-				file := strings.TrimPrefix(o.address, "sqlite:")
-				cmd = func() *exec.Cmd { return exec.Command("sqlite3", "-csv", "-header", file, q) }
-			} else {
-				// psql takes the schema as a server option, not pgx's search_path
-				u, err := url.Parse(o.address)
-				if err != nil {
-					b.Fatal(err)
-				}
-				v := u.Query()
-				v.Set("options", "-csearch_path="+v.Get("search_path"))
-				v.Del("search_path")
-				u.RawQuery = v.Encode()
-				cmd = func() *exec.Cmd {
-					return exec.Command("psql", "-q", "-d", u.String(), "-c", `\copy (`+q+`) to stdout csv header`)
-				}
-			}
+			cmd := cliCSV(b, o, dialect)
 			var lines int
 			for range b.N {
-				out, err := cmd().Output()
-				if err != nil {
-					b.Fatalf("%v: %s", err, out)
-				}
-				lines = strings.Count(string(out), "\n") - 1
+				lines = cmd()
 			}
 			b.ReportMetric(float64(lines), "rows")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/row")
 		})
+	}
+}
+
+// cliCSV returns a function writing the learners of the largest
+// certificate as CSV with the database's own command-line tool, which
+// returns the rows written.
+func cliCSV(b *testing.B, o *benchOrg, dialect string) func() int {
+	date := func(col string) string {
+		if dialect == "postgres" {
+			return "to_char(to_timestamp(" + col + " / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+		}
+		return "date(" + col + " / 1000, 'unixepoch')"
+	}
+	q := fmt.Sprintf(`SELECT cl.user_name AS "Learner name", u.email AS "Learner email",
+		CASE WHEN cl.delivered_at IS NULL THEN 'Not obtained' WHEN cl.expires_at IS NULL THEN 'Valid'
+			WHEN cl.expires_at <= %d THEN 'Expired' WHEN cl.expires_at <= %d THEN 'Expiring soon' ELSE 'Valid' END AS "Latest status",
+		%s AS "Delivery date", %s AS "Expiration date"
+		FROM certificate_learners cl JOIN users u ON u.id = cl.user_id
+		WHERE cl.certificate_id = %d AND cl.user_deleted = FALSE ORDER BY cl.user_name, cl.user_id`,
+		benchNow.UnixMilli(), benchNow.Add(status.ExpiringSoonWindow).UnixMilli(), date("cl.delivered_at"), date("cl.expires_at"), o.largest.ID)
+	q = strings.Join(strings.Fields(q), " ")
+	var cmd func() *exec.Cmd
+	if dialect == "sqlite" {
+		if _, err := exec.LookPath("sqlite3"); err != nil {
+			b.Fatal("sqlite3 is needed for the comparison: apt-get install sqlite3")
+		}
+		file := strings.TrimPrefix(o.address, "sqlite:")
+		cmd = func() *exec.Cmd { return exec.Command("sqlite3", "-csv", "-header", file, q) }
+	} else {
+		// psql takes the schema as a server option, not pgx's search_path
+		u, err := url.Parse(o.address)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := u.Query()
+		v.Set("options", "-csearch_path="+v.Get("search_path"))
+		v.Del("search_path")
+		u.RawQuery = v.Encode()
+		cmd = func() *exec.Cmd {
+			return exec.Command("psql", "-q", "-d", u.String(), "-c", `\copy (`+q+`) to stdout csv header`)
+		}
+	}
+	return func() int {
+		out, err := cmd().Output()
+		if err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		return bytes.Count(out, []byte("\n")) - 1
 	}
 }
 

@@ -52,20 +52,22 @@ func BenchmarkStatsPages(b *testing.B) {
 				b.Run(tt.name, func(b *testing.B) {
 					var size int64
 					for range b.N {
-						size = o.page(b, cookie, tt.path)
+						size = o.page(b, cookie, tt.path, "identity")
 					}
 					b.ReportMetric(float64(size)/1024, "KiB")
+					b.ReportMetric(float64(o.page(b, cookie, tt.path, "gzip"))/1024, "KiB-gzip")
 				})
 			}
 		})
 	}
 }
 
-// page reads a page with the web session's cookie, failing on any status
-// but 200, and returns its size.
-func (o *benchOrg) page(b *testing.B, cookie, path string) int64 {
+// page reads a page with the web session's cookie in the encoding asked
+// for, failing on any status but 200, and returns its size as sent.
+func (o *benchOrg) page(b *testing.B, cookie, path, encoding string) int64 {
 	req, _ := http.NewRequest(http.MethodGet, o.srv.URL+path, nil)
 	req.AddCookie(&http.Cookie{Name: "skillpath_session", Value: cookie})
+	req.Header.Set("Accept-Encoding", encoding)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		b.Fatal(err)

@@ -16,13 +16,27 @@ import (
 // facts (CheckStatuses proves it), certificate_learners rows derived from
 // them (CheckCertificateLearners proves it) — and declares tables parents
 // first.
+//
+// The rows are committed in batches of about bulkCommitRows, so the
+// write-ahead log stays small (one transaction of a million learners grew
+// SQLite's to 3.3 GB), and the tables' secondary indexes are dropped
+// before the load and built again after it, each in one sorted pass
+// instead of millions of inserts at random places. A load that fails
+// midway leaves the rows committed so far, with their indexes: start again
+// on an empty database.
+//
 // Errors are sticky, as in bufio.Writer: the first one stops every later
 // write and is what Bulk returns.
 type Bulk struct {
 	ctx    context.Context
-	tx     *Tx
+	store  *Store
+	tx     *sql.Tx // the open batch, nil between batches
+	rows   int     // rows written in the open batch
 	tables []*BulkTable
 	err    error
+	// unchecked: foreign keys are not checked during the load (SQLite), so
+	// a table's batch need not wait for its parents' pending rows
+	unchecked bool
 }
 
 // BulkTable buffers the rows of one table and writes them a batch at a time.
@@ -40,46 +54,64 @@ type BulkTable struct {
 // and PostgreSQL's 65535.
 const bulkParams = 30000
 
-// Bulk runs fn in one write transaction on an empty database, then makes
-// the database ready for normal use: identity sequences moved past the ids
-// fn chose (PostgreSQL) and planner statistics gathered (both). Returns
-// ECONFLICT when the database holds users, groups, certificates or
-// trainings already.
+// bulkCommitRows is about how many rows one transaction of a load writes.
+const bulkCommitRows = 250_000
+
+// Bulk runs fn on an empty database, committing its rows in batches, then
+// builds the indexes it dropped and makes the database ready for normal
+// use: identity sequences moved past the ids fn chose (PostgreSQL) and
+// planner statistics gathered (both). Returns ECONFLICT when the database
+// holds users, groups, certificates or trainings already.
 func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
-	var tables []*BulkTable
-	err := s.write(ctx, func(tx *Tx) error {
-		var n int
-		err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM groups)
-			+ (SELECT COUNT(*) FROM certificates) + (SELECT COUNT(*) FROM trainings)`).Scan(&n)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return skillpath.Errorf(skillpath.ECONFLICT, "the database is not empty: bulk loading needs an empty one")
-		}
-		if !s.dialect.postgres {
-			// one transaction of millions of rows: a page cache of up to
-			// 512 MiB instead of 2 MiB keeps SQLite from spilling index
-			// pages to the WAL again and again
-			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
+	var n int
+	err := s.wdb.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM groups)
+		+ (SELECT COUNT(*) FROM certificates) + (SELECT COUNT(*) FROM trainings)`).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return skillpath.Errorf(skillpath.ECONFLICT, "the database is not empty: bulk loading needs an empty one")
+	}
+	b := &Bulk{ctx: ctx, store: s}
+	if !s.dialect.postgres {
+		// A page cache of up to 256 MiB instead of 2 MiB for the load and the
+		// index builds, and no foreign key checks: a table's rows are written
+		// when a statement's worth is buffered, without first writing its
+		// parents' pending rows in smaller statements prepared anew each
+		// time. The write pool holds one connection, which keeps both.
+		for _, q := range []string{`PRAGMA cache_size = -262144`, `PRAGMA foreign_keys = OFF`} {
+			if _, err := s.wdb.ExecContext(ctx, q); err != nil {
 				return err
 			}
-			defer tx.ExecContext(ctx, `PRAGMA cache_size = -2000`)
 		}
-		b := &Bulk{ctx: ctx, tx: tx}
-		defer b.close()
-		if err := fn(b); err != nil {
-			return err
-		}
-		tables = b.tables
+		b.unchecked = true
+		defer s.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+		defer s.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
+	}
+	indexes, err := b.dropIndexes()
+	if err != nil {
+		return err
+	}
+	err = fn(b)
+	if err == nil {
 		b.flushAll()
-		return b.err
-	})
+		err = b.err
+	}
+	b.close()
+	if cerr := b.commit(); err == nil {
+		err = cerr
+	}
+	// the indexes come back whatever happened: the schema is the migrations'
+	for _, q := range indexes {
+		if _, ierr := s.wdb.ExecContext(context.WithoutCancel(ctx), q); ierr != nil && err == nil {
+			err = fmt.Errorf("build index again (%s): %w", q, ierr)
+		}
+	}
 	if err != nil {
 		return err
 	}
 	if s.dialect.postgres {
-		for _, t := range tables {
+		for _, t := range b.tables {
 			if t.rows == 0 || !t.hasID() {
 				continue
 			}
@@ -89,6 +121,74 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		}
 	}
 	_, err = s.wdb.ExecContext(ctx, `ANALYZE`)
+	return err
+}
+
+// dropIndexes drops the secondary indexes of the tables a load writes —
+// not those of primary keys and unique constraints — and returns the
+// statements that create them again.
+func (b *Bulk) dropIndexes() ([]string, error) {
+	s := b.store
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+		AND tbl_name IN (` + bulkTableList + `) ORDER BY name`
+	if s.dialect.postgres {
+		q = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()
+			AND i.tablename IN (` + bulkTableList + `) AND i.indexdef NOT LIKE 'CREATE UNIQUE%'
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname`
+	}
+	rows, err := s.wdb.QueryContext(b.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var names, creates []string
+	for rows.Next() {
+		var name, create string
+		if err := rows.Scan(&name, &create); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, creates = append(names, name), append(creates, create)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, name := range names {
+		if _, err := s.wdb.ExecContext(b.ctx, `DROP INDEX `+name); err != nil {
+			for _, q := range creates[:i] {
+				_, _ = s.wdb.ExecContext(b.ctx, q)
+			}
+			return nil, err
+		}
+	}
+	return creates, nil
+}
+
+// bulkTableList names the tables a load writes, for dropIndexes.
+const bulkTableList = `'users', 'user_fields', 'groups', 'group_tree', 'group_members', 'group_staff', 'certificates',
+	'trainings', 'training_certificates', 'training_prerequisites', 'training_staff', 'modules', 'activities', 'sessions',
+	'enrollments', 'module_attempts', 'answers', 'awards', 'certificate_learners'`
+
+// batch returns the open transaction, beginning one when none is.
+func (b *Bulk) batch() (*sql.Tx, error) {
+	if b.tx == nil {
+		tx, err := b.store.wdb.BeginTx(b.ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		b.tx = tx
+	}
+	return b.tx, nil
+}
+
+// commit commits the open batch, if any; its prepared statements go with it.
+func (b *Bulk) commit() error {
+	if b.tx == nil {
+		return nil
+	}
+	b.close()
+	err := b.tx.Commit()
+	b.tx, b.rows = nil, 0
 	return err
 }
 
@@ -119,7 +219,7 @@ func (t *BulkTable) Add(values ...any) {
 		return
 	}
 	for _, parent := range b.tables {
-		if parent == t {
+		if parent == t || b.unchecked {
 			break
 		}
 		parent.flush()
@@ -138,16 +238,16 @@ func (t *BulkTable) flush() {
 	if n == 0 || b.err != nil {
 		return
 	}
-	var err error
-	if n == t.perRow {
+	tx, err := b.batch()
+	if err == nil && n == t.perRow {
 		if t.full == nil {
-			t.full, err = b.tx.PrepareContext(b.ctx, t.statement(n))
+			t.full, err = tx.PrepareContext(b.ctx, t.statement(n))
 		}
 		if err == nil {
 			_, err = t.full.ExecContext(b.ctx, t.pending...)
 		}
-	} else {
-		_, err = b.tx.ExecContext(b.ctx, t.statement(n), t.pending...)
+	} else if err == nil {
+		_, err = tx.ExecContext(b.ctx, t.statement(n), t.pending...)
 	}
 	if err != nil {
 		b.err = fmt.Errorf("bulk %s: %w", t.name, err)
@@ -155,6 +255,14 @@ func (t *BulkTable) flush() {
 	}
 	t.rows += n
 	t.pending = t.pending[:0]
+	if b.rows += n; b.rows >= bulkCommitRows {
+		// with foreign keys checked, every table declared before t is
+		// written up to date (Add): the batch holds no row whose parent is
+		// still to come
+		if err := b.commit(); err != nil {
+			b.err = fmt.Errorf("bulk: commit: %w", err)
+		}
+	}
 }
 
 // statement is the INSERT of n rows.
@@ -171,7 +279,7 @@ func (t *BulkTable) statement(n int) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(t.bulk.tx.store.dialect.placeholder(p))
+			b.WriteString(t.bulk.store.dialect.placeholder(p))
 			p++
 		}
 		b.WriteByte(')')
@@ -185,10 +293,12 @@ func (b *Bulk) flushAll() {
 	}
 }
 
+// close closes the prepared statements of the open batch.
 func (b *Bulk) close() {
 	for _, t := range b.tables {
 		if t.full != nil {
 			t.full.Close()
+			t.full = nil
 		}
 	}
 }

@@ -16,22 +16,31 @@ import (
 // made with sequential scans disabled so that a table scanned whole is one
 // that no index can serve.
 func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope, f report.Filter, id skillpath.ID) (string, error) {
-	q, a := certificateStatsQuery(sc, f, 0)
-	switch which {
-	case "learners":
-		var err error
-		if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {
-			return "", err
-		}
-	case "timeline":
-		q, a = timelineQuery(sc, f, id, report.NewTimeline(s.Now(), s.Zone, 12, 12))
-	}
 	var plan []string
 	err := s.read(ctx, func(tx *Tx) error {
+		var q string
+		var a sqlArgs
+		switch which {
+		case "learners":
+			var err error
+			if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {
+				return err
+			}
+		case "timeline":
+			q, a = timelineQuery(sc, f, id, report.NewTimeline(s.Now(), s.Zone, 12, 12))
+		default:
+			kept, err := tx.filterLearners(ctx, f)
+			if err != nil {
+				return err
+			}
+			q, a = certificateStatsQuery(sc, f, 0, kept)
+		}
 		explain := `EXPLAIN QUERY PLAN `
 		if s.dialect.postgres {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-				return err
+			if which != "list, planned freely" {
+				if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+					return err
+				}
 			}
 			explain = `EXPLAIN (FORMAT JSON) `
 		}
@@ -59,4 +68,17 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 		return rows.Err()
 	})
 	return strings.Join(plan, "\n"), err
+}
+
+// KeepsMost reports whether the certificate list checks the filter's
+// learners against a set read once (Tx.filterLearners): a broad filter, on
+// SQLite.
+func (s *Store) KeepsMost(ctx context.Context, f report.Filter) (bool, error) {
+	var broad bool
+	err := s.read(ctx, func(tx *Tx) error {
+		kept, err := tx.filterLearners(ctx, f)
+		broad = kept != nil
+		return err
+	})
+	return broad, err
 }

@@ -21,8 +21,12 @@ import (
 // "all" and no other filter narrows the list, every other certificate in
 // scope as well, linked to no one.
 func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.Filter, fn func(report.CertificateRow) error) error {
-	q, a := certificateStatsQuery(sc, f, 0)
 	return s.statsRead(ctx, func(tx *Tx) error {
+		kept, err := tx.filterLearners(ctx, f)
+		if err != nil {
+			return err
+		}
+		q, a := certificateStatsQuery(sc, f, 0, kept)
 		rows, err := tx.QueryContext(ctx, q, a...)
 		if err != nil {
 			return err
@@ -57,14 +61,15 @@ func scanCertificateRow(row interface{ Scan(...any) error }) (report.Certificate
 // certificateStatsQuery is the one query of the certificate list: a count
 // of certificate_learners rows per certificate, never a join of every
 // enrollment. With only set, it is that certificate's row, listed whatever
-// the filters leave it (CertificateSummary).
-func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID) (string, sqlArgs) {
+// the filters leave it (CertificateSummary). kept is Tx.filterLearners'
+// answer for f.
+func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, kept *learnerSet) (string, sqlArgs) {
 	var a sqlArgs
 	var conditions []string
 	if only != 0 {
 		conditions = append(conditions, `cl.certificate_id = `+a.add(only))
 	}
-	conditions = append(conditions, learnerConditions(&a, sc, f)...)
+	conditions = append(conditions, learnerConditions(&a, sc, f, kept)...)
 	listed := `k.certificate_id IS NOT NULL`
 	switch {
 	case only != 0:
@@ -161,7 +166,7 @@ func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, 
 // rows and no more.
 func learnersQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID, certified bool, p Page) (string, sqlArgs, error) {
 	var a sqlArgs
-	conditions := append([]string{`cl.certificate_id = ` + a.add(certificateID)}, learnerConditions(&a, sc, f)...)
+	conditions := append([]string{`cl.certificate_id = ` + a.add(certificateID)}, learnerConditions(&a, sc, f, nil)...)
 	if certified {
 		conditions = append(conditions, `cl.delivered_at IS NOT NULL`)
 	}

@@ -17,12 +17,15 @@ import (
 // exist or is outside the scope.
 func (s *Store) CertificateSummary(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID) (report.CertificateRow, error) {
 	var r report.CertificateRow
-	q, a := certificateStatsQuery(sc, f, certificateID)
 	err := s.statsRead(ctx, func(tx *Tx) error {
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
 		}
-		var err error
+		kept, err := tx.filterLearners(ctx, f)
+		if err != nil {
+			return err
+		}
+		q, a := certificateStatsQuery(sc, f, certificateID, kept)
 		r, err = scanCertificateRow(tx.QueryRowContext(ctx, q, a...))
 		return err
 	})
@@ -90,9 +93,9 @@ func timelineQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID,
 		b.WriteString(` ELSE 0 END`)
 		return b.String()
 	}
-	learners := append([]string{`cl.certificate_id = ` + certificate}, learnerConditions(&a, sc, f)...)
+	learners := append([]string{`cl.certificate_id = ` + certificate}, learnerConditions(&a, sc, f, nil)...)
 	expiring := append([]string{`cl.certificate_id = ` + certificate, `cl.expires_at >= ` + from, `cl.expires_at < ` + to},
-		learnerConditions(&a, sc, f)...)
+		learnerConditions(&a, sc, f, nil)...)
 	return `SELECT 1, ` + month(`a.delivered_at`) + `, COUNT(*) FROM awards a
 			WHERE a.certificate_id = ` + certificate + ` AND a.delivered_at >= ` + from + ` AND a.delivered_at < ` + to + `
 			AND a.user_id IN (SELECT cl.user_id FROM certificate_learners cl` + where(learners) + `)

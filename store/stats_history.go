@@ -29,7 +29,7 @@ func (s *Store) CertificateHistory(ctx context.Context, sc report.Scope, f repor
 			inScope = append(inScope, c)
 		}
 		kept := `TRUE`
-		if c := filterConditions(&a, f); len(c) > 0 {
+		if c := filterConditions(&a, f, nil); len(c) > 0 {
 			kept = strings.Join(c, ` AND `)
 		}
 		var match int

@@ -12,8 +12,10 @@ import (
 )
 
 // generate fills an empty database with a synthetic organisation of N
-// learners (SPEC §5), printing a progress line and what it made.
-func generate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+// learners (SPEC §5), printing its progress as it goes to stderr (learners
+// written, elapsed time, then the index builds) and what it made to
+// stdout.
+func generate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, log *slog.Logger) error {
 	var cfg config
 	fs := newFlagSet("generate", stdout)
 	cfg.register(fs, getenv)
@@ -35,10 +37,13 @@ func generate(ctx context.Context, args []string, getenv func(string) string, st
 		Learners: *learners, Seed: *seed,
 		AdminEmail: getenv("SKILLPATH_ADMIN_EMAIL"), AdminPassword: getenv("SKILLPATH_ADMIN_PASSWORD"),
 		Progress: func(done, total int) {
-			fmt.Fprintf(stdout, "\rgenerating: %d of %d learners", done, total)
+			fmt.Fprintf(stderr, "\rgenerating: %d of %d learners (%s)", done, total, time.Since(start).Round(time.Second))
+			if done == total {
+				fmt.Fprint(stderr, "\ngenerating: building indexes and planner statistics")
+			}
 		},
 	})
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(stderr)
 	if err != nil {
 		return fmt.Errorf("generate: %s", skillpath.ErrorMessage(err))
 	}

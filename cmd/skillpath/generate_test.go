@@ -19,9 +19,14 @@ func TestGenerateCommand(t *testing.T) {
 		if err := run(ctx, []string{"generate", "--db", url, "--learners", "300", "--seed", "9"}, getenv, &out, &errs); err != nil {
 			t.Fatalf("generate: %v\n%s%s", err, out.String(), errs.String())
 		}
-		for _, want := range []string{"generating: 300 of 300 learners", "300 learners", "log in as admin@synthetic.skillpath.test"} {
+		for _, want := range []string{"300 learners", "log in as admin@synthetic.skillpath.test"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
+		}
+		for _, want := range []string{"generating: 300 of 300 learners", "building indexes"} {
+			if !strings.Contains(errs.String(), want) {
+				t.Errorf("progress on stderr lacks %q:\n%s", want, errs.String())
 			}
 		}
 		out.Reset()

@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, log)
 	case "generate":
-		return generate(ctx, args[1:], getenv, stdout, log)
+		return generate(ctx, args[1:], getenv, stdout, stderr, log)
 	case "recompute":
 		return recompute(ctx, args[1:], getenv, stdout, log)
 	case "help", "-h", "--help":
