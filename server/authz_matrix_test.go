@@ -33,6 +33,12 @@ var matrix = map[string]entry{
 	"POST /api/v1/tokens":            {path: "/api/v1/tokens", public: true, body: jsonBody(map[string]any{"email": "leo@matrix.test", "password": learnerPass})},
 	"GET /api/v1/me":                 {path: "/api/v1/me", in: everyone},
 	"POST /api/v1/users/{id}/tokens": {path: "/api/v1/users/{user}/tokens", in: admins, out: admins},
+	// A user's tokens: the user themself or a platform admin; group staff
+	// who see the user get 403, the others 404.
+	"GET /api/v1/users/{id}/tokens": {path: "/api/v1/users/{user}/tokens", in: selfOrAdmin, out: only(404, platformAdmin)},
+	"DELETE /api/v1/users/{id}/tokens/{token_id}": {path: "/api/v1/users/{user}/tokens/{token}", in: selfOrAdmin, out: only(404, platformAdmin),
+		fresh: func(f *fixture, o *objects) { o.token = f.newToken(o.user) }},
+	"GET /api/v1/audit": {path: "/api/v1/audit", in: admins},
 
 	// Users (docs/API.md "Users").
 	"POST /api/v1/users": {path: "/api/v1/users", in: admins, body: func(f *fixture, o *objects) any {
@@ -42,7 +48,7 @@ var matrix = map[string]entry{
 	"GET /api/v1/users":      {path: "/api/v1/users", in: admins},
 	"GET /api/v1/users/{id}": {path: "/api/v1/users/{user}", in: only(404, platformAdmin, groupAdmin, coach, learner), out: only(404, platformAdmin)},
 	"PATCH /api/v1/users/{id}": {path: "/api/v1/users/{user}", body: jsonBody(map[string]any{"name": "Renamed"}),
-		in: only(404, platformAdmin, learner).but(groupAdmin, 403).but(coach, 403), out: only(404, platformAdmin)},
+		in: selfOrAdmin, out: only(404, platformAdmin)},
 	"DELETE /api/v1/users/{id}": {path: "/api/v1/users/{user}", in: admins, out: admins,
 		fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
 
@@ -92,6 +98,13 @@ var matrix = map[string]entry{
 	"POST /api/v1/trainings/{id}/purchases": {path: "/api/v1/trainings/{training}/purchases",
 		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user} },
 		in:   only(403, platformAdmin, groupAdmin), out: admins},
+
+	// Certificate documents (SPEC §8): the PDF as the enrollment itself
+	// (the learner and staff who see it; 404 others); verification is
+	// public, called here 18 times in all, under its limit of 60 at once
+	// per client address.
+	"GET /api/v1/enrollments/{id}/certificate.pdf": {path: "/api/v1/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},
+	"GET /api/v1/verify/{code}":                    {path: "/api/v1/verify/{code}", public: true},
 
 	// Learning: only the enrollment's learner; staff who see it get 403.
 	"POST /api/v1/enrollments/{id}/start":                         {path: "/api/v1/enrollments/{enrollment}/start", in: learnerOnly, out: nobodysOwn},
@@ -163,6 +176,10 @@ var matrix = map[string]entry{
 	"GET /certificates/{id}/certified.csv":                  {path: "/certificates/{certificate}/certified.csv", in: staffOnly, out: statsOut},
 	"GET /certificates/{id}/paths.csv":                      {path: "/certificates/{certificate}/paths.csv", in: staffOnly, out: statsOut},
 	"GET /certificates/{id}/learners/{user_id}/history.csv": {path: "/certificates/{certificate}/learners/{user}/history.csv", in: staffOnly, out: statsOut},
+	// The certificate PDF for the signed-in pages, and the public
+	// verification page (SPEC §8), as their API twins.
+	"GET /enrollments/{id}/certificate.pdf": {path: "/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},
+	"GET /verify/{code}":                    {path: "/verify/{code}", public: true},
 }
 
 // The rules the matrix names most.
@@ -188,6 +205,9 @@ var (
 	nobodysOwn = only(404).but(platformAdmin, 403)
 	// trackers: platform admins and the training's authors (403 others).
 	trackers = only(403, platformAdmin, author)
+	// selfOrAdmin: the user themself and platform admins; group staff
+	// who see the user get 403, the others 404.
+	selfOrAdmin = only(404, platformAdmin, learner).but(groupAdmin, 403).but(coach, 403)
 )
 
 // entry is one route's rule and how to call it.

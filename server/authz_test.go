@@ -70,12 +70,15 @@ type objects struct {
 	content      string // a content activity
 	essay        string // a manually scored text question
 	staff        string // a user who is coach of group (for removing staff)
+	token        string // an API token of the learner (for revoking it)
+	certified    string // another enrollment of the learner in the training, passed: it delivered the certificate
+	code         string // the verification code of that certificate
 }
 
 func (o *objects) path(p string) string {
 	return strings.NewReplacer("{user}", o.user, "{group}", o.group, "{training}", o.training, "{session}", o.session,
 		"{enrollment}", o.enrollment, "{certificate}", o.certificate, "{module}", o.module, "{content}", o.content,
-		"{essay}", o.essay, "{staff}", o.staff).Replace(p)
+		"{essay}", o.essay, "{staff}", o.staff, "{token}", o.token, "{certified}", o.certified, "{code}", o.code).Replace(p)
 }
 
 // matrixNow is the business time of the matrix.
@@ -161,6 +164,7 @@ func newFixture(t *testing.T, dialect string) *fixture {
 		learnerClient := e.As(id(t, o.user))
 		learnerClient.Must(200, "POST", "/api/v1/enrollments/"+o.enrollment+"/start", nil, nil)
 		learnerClient.Must(200, "POST", "/api/v1/enrollments/"+o.enrollment+"/activities/"+o.essay+"/answer", map[string]any{"response": "Because."}, nil)
+		f.certify(o)
 	}
 
 	f.open = f.create("/api/v1/trainings", map[string]any{"title": "Open",
@@ -218,6 +222,32 @@ func (f *fixture) newSession(o *objects) string {
 // newEnrollment assigns the side's learner to its session.
 func (f *fixture) newEnrollment(o *objects) string {
 	return f.create("/api/v1/sessions/"+o.session+"/enrollments", map[string]any{"user_id": o.user})
+}
+
+// newToken mints an API token for the user through the API and returns
+// its id.
+func (f *fixture) newToken(user string) string {
+	return f.create("/api/v1/users/"+user+"/tokens", nil)
+}
+
+// certify makes the side's learner pass the training in a session of his
+// own, which delivers its certificate, and notes that enrollment and the
+// certificate's verification code.
+func (f *fixture) certify(o *objects) {
+	f.t.Helper()
+	session := f.newSession(o)
+	o.certified = f.create("/api/v1/sessions/"+session+"/enrollments", map[string]any{"user_id": o.user})
+	base := "/api/v1/enrollments/" + o.certified
+	learnerClient := f.env.As(id(f.t, o.user))
+	learnerClient.Must(200, "POST", base+"/start", nil, nil)
+	learnerClient.Must(200, "POST", base+"/activities/"+o.content+"/view", nil, nil)
+	learnerClient.Must(200, "POST", base+"/activities/"+o.essay+"/answer", map[string]any{"response": "Because."}, nil)
+	f.env.Admin.Must(200, "POST", base+"/activities/"+o.essay+"/score", map[string]any{"score": 10}, nil)
+	docs, err := f.env.Store.CertificateDocuments(context.Background(), id(f.t, o.certified))
+	if err != nil || len(docs) != 1 {
+		f.t.Fatalf("the passed enrollment %s delivered %d certificates (%v), want 1", o.certified, len(docs), err)
+	}
+	o.code = docs[0].Code
 }
 
 // newLearner adds a learner to the side's learner group.
