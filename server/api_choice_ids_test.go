@@ -115,8 +115,8 @@ func TestChoiceIDsKeptAcrossEdits(t *testing.T) {
 			{"unknown id", []any{"right", map[string]any{"id": "choice-9", "text": "x"}}, "modules[0].activities[0].choices[1].id"},
 			{"removed id", []any{"right", map[string]any{"id": "choice-3", "text": "middle"}}, "modules[0].activities[0].choices[1].id"},
 			{"id twice", []any{map[string]any{"id": "choice-2", "text": "right"}, map[string]any{"id": "choice-2", "text": "x"}}, "modules[0].activities[0].choices[1].id"},
-			{"no text", []any{"right", map[string]any{"id": "choice-1"}}, "modules.activities.choices"},
-			{"unknown key", []any{"right", map[string]any{"text": "x", "label": "y"}}, "modules.activities.choices"},
+			{"no text", []any{"right", map[string]any{"id": "choice-1"}}, "modules[0].activities[0].choices[1]"},
+			{"unknown key", []any{"right", map[string]any{"text": "x", "label": "y"}}, "modules[0].activities[0].choices[1]"},
 		} {
 			e.Admin.Must(200, "GET", "/api/v1/trainings/"+id, nil, &tr)
 			question(tr)["choices"] = tc.choices

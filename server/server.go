@@ -237,10 +237,22 @@ func (s *Server) responseFailed(r *http.Request, status int, reason string, err 
 }
 
 // responseFailed records on the server's ResponseWriter that the answer
-// failed (see Server.ResponseFailed); on any other writer it does nothing.
+// failed (see Server.ResponseFailed), through any writers wrapped around it
+// (the compression's: they Unwrap, as http.ResponseController expects); on
+// any other writer it does nothing.
 func responseFailed(w http.ResponseWriter, reason string, err error) {
-	if rec, ok := w.(*statusRecorder); ok && rec.failure == nil {
-		rec.failReason, rec.failure = reason, err
+	for {
+		switch x := w.(type) {
+		case *statusRecorder:
+			if x.failure == nil {
+				x.failReason, x.failure = reason, err
+			}
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return
+		}
 	}
 }
 
