@@ -155,6 +155,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*skillpath.Cert
 	if ok, wait := s.documents.limiter.allow(s.clientAddress(r)); !ok {
 		e := skillpath.Errorf(skillpath.ETOOMANYREQUESTS, "too many verifications from your address: try again in %d seconds", int(math.Ceil(wait.Seconds())))
 		e.RetryAfter = wait
+		setRetryAfter(w, e) // the page answers it too
 		w.Header().Set("Cache-Control", "no-store")
 		return nil, e
 	}
