@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
@@ -43,6 +44,24 @@ type Certificate struct {
 	Delivered string // delivery date
 	Expires   string // expiration date; "" when it never expires
 	URL       string // {base-url}/verify/{code}
+}
+
+// printable is c with every character beyond the Basic Multilingual Plane
+// (emoji, rare CJK ideographs: U+10000 and above) replaced by U+FFFD: the
+// embedded TrueType fonts map only 16-bit code points, and fpdf fails on
+// the others. Names and titles are user input; the PDF must never fail on
+// them.
+func (c Certificate) printable() Certificate {
+	bmp := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r > 0xFFFF {
+				return unicode.ReplacementChar
+			}
+			return r
+		}, s)
+	}
+	c.Platform, c.Learner, c.Title, c.Path = bmp(c.Platform), bmp(c.Learner), bmp(c.Title), bmp(c.Path)
+	return c
 }
 
 // Document is a PDF of one or more certificates.
@@ -94,13 +113,17 @@ func Write(w io.Writer, doc Document, fonts *Fonts) error {
 	pdf.SetCreator("skillpath", true)
 	pdf.SetProducer("skillpath", true)
 	if len(doc.Certificates) > 0 {
-		c := doc.Certificates[0]
+		c := doc.Certificates[0].printable()
 		pdf.SetTitle(c.Title+" — "+c.Learner, true)
 		pdf.SetAuthor(c.Platform, true)
 	}
+	certs := make([]Certificate, len(doc.Certificates))
+	for i, c := range doc.Certificates {
+		certs[i] = c.printable()
+	}
 	t := &typesetter{pdf: pdf, fonts: fonts}
-	t.addFonts(doc.Certificates)
-	for _, c := range doc.Certificates {
+	t.addFonts(certs)
+	for _, c := range certs {
 		if err := t.page(c); err != nil {
 			return err
 		}

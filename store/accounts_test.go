@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -164,6 +165,18 @@ func TestTokenLifecycle(t *testing.T) {
 		_, err = st.UserByToken(ctx, long)
 		wantCode(t, err, skillpath.EUNAUTHORIZED)
 		wantCode(t, st.RevokeToken(ctx, u.ID, longTok.ID), skillpath.ENOTFOUND)
+		// A revoked token's id is never given again (SQLite would reuse the
+		// highest rowid of a deleted row), and it leaves the list.
+		_, next, err := st.MintToken(ctx, u.ID, u.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.ID == longTok.ID {
+			t.Errorf("a new token took the revoked token's id %s", next.ID)
+		}
+		if list, err := st.Tokens(ctx, u.ID); err != nil || slices.ContainsFunc(list, func(tok *store.Token) bool { return tok.ID == longTok.ID }) {
+			t.Errorf("tokens after the revocation: %v %v", list, err)
+		}
 		_, err = st.Tokens(ctx, 999999)
 		wantCode(t, err, skillpath.ENOTFOUND)
 	})

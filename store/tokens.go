@@ -99,7 +99,7 @@ func (s *Store) MintToken(ctx context.Context, userID, createdBy skillpath.ID, e
 
 // qUserByToken runs on every API request: prepared once (prepared.go).
 var qUserByToken = prepare(`SELECT u.id, u.email, u.name, u.registered_at, u.deleted_at, u.platform_admin, t.id, t.expires_at, t.last_used_at
-	FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deleted_at IS NULL`)
+	FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deleted_at IS NULL`)
 
 // UserByToken returns the live user an API token belongs to, and records
 // the token's use (at most every tokenUseEvery). Returns EUNAUTHORIZED for
@@ -146,7 +146,7 @@ func (s *Store) Tokens(ctx context.Context, userID skillpath.ID) ([]*Token, erro
 			return skillpath.Errorf(skillpath.ENOTFOUND, "user %s not found", userID)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, created_at, created_by, expires_at, last_used_at FROM api_tokens
-			WHERE user_id = $1 ORDER BY id DESC`, userID)
+			WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC`, userID)
 		if err != nil {
 			return err
 		}
@@ -170,11 +170,13 @@ func (s *Store) Tokens(ctx context.Context, userID skillpath.ID) ([]*Token, erro
 	return tokens, err
 }
 
-// RevokeToken deletes one of a user's API tokens: it stops working at once.
-// Returns ENOTFOUND when the user has no such token.
+// RevokeToken revokes one of a user's API tokens: it stops working at once.
+// The row is kept, marked revoked, so its id is never given to another
+// token. Returns ENOTFOUND when the user has no such live token.
 func (s *Store) RevokeToken(ctx context.Context, userID, tokenID skillpath.ID) error {
 	return s.write(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, tokenID, userID)
+		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+			tokenID, userID, millis(tx.now))
 		if err != nil {
 			return err
 		}
@@ -190,7 +192,7 @@ func (s *Store) RevokeToken(ctx context.Context, userID, tokenID skillpath.ID) e
 // they did it with.
 func (s *Store) TokenID(ctx context.Context, token string) (skillpath.ID, error) {
 	var id skillpath.ID
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE token_hash = $1`, hashSecret(token)).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hashSecret(token)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -433,7 +433,8 @@ func (tx *Tx) endSignIns(ctx context.Context, userID, keepToken skillpath.ID) er
 	if _, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE user_id = $1`, userID); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1 AND id <> $2`, userID, keepToken)
+	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`,
+		userID, keepToken, millis(tx.now))
 	return err
 }
 
