@@ -50,6 +50,8 @@ type Store struct {
 	// Secrets encrypts LRS passwords (SKILLPATH_SECRET_KEY); nil when no
 	// key is configured, and then no password can be saved.
 	Secrets *secret.Key
+	// sqlitePath is the SQLite database's file ("" on PostgreSQL).
+	sqlitePath string
 	// outboxReady wakes a delivery worker of this process when a commit
 	// wrote statements to the LRS outbox; workers poll for the others.
 	outboxReady chan struct{}
@@ -88,6 +90,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		if path == "" {
 			return nil, fmt.Errorf("--db %q: no SQLite file named", url)
 		}
+		s.sqlitePath = path
 		// WAL lets readers go on while one writer writes; the write pool
 		// holds one connection and begins IMMEDIATE transactions, so
 		// writers queue on the busy timeout instead of failing to upgrade.
@@ -162,6 +165,8 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
+	} else if s.sqlitePath != "" && !strings.HasPrefix(s.sqlitePath, ":") {
+		opts = append(opts, goose.WithSessionLocker(&fileLocker{path: s.sqlitePath}))
 	}
 	p, err := goose.NewProvider(gooseDialect, s.wdb, fsys, opts...)
 	if err != nil {
