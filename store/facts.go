@@ -137,6 +137,25 @@ type progress struct {
 	prerequisitesMet bool
 }
 
+// addAnswer records a row of a module attempt read from the database: the
+// attempt, and its answer when activityID is not NULL (an attempt without
+// answers comes as one row with NULL answer columns).
+func (p *progress) addAnswer(moduleID, attemptID skillpath.ID, number int, activityID sql.NullInt64, response sql.NullString,
+	answeredAt sql.NullInt64, score sql.NullFloat64) {
+	att := p.attempts[moduleID]
+	if att == nil {
+		att = &moduleAttempt{id: attemptID, number: number, answers: map[skillpath.ID]*answerRow{}}
+		p.attempts[moduleID] = att
+	}
+	if activityID.Valid {
+		ans := &answerRow{answeredAt: fromMillis(answeredAt.Int64), score: floatPtr(score)}
+		if response.Valid {
+			ans.response = &response.String
+		}
+		att.answers[skillpath.ID(activityID.Int64)] = ans
+	}
+}
+
 type moduleAttempt struct {
 	id      skillpath.ID
 	number  int
@@ -208,19 +227,8 @@ func (tx *Tx) progressOf(ctx context.Context, def *trainingDef, e *enrollmentRow
 			p.awards = append(p.awards, awardRow{certificateID: skillpath.ID(a.Int64), deliveredAt: fromMillis(b.Int64), expiresAt: timePtr(c)})
 			continue
 		}
-		moduleID, attemptID := skillpath.ID(a.Int64), skillpath.ID(b.Int64) // module, attempt, number
-		att := p.attempts[moduleID]
-		if att == nil {
-			att = &moduleAttempt{id: attemptID, number: int(c.Int64), answers: map[skillpath.ID]*answerRow{}}
-			p.attempts[moduleID] = att
-		}
-		if activityID.Valid {
-			ans := &answerRow{answeredAt: fromMillis(answeredAt.Int64), score: floatPtr(score)}
-			if response.Valid {
-				ans.response = &response.String
-			}
-			att.answers[skillpath.ID(activityID.Int64)] = ans
-		}
+		// module, attempt, number
+		p.addAnswer(skillpath.ID(a.Int64), skillpath.ID(b.Int64), int(c.Int64), activityID, response, answeredAt, score)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -275,19 +283,7 @@ func scanAttempts(rows *sql.Rows, err error, out map[skillpath.ID]*progress) err
 		if err := rows.Scan(&enrollmentID, &moduleID, &attemptID, &number, &activityID, &response, &answeredAt, &score); err != nil {
 			return err
 		}
-		p := out[enrollmentID]
-		att := p.attempts[moduleID]
-		if att == nil {
-			att = &moduleAttempt{id: attemptID, number: number, answers: map[skillpath.ID]*answerRow{}}
-			p.attempts[moduleID] = att
-		}
-		if activityID.Valid {
-			a := &answerRow{answeredAt: fromMillis(answeredAt.Int64), score: floatPtr(score)}
-			if response.Valid {
-				a.response = &response.String
-			}
-			att.answers[skillpath.ID(activityID.Int64)] = a
-		}
+		out[enrollmentID].addAnswer(moduleID, attemptID, number, activityID, response, answeredAt, score)
 	}
 	return rows.Err()
 }
