@@ -138,6 +138,7 @@ func TestBadInputSuite(t *testing.T) {
 			{"year 0", admin, "POST", users, map[string]any{"email": "new@example.com", "name": "X", "registered_at": "0000-01-01T00:00:00+01:00"}, 400, "registered_at"},
 			{"Go's zero time", admin, "POST", users, map[string]any{"email": "new@example.com", "name": "X", "registered_at": "0001-01-01T00:00:00Z"}, 400, "registered_at"},
 			{"start out of range", admin, "POST", sessions, session("9999-12-31T23:00:00-05:00", ""), 400, "starts_at"},
+			{"offset beyond 23:59", admin, "POST", sessions, session("2026-01-01T00:00:00+24:00", ""), 400, "starts_at"},
 			{"end out of range", admin, "POST", sessions, session("2026-03-01T00:00:00Z", "0000-01-01T00:00:00+01:00"), 400, "ends_at"},
 			{"missing start", admin, "POST", sessions, map[string]any{"name": "S"}, 400, "starts_at"},
 			{"end before start", admin, "POST", sessions, session("2026-03-01T00:00:00Z", "2026-02-01T00:00:00Z"), 400, "ends_at"},

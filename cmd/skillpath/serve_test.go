@@ -183,6 +183,7 @@ func TestConfigErrors(t *testing.T) {
 		{"base URL without scheme", []string{"serve", "--base-url", "learn.example.com"}, nil, []string{"--base-url", "http or https"}},
 		{"base URL with a stray %", []string{"serve", "--base-url", "https://learn.example.com/100%"}, nil, []string{"--base-url", "%25"}},
 		{"base URL with credentials", []string{"serve", "--base-url", "https://me:pw@learn.example.com"}, nil, []string{"--base-url", "no user name"}},
+		{"base URL with a port out of range", []string{"serve", "--base-url", "http://learn.example.com:99999/"}, nil, []string{"--base-url", "1 to 65535"}},
 		{"base URL with a bad host", []string{"serve", "--base-url", "https://learn_example.com"}, nil, []string{"--base-url", "not a host name"}},
 		{"SKILLPATH_LRS_ALLOW_PRIVATE not a boolean", []string{"serve"}, map[string]string{"SKILLPATH_LRS_ALLOW_PRIVATE": "maybe"}, []string{"SKILLPATH_LRS_ALLOW_PRIVATE", "true or false"}},
 	}

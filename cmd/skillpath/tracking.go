@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -33,6 +34,10 @@ func setUpTracking(ctx context.Context, st *store.Store, baseURL, keyText, addr 
 		return err
 	}
 	st.BaseURL = base
+	if baseURL == "" && strings.HasPrefix(base, "http://localhost:") && !strings.HasPrefix(addr, "localhost:") {
+		log.Warn("serving on all interfaces without --base-url: statements and certificates' verification links name " + base +
+			"; set --base-url (SKILLPATH_BASE_URL) to the platform's public URL")
+	}
 	switch {
 	case keyText != "":
 		if st.Secrets, err = secret.ParseKey(keyText); err != nil {
@@ -43,6 +48,9 @@ func setUpTracking(ctx context.Context, st *store.Store, baseURL, keyText, addr 
 		log.Warn("SKILLPATH_SECRET_KEY is not set: --demo encrypts LRS passwords with a fixed demo key anyone can derive; set SKILLPATH_SECRET_KEY (openssl rand -hex 32) before saving a real password")
 	}
 	if err := st.CheckLRSSecrets(ctx); err != nil {
+		if keyText == "" && !demo {
+			return fmt.Errorf("%w (32 bytes as 64 hex digits or base64, e.g. openssl rand -hex 32); passwords saved while running with --demo and no key were sealed with the demo's fixed key: start with --demo again", err)
+		}
 		return fmt.Errorf("%w (32 bytes as 64 hex digits or base64, e.g. openssl rand -hex 32)", err)
 	}
 	return nil
@@ -93,6 +101,11 @@ func checkBaseURL(base string) error {
 		return fmt.Errorf("must hold no user name or password")
 	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(base, "?#"):
 		return fmt.Errorf("must have no query or fragment: activity IRIs are built by appending /xapi/… to it")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q must be a number from 1 to 65535", p)
+		}
 	}
 	if strings.Trim(strings.ToLower(u.Hostname()), "abcdefghijklmnopqrstuvwxyz0123456789.-:") != "" {
 		return fmt.Errorf("host %q is not a host name (letters, digits, hyphens and dots; an international name in its xn-- form) nor an IP address", u.Hostname())

@@ -229,6 +229,11 @@ func joinField(path, name string) string {
 // must lie within skillpath.MinTime and MaxTime once in UTC.
 func ParseTime(field, v string, dateOK bool, zone *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		// Go takes offsets up to ±99:59; RFC 3339's time-numoffset has
+		// hours 00–23 (so +24:00 is refused).
+		if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+			return time.Time{}, skillpath.Invalid(field, "%q has an offset beyond ±23:59", v)
+		}
 		return t.UTC(), skillpath.ValidateTime(field, t)
 	}
 	if dateOK {
