@@ -90,20 +90,30 @@ type statsFilterView struct {
 	Action     string // the page's path, the form's target and "Clear filters"
 	From, To   string // registration days as the URL gives them
 	UserStatus []statusOption
-	Groups     []*groupNode // the group tree
+	Groups     []*groupNode // the group tree, its top levels and the opened subtrees
 	Chosen     []string     // names of the chosen groups, for the panel's summary
+	Open       []string     // the opened groups (open=ID), kept by the form
 	Fields     []fieldChoice
 	Keys       []string   // custom field keys to choose from
 	Query      url.Values // the filters, for links and downloads
 }
 
-// groupNode is a group of the tree, with its subgroups.
+// groupNode is a group of the tree, with its subgroups when they are shown;
+// Hidden counts them when they are not, and OpenURL is the page showing them.
 type groupNode struct {
 	ID       skillpath.ID
 	Name     string
 	Checked  bool
 	Children []*groupNode
+	Hidden   int
+	OpenURL  string
 }
+
+// groupTreeShown is how many groups the tree shows at most before any is
+// opened: whole levels from the top while they fit. The deeper levels are
+// opened group by group (open=ID, a link that reloads the page), so the
+// panel of an organisation of a thousand groups stays a few KiB.
+const groupTreeShown = 200
 
 // fieldChoice is one value of a custom field the filters keep.
 type fieldChoice struct {
@@ -215,7 +225,24 @@ func (s *Server) filterPanel(r *http.Request, sc report.Scope, q url.Values) (*s
 			chosen[strings.TrimSpace(id)] = true
 		}
 	}
+	open := map[string]bool{}
+	for _, v := range q["open"] {
+		for _, id := range strings.Split(v, ",") {
+			if _, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64); err == nil && !open[strings.TrimSpace(id)] {
+				open[strings.TrimSpace(id)] = true
+				p.Open = append(p.Open, strings.TrimSpace(id))
+			}
+		}
+	}
 	p.Groups = groupTree(groups, chosen)
+	showGroups(p.Groups, chosen, open, func(id skillpath.ID) string {
+		oq := filterQuery(q)
+		for _, o := range p.Open {
+			oq.Add("open", o)
+		}
+		oq.Add("open", id.String())
+		return link(r.URL.Path, oq) + "#groups"
+	})
 	for _, g := range groups {
 		if chosen[g.ID.String()] {
 			p.Chosen = append(p.Chosen, g.Name)
@@ -277,4 +304,49 @@ func groupTree(groups []*skillpath.Group, chosen map[string]bool) []*groupNode {
 	}
 	sortTree(top)
 	return top
+}
+
+// showGroups keeps the subgroups the panel shows: whole levels from the
+// top while they fit in groupTreeShown, and the path to every chosen or
+// opened group and the opened groups' subgroups. A group whose subgroups
+// are not shown counts them and links to the page opening it.
+func showGroups(top []*groupNode, chosen, open map[string]bool, openURL func(skillpath.ID) string) {
+	depth, shown := 0, 0
+	for level := top; len(level) > 0 && shown+len(level) <= groupTreeShown; depth++ {
+		shown += len(level)
+		var next []*groupNode
+		for _, n := range level {
+			next = append(next, n.Children...)
+		}
+		level = next
+	}
+	// keep reports whether n is chosen or opened, or holds one that is.
+	var keep func(n *groupNode, d int) bool
+	keep = func(n *groupNode, d int) bool {
+		id := n.ID.String()
+		wanted := chosen[id] || open[id]
+		inside := false
+		for _, c := range n.Children {
+			if keep(c, d+1) {
+				inside = true
+			}
+		}
+		if len(n.Children) > 0 && d+1 >= depth && !inside && !open[id] {
+			n.Hidden, n.OpenURL = countGroups(n.Children), openURL(n.ID)
+			n.Children = nil
+		}
+		return wanted || inside
+	}
+	for _, n := range top {
+		keep(n, 0)
+	}
+}
+
+// countGroups counts the groups of a forest.
+func countGroups(list []*groupNode) int {
+	n := len(list)
+	for _, g := range list {
+		n += countGroups(g.Children)
+	}
+	return n
 }

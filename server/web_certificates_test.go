@@ -256,6 +256,12 @@ func TestWebCertificatesFilterURL(t *testing.T) {
 				t.Errorf("the panel does not keep the filters: no %s", want)
 			}
 		}
+		// open=ID is the panel's, not a filter: a bad one is ignored, a good one kept by the form.
+		sales := a.org.Groups["Sales"].ID.String()
+		if p := admin.get("/certificates?open=abc&open=" + sales); p.Status != 200 || !strings.Contains(p.Body, `<input type="hidden" name="open" value="`+sales+`">`) ||
+			strings.Contains(p.Body, `value="abc"`) || !strings.Contains(p.Body, `<details class="group-picker" id="groups" open>`) {
+			t.Errorf("GET /certificates?open=abc&open=%s: %d, the form does not keep the opened group alone", sales, p.Status)
+		}
 	})
 }
 
