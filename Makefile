@@ -16,8 +16,14 @@ check:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-unit:
+unit: internal/xapivalidator/node_modules
 	$(GO) test -count=1 -timeout 20m ./...
+
+# Learning Locker's xAPI validator (npm), which the xAPI tests run through
+# node, installed from the committed lock file when it changes.
+internal/xapivalidator/node_modules: internal/xapivalidator/package-lock.json
+	cd internal/xapivalidator && npm ci --no-audit --no-fund
+	@touch $@
 
 # Fuzz targets (package:function): the JSON bodies, the statistics
 # filter parameters, the CSV writer and the status rules.
