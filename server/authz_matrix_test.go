@@ -95,6 +95,15 @@ var matrix = map[string]entry{
 	"DELETE /api/v1/enrollments/{id}": {path: "/api/v1/enrollments/{enrollment}", in: assigners, out: only(404, platformAdmin),
 		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o); o.enrollment = f.newEnrollment(o) }},
 	"POST /api/v1/enrollments/{id}/approve": {path: "/api/v1/enrollments/{enrollment}/approve", in: assigners, out: only(404, platformAdmin)},
+	// Bulk enrollment and approvals (issue 15): platform admins and group
+	// admins; a group admin's learners outside their groups are skipped,
+	// not refused. The learner is already enrolled (skipped) and his
+	// enrollment awaits no approval (422).
+	"POST /api/v1/sessions/{id}/enrollments/bulk": {path: "/api/v1/sessions/{session}/enrollments/bulk",
+		body: func(f *fixture, o *objects) any { return map[string]any{"user_ids": []string{o.user}} },
+		in:   only(403, platformAdmin, groupAdmin), out: only(403, platformAdmin, groupAdmin)},
+	"GET /api/v1/approvals":                {path: "/api/v1/approvals", in: only(403, platformAdmin, groupAdmin)},
+	"POST /api/v1/enrollments/{id}/refuse": {path: "/api/v1/enrollments/{enrollment}/refuse", in: assigners, out: only(404, platformAdmin)},
 	"POST /api/v1/trainings/{id}/purchases": {path: "/api/v1/trainings/{training}/purchases",
 		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user} },
 		in:   only(403, platformAdmin, groupAdmin), out: admins},

@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	s.apiCatalog()
 	s.apiSessions()
 	s.apiLearning()
+	s.apiBulk()
 	s.apiResults()
 	s.apiLRS()
 	s.apiStats()
