@@ -185,6 +185,31 @@ var matrix = map[string]entry{
 	"GET /certificates/{id}/certified.csv":                  {path: "/certificates/{certificate}/certified.csv", in: staffOnly, out: statsOut},
 	"GET /certificates/{id}/paths.csv":                      {path: "/certificates/{certificate}/paths.csv", in: staffOnly, out: statsOut},
 	"GET /certificates/{id}/learners/{user_id}/history.csv": {path: "/certificates/{certificate}/learners/{user}/history.csv", in: staffOnly, out: statsOut},
+	// Administration pages of issue 15: approvals for platform admins and
+	// group admins (as GET /api/v1/approvals); sessions for platform
+	// admins (as their API).
+	"GET /approvals": {path: "/approvals", in: only(403, platformAdmin, groupAdmin)},
+	"POST /approvals": {path: "/approvals", in: only(403, platformAdmin, groupAdmin),
+		body: func(f *fixture, o *objects) any {
+			return url.Values{"action": {"approve"}, "enrollment_id": {o.enrollment}}
+		}},
+	"GET /trainings/{id}/sessions": {path: "/trainings/{training}/sessions", in: admins, out: admins},
+	"POST /trainings/{id}/sessions": {path: "/trainings/{training}/sessions", in: admins, out: admins,
+		body: form("name", "Made", "starts_at", "2026-04-01T09:00")},
+	"POST /trainings/{id}/purchases": {path: "/trainings/{training}/purchases", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any { return url.Values{"email": {o.email}} }},
+	"GET /sessions/{id}": {path: "/sessions/{session}", in: admins, out: admins},
+	"POST /sessions/{id}": {path: "/sessions/{session}", in: admins, out: admins,
+		body: form("name", "Renamed", "starts_at", "2026-03-01T00:00")},
+	"POST /sessions/{id}/archive": {path: "/sessions/{session}/archive", in: admins, out: admins, body: form(),
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o) }},
+	"GET /sessions/{id}/delete": {path: "/sessions/{session}/delete", in: admins, out: admins},
+	"POST /sessions/{id}/delete": {path: "/sessions/{session}/delete", in: admins, out: admins, body: form("confirm", "delete"),
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o) }},
+	"POST /sessions/{id}/enroll": {path: "/sessions/{session}/enroll", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.user}} }},
+	"POST /sessions/{id}/enrollments/{enrollment_id}/delete": {path: "/sessions/{session}/enrollments/{enrollment}/delete", in: admins, out: admins, body: form(),
+		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o); o.enrollment = f.newEnrollment(o) }},
 	// The certificate PDF for the signed-in pages, and the public
 	// verification page (SPEC §8), as their API twins.
 	"GET /enrollments/{id}/certificate.pdf": {path: "/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},

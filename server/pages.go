@@ -47,7 +47,7 @@ var staticVersion = func() string {
 // sharedTemplates are parsed into every page: the layout and the pieces
 // pages share (form token, status badge, pager, download link, and the
 // statistics pages' filter panel and tables).
-var sharedTemplates = []string{"templates/layout.html", "templates/parts.html", "templates/stats-parts.html"}
+var sharedTemplates = []string{"templates/layout.html", "templates/parts.html", "templates/stats-parts.html", "templates/admin-parts.html"}
 
 func (s *Server) pages() {
 	s.parseTemplates()
@@ -62,6 +62,9 @@ func (s *Server) pages() {
 	s.pagesResults()
 	s.pagesTracking()
 	s.pagesCertificates()
+	s.pagesApprovals()
+	s.pagesSessions()
+	s.pagesCatalog()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -176,6 +179,8 @@ func (s *Server) navigation(roles store.Roles, current string) []navLink {
 		{"Trainings", "/trainings", roles.Staff()},
 		{"Certificates", "/certificates", roles.Staff()},
 		{"Tracking", "/tracking", roles.PlatformAdmin || roles.Author},
+		{"Catalog", "/catalog", roles.PlatformAdmin || roles.Author},
+		{"Approvals", "/approvals", roles.PlatformAdmin || roles.GroupAdmin},
 	}
 	if strings.HasPrefix(current, "/trainings/") && strings.HasSuffix(current, "/tracking") {
 		current = "/tracking" // a training's tracking settings belong to Tracking, not to its results

@@ -42,6 +42,7 @@ type view struct {
 type navLink struct {
 	Label, Href string
 	Current     bool
+	Count       int // a number shown beside the label (pending approvals), when not zero
 }
 
 // pageFunc handles a page for a signed-in user.
@@ -82,6 +83,10 @@ func (s *Server) page(pattern string, h pageFunc) {
 			return
 		}
 		v.Nav = s.navigation(v.Roles, r.URL.Path)
+		if err := s.approvalBadge(r, v); err != nil {
+			s.pageError(w, r, v, err)
+			return
+		}
 		v.Flash = s.takeFlash(w, r)
 		r = s.audit(r, pattern, ws.User)
 		if err := h(w, r, v); err != nil {
