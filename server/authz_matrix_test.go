@@ -210,6 +210,21 @@ var matrix = map[string]entry{
 		body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.user}} }},
 	"POST /sessions/{id}/enrollments/{enrollment_id}/delete": {path: "/sessions/{session}/enrollments/{enrollment}/delete", in: admins, out: admins, body: form(),
 		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o); o.enrollment = f.newEnrollment(o) }},
+	// The catalog: platform admins, and authors for the paths they author.
+	"GET /catalog": {path: "/catalog", in: only(403, platformAdmin, author)},
+	"POST /catalog/certificates": {path: "/catalog/certificates", in: admins,
+		body: func(f *fixture, o *objects) any { return url.Values{"title": {"Made"}, "owner_group_id": {o.group}} }},
+	"GET /catalog/certificates/{id}": {path: "/catalog/certificates/{certificate}", in: admins, out: admins},
+	"POST /catalog/certificates/{id}": {path: "/catalog/certificates/{certificate}", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any {
+			return url.Values{"title": {"Certificate " + o.scope}, "owner_group_id": {o.group}, "validity_months": {"12"}}
+		}},
+	"GET /catalog/trainings/new":  {path: "/catalog/trainings/new", in: admins},
+	"POST /catalog/trainings/new": {path: "/catalog/trainings/new", in: admins, body: form("title", "Made", "action", "add-module")},
+	"GET /catalog/trainings/{id}": {path: "/catalog/trainings/{training}", in: trackers, out: admins},
+	"POST /catalog/trainings/{id}": {path: "/catalog/trainings/{training}", in: trackers, out: admins,
+		body: form("title", "Made", "action", "add-module")},
+	"POST /catalog/trainings/{id}/publish": {path: "/catalog/trainings/{training}/publish", in: trackers, out: admins, body: form()},
 	// The certificate PDF for the signed-in pages, and the public
 	// verification page (SPEC §8), as their API twins.
 	"GET /enrollments/{id}/certificate.pdf": {path: "/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},
