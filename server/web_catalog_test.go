@@ -1,0 +1,144 @@
+package server_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"skillpath/internal/apitest"
+	"skillpath/internal/testdb"
+)
+
+// TestWebTrainingEditor: the editor's shape buttons change only the form;
+// saving creates or replaces the whole tree; what the store refuses is
+// shown next to its field, with what was typed, and changes nothing.
+func TestWebTrainingEditor(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		c := o.client(t)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		form := url.Values{"title": {"Crane"}, "modules[0].title": {"Quiz"}, "modules[0].max_attempts": {"1"},
+			"modules[0].activities[0].title": {"Hook"}, "modules[0].activities[0].kind": {"choice"},
+			"modules[0].activities[0].choices": {"small\nbig"}, "modules[0].activities[0].correct": {"big"}}
+		with := func(kv ...string) url.Values {
+			v := url.Values{}
+			for k, vs := range form {
+				v[k] = vs
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+		p := c.post("/catalog/trainings/new", "/catalog/trainings/new", with("action", "add-module"))
+		if p.Status != 200 || !strings.Contains(p.Body, `id="f-modules-1-title"`) || !strings.Contains(p.Body, `value="Hook"`) {
+			t.Fatalf("add a module: status %d; body: %.2000s", p.Status, p.Body)
+		}
+		for _, tc := range []struct {
+			name, key, value string
+			status           int
+			field            string
+		}{
+			{"no title", "title", "", 400, "f-title"},
+			{"a correct answer that is no choice", "modules[0].activities[0].correct", "huge", 400, "f-modules-0-activities-0-correct"},
+			{"a passing score over 100", "passing_score", "120", 400, "f-passing-score"},
+			{"a score that is no number", "mastery_score", "high", 400, "f-mastery-score"},
+			{"an unknown author", "authors", "nobody@example.com", 400, "f-author-ids"},
+			{"a negative price", "price", "-3", 400, "f-price"},
+		} {
+			p := c.post("/catalog/trainings/new", "/catalog/trainings/new", with(tc.key, tc.value, "action", "save"))
+			if p.Status != tc.status || !strings.Contains(p.Body, `id="`+tc.field+`-error"`) {
+				t.Errorf("%s: status %d, want %d with the error at %s; body: %.3000s", tc.name, p.Status, tc.status, tc.field, p.Body)
+			}
+		}
+		p = c.post("/catalog/trainings/new", "/catalog/trainings/new", with("action", "save", "price", "49.90", "authors", instructorEmail))
+		loc := p.Header.Get("Location")
+		if p.Status != 303 || !strings.HasPrefix(loc, "/catalog/trainings/") {
+			t.Fatalf("save: status %d to %q: %.2000s", p.Status, loc, p.Body)
+		}
+		created := strings.TrimPrefix(loc, "/catalog/trainings/")
+		var tr struct {
+			Title   string  `json:"title"`
+			Price   float64 `json:"price"`
+			Modules []struct {
+				ID         string `json:"id"`
+				Activities []struct {
+					ID, Title, Correct string
+				} `json:"activities"`
+			} `json:"modules"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/trainings/"+created, nil, &tr)
+		if tr.Title != "Crane" || len(tr.Modules) != 1 || tr.Modules[0].Activities[0].Title != "Hook" || tr.Modules[0].Activities[0].Correct != "big" || tr.Price != 49.9 {
+			t.Errorf("created: %+v", tr)
+		}
+
+		// Removing a module a learner has worked on is refused next to the modules.
+		enrollment := o.enroll(t)
+		lee := o.env.As(idOf(t, o.learnerID))
+		lee.Must(200, "POST", "/api/v1/enrollments/"+enrollment+"/start", nil, nil)
+		lee.Must(200, "POST", "/api/v1/enrollments/"+enrollment+"/activities/"+o.intro+"/view", nil, nil)
+		edit := "/catalog/trainings/" + o.training.ID
+		p = c.get(edit)
+		if p.Status != 200 || !strings.Contains(p.Body, "Which lever lifts the forks?") {
+			t.Fatalf("the editor of a training: status %d", p.Status)
+		}
+		v := url.Values{"title": {"Forklift basics"}, "action": {"save"}, "modules[0].id": {o.essayModule}, "modules[0].title": {"Essay"},
+			"modules[0].activities[0].id": {o.essay}, "modules[0].activities[0].title": {"Explain stacking"},
+			"modules[0].activities[0].kind": {"text"}, "modules[0].activities[0].points": {"10"}, "modules[0].activities[0].manual_scoring": {"1"}}
+		p = c.post(edit, edit, v)
+		if p.Status != 409 || !strings.Contains(p.Body, `id="f-modules-error"`) || !strings.Contains(p.Body, "cannot be removed") {
+			t.Errorf("remove a module with attempts: status %d; body %.3000s", p.Status, p.Body)
+		}
+		// A prerequisite cycle is refused next to the prerequisites.
+		v = url.Values{"title": {"Crane"}, "action": {"save"}, "prerequisite_ids": {o.training.ID}}
+		for k, vs := range form {
+			if strings.HasPrefix(k, "modules") {
+				v[k] = vs
+			}
+		}
+		v.Set("modules[0].id", tr.Modules[0].ID)
+		v.Set("modules[0].activities[0].id", tr.Modules[0].Activities[0].ID)
+		if p = c.post("/catalog/trainings/"+created, "/catalog/trainings/"+created, v); p.Status != 303 {
+			t.Fatalf("add a prerequisite: status %d: %.2000s", p.Status, p.Body)
+		}
+		p = c.get(edit)
+		cycle := url.Values{"title": {"Forklift basics"}, "action": {"save"}, "prerequisite_ids": {created}}
+		for _, name := range []string{"modules[0].id", "modules[0].title", "modules[0].min_score", "modules[0].max_attempts",
+			"modules[0].activities[0].id", "modules[0].activities[0].title", "modules[0].activities[0].kind",
+			"modules[0].activities[1].id", "modules[0].activities[1].title", "modules[0].activities[1].kind", "modules[0].activities[1].correct", "modules[0].activities[1].points",
+			"modules[1].id", "modules[1].title", "modules[1].max_attempts", "modules[1].activities[0].id", "modules[1].activities[0].title",
+			"modules[1].activities[0].kind", "modules[1].activities[0].points"} {
+			cycle.Set(name, inputValue(p.Body, name))
+		}
+		cycle.Set("modules[0].activities[1].choices", "left\nright")
+		cycle.Set("modules[1].activities[0].manual_scoring", "1")
+		p = c.post(edit, edit, cycle)
+		if p.Status != 422 || !strings.Contains(p.Body, `id="f-prerequisite-ids-error"`) {
+			t.Errorf("a prerequisite cycle: status %d; body %.3000s", p.Status, p.Body)
+		}
+	})
+}
+
+// inputValue reads the value of the named input or the selected option of
+// the named select in a page.
+func inputValue(body, name string) string {
+	i := strings.Index(body, `name="`+name+`"`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if strings.HasPrefix(body[strings.LastIndex(body[:i], "<"):], "<select") {
+		j := strings.Index(rest, " selected>")
+		k := strings.LastIndex(rest[:j], `value="`)
+		rest = rest[k:]
+		return rest[len(`value="`) : strings.Index(rest[len(`value="`):], `"`)+len(`value="`)]
+	}
+	end := strings.Index(rest, ">")
+	tag := rest[:end]
+	k := strings.Index(tag, `value="`)
+	if k < 0 {
+		return ""
+	}
+	tag = tag[k+len(`value="`):]
+	return tag[:strings.Index(tag, `"`)]
+}
