@@ -95,6 +95,15 @@ func run(ctx context.Context, out string) error {
 			return err
 		}
 	}
+	admin, err := adminShots(ctx, st)
+	if err != nil {
+		return fmt.Errorf("administration: %w", err)
+	}
+	for _, s := range admin {
+		if err := shoot(b, srv.URL, out, s); err != nil {
+			return err
+		}
+	}
 	fork, err := liveTracking(ctx, st)
 	if err != nil {
 		return fmt.Errorf("results tracking: %w", err)
