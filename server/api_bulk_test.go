@@ -241,7 +241,9 @@ func TestApprovals(t *testing.T) {
 			}
 		}
 
-		refuse := func(c *apitest.Client, id string) int { return c.Do("POST", "/api/v1/enrollments/"+id+"/refuse", nil).Status }
+		refuse := func(c *apitest.Client, id string) int {
+			return c.Do("POST", "/api/v1/enrollments/"+id+"/refuse", nil).Status
+		}
 		for _, c := range []struct {
 			name   string
 			client *apitest.Client

@@ -172,7 +172,6 @@ func TestBrowserApprovals(t *testing.T) {
 	}
 }
 
-
 // path is the path (and query) the browser shows.
 func (p *person) path() string {
 	p.t.Helper()

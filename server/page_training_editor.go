@@ -489,7 +489,9 @@ func (s *Server) pageTrainingPublish(w http.ResponseWriter, r *http.Request, v *
 }
 
 // HasCertificate reports whether the form grants the certificate.
-func (f trainingForm) HasCertificate(id skillpath.ID) bool { return slices.Contains(f.CertificateIDs, id) }
+func (f trainingForm) HasCertificate(id skillpath.ID) bool {
+	return slices.Contains(f.CertificateIDs, id)
+}
 
 // HasPrerequisite reports whether the form lists the prerequisite.
 func (f trainingForm) HasPrerequisite(id skillpath.ID) bool {
