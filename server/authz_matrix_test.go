@@ -198,7 +198,8 @@ var matrix = map[string]entry{
 		body: form("name", "Made", "starts_at", "2026-04-01T09:00")},
 	"POST /trainings/{id}/purchases": {path: "/trainings/{training}/purchases", in: admins, out: admins,
 		body: func(f *fixture, o *objects) any { return url.Values{"email": {o.email}} }},
-	"GET /sessions/{id}": {path: "/sessions/{session}", in: admins, out: admins},
+	// A group admin sees a session's page with their learners only.
+	"GET /sessions/{id}": {path: "/sessions/{session}", in: only(403, platformAdmin, groupAdmin), out: only(403, platformAdmin, groupAdmin)},
 	"POST /sessions/{id}": {path: "/sessions/{session}", in: admins, out: admins,
 		body: form("name", "Renamed", "starts_at", "2026-03-01T00:00")},
 	"POST /sessions/{id}/archive": {path: "/sessions/{session}/archive", in: admins, out: admins, body: form(),
@@ -206,9 +207,11 @@ var matrix = map[string]entry{
 	"GET /sessions/{id}/delete": {path: "/sessions/{session}/delete", in: admins, out: admins},
 	"POST /sessions/{id}/delete": {path: "/sessions/{session}/delete", in: admins, out: admins, body: form("confirm", "delete"),
 		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o) }},
-	"POST /sessions/{id}/enroll": {path: "/sessions/{session}/enroll", in: admins, out: admins,
+	"POST /sessions/{id}/enroll": {path: "/sessions/{session}/enroll", in: only(403, platformAdmin, groupAdmin), out: only(403, platformAdmin, groupAdmin),
 		body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.user}} }},
-	"POST /sessions/{id}/enrollments/{enrollment_id}/delete": {path: "/sessions/{session}/enrollments/{enrollment}/delete", in: admins, out: admins, body: form(),
+	"POST /sessions/{id}/enrollments/{enrollment_id}/delete": {path: "/sessions/{session}/enrollments/{enrollment}/delete", body: form(),
+		in:    only(403, platformAdmin, groupAdmin),
+		out:   only(403, platformAdmin).but(groupAdmin, 404),
 		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o); o.enrollment = f.newEnrollment(o) }},
 	// The catalog: platform admins, and authors for the paths they author.
 	"GET /catalog": {path: "/catalog", in: only(403, platformAdmin, author)},

@@ -17,7 +17,8 @@ import (
 // and record a purchase), and one session (edit, archive, delete after a
 // preview and a second confirmation, its enrollments: assign chosen users
 // or whole groups at once, delete one). Sessions are the platform admins',
-// as in the API.
+// as in the API; a group admin sees a session's page with the learners of
+// their groups only, and assigns and removes them (as the enrollment API).
 func (s *Server) pagesSessions() {
 	s.page("GET /trainings/{id}/sessions", s.pageSessions)
 	s.page("POST /trainings/{id}/sessions", s.pageSessionCreate)
@@ -226,8 +227,16 @@ func groupOptions(groups []*skillpath.Group) []groupOption {
 // enrollmentsPerPage is how many enrollments the session page lists at a time.
 const enrollmentsPerPage = 100
 
+// requireSessionAssigner lets platform admins and group admins in.
+func requireSessionAssigner(v *view) error {
+	if !v.Roles.PlatformAdmin && !v.Roles.GroupAdmin {
+		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins and group admins enroll learners.")
+	}
+	return nil
+}
+
 func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
+	if err := requireSessionAssigner(v); err != nil {
 		return err
 	}
 	id, err := pathID(r, "id", "session")
@@ -251,7 +260,7 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *view) er
 		p.Form = f
 	}
 	var next string
-	if p.Enrollments, next, err = s.Store.SessionEnrollments(r.Context(), id, after, enrollmentsPerPage); err != nil {
+	if p.Enrollments, next, err = s.Store.SessionEnrollments(r.Context(), v.User, id, after, enrollmentsPerPage); err != nil {
 		return err
 	}
 	base := "/sessions/" + id.String()
@@ -261,7 +270,7 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *view) er
 	if after != "" {
 		p.First = base + "#enrollments"
 	}
-	if p.Query != "" {
+	if p.Query != "" && v.User.PlatformAdmin { // a group admin assigns whole groups: the user search is not scoped
 		if p.Found, _, err = s.Store.ListUsers(r.Context(), store.UserFilter{Query: p.Query, Status: skillpath.UserActive, Limit: 50}); err != nil {
 			return err
 		}
@@ -269,6 +278,18 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *view) er
 	groups, err := s.Store.ListGroups(r.Context())
 	if err != nil {
 		return err
+	}
+	if !v.User.PlatformAdmin {
+		mine, err := s.Store.AdministeredGroups(r.Context(), v.User.ID)
+		if err != nil {
+			return err
+		}
+		groups = slices.DeleteFunc(groups, func(g *skillpath.Group) bool { return !mine[g.ID] })
+		for _, g := range groups {
+			if g.ParentID != nil && !mine[*g.ParentID] {
+				g.ParentID = nil // the top of what they administer
+			}
+		}
 	}
 	p.Groups = groupOptions(groups)
 	v.Title, v.Data = "Session "+se.Name, p
@@ -372,7 +393,7 @@ func (s *Server) pageSessionDelete(w http.ResponseWriter, r *http.Request, v *vi
 // pageSessionEnroll assigns the users and groups ticked (user_id,
 // group_id) at once (store.EnrollMany) and says who was skipped and why.
 func (s *Server) pageSessionEnroll(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
+	if err := requireSessionAssigner(v); err != nil {
 		return err
 	}
 	id, err := pathID(r, "id", "session")
@@ -420,7 +441,7 @@ func (s *Server) pageSessionEnroll(w http.ResponseWriter, r *http.Request, v *vi
 // pageEnrollmentDelete deletes one enrollment of the session (as DELETE
 // /api/v1/enrollments/{id}).
 func (s *Server) pageEnrollmentDelete(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
+	if err := requireSessionAssigner(v); err != nil {
 		return err
 	}
 	id, err := pathID(r, "id", "session")
@@ -437,6 +458,16 @@ func (s *Server) pageEnrollmentDelete(w http.ResponseWriter, r *http.Request, v 
 	}
 	if e.SessionID != id {
 		return skillpath.Errorf(skillpath.ENOTFOUND, "enrollment %s not found in this session", eid)
+	}
+	a, err := s.Store.Access(r.Context(), v.User, e.UserID, e.TrainingID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !a.CanView():
+		return skillpath.Errorf(skillpath.ENOTFOUND, "enrollment %s not found", eid)
+	case !a.CanAssign():
+		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins and admins of the learner's groups may delete an enrollment.")
 	}
 	if err := s.Store.DeleteEnrollment(r.Context(), eid); err != nil {
 		return err

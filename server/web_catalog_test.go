@@ -142,3 +142,51 @@ func inputValue(body, name string) string {
 	tag = tag[k+len(`value="`):]
 	return tag[:strings.Index(tag, `"`)]
 }
+
+// TestWebSessionGroupAdmin: a group admin's session page shows the
+// learners of their groups only, offers their groups only and no session
+// management, assigns within their groups, and cannot remove another
+// group's learner.
+func TestWebSessionGroupAdmin(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		groups, err := o.env.Store.ListGroups(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		warehouse := groups[0].ID.String()
+		var other, out, gail, outEnrollment ids
+		o.env.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Office"}, &other)
+		o.env.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "otto@example.com", "name": "Otto Outside", "group_ids": []string{other.ID}}, &out)
+		o.env.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "gail@example.com", "name": "Gail", "password": "gail-password"}, &gail)
+		o.env.Admin.Must(201, "POST", "/api/v1/groups/"+warehouse+"/staff", map[string]any{"user_id": gail.ID, "role": "admin"}, nil)
+		o.env.Admin.Must(201, "POST", "/api/v1/sessions/"+o.session+"/enrollments", map[string]any{"user_id": out.ID}, &outEnrollment)
+
+		c := o.client(t)
+		c.mustSignIn("gail@example.com", "gail-password")
+		path := "/sessions/" + o.session
+		p := c.post(path, path+"/enroll", url.Values{"group_id": {warehouse, other.ID}})
+		if p.Status != 303 {
+			t.Fatalf("assign: status %d: %.2000s", p.Status, p.Body)
+		}
+		p = c.get(path)
+		if p.Status != 200 || !strings.Contains(p.Body, "Lee Learner") || strings.Contains(p.Body, "Otto Outside") {
+			t.Errorf("the session page of a group admin: status %d; body %.3000s", p.Status, p.Body)
+		}
+		if !strings.Contains(p.Body, "Enrolled 1 learner. Skipped: 1 outside your groups.") {
+			t.Errorf("the assignment's notice is missing: %.3000s", p.Body)
+		}
+		if strings.Contains(p.Body, ">Office<") || strings.Contains(p.Body, path+"/archive") || strings.Contains(p.Body, `name="q"`) {
+			t.Errorf("a group admin is offered another group, the session's management or the user search: %.3000s", p.Body)
+		}
+		if p = c.post(path, path+"/enrollments/"+outEnrollment.ID+"/delete", nil); p.Status != 404 {
+			t.Errorf("remove another group's learner: status %d", p.Status)
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/enrollments/"+outEnrollment.ID, nil, nil)
+		for _, forbidden := range []string{"/trainings/" + o.training.ID + "/sessions", path + "/delete"} {
+			if p = c.get(forbidden); p.Status != 403 {
+				t.Errorf("GET %s as a group admin: status %d, want 403", forbidden, p.Status)
+			}
+		}
+	})
+}

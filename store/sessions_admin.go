@@ -45,15 +45,21 @@ type SessionEnrollment struct {
 	ApprovalPending bool
 }
 
-// SessionEnrollments returns a page of the live enrollments of a session,
-// by learner name, after the cursor; next is the following page's cursor
+// SessionEnrollments returns a page of the live enrollments of a session
+// that the caller may assign (all for a platform admin, the learners of
+// the groups they administer and their subgroups for a group admin), by
+// learner name, after the cursor; next is the following page's cursor
 // ("" on the last). Returns EINVALID for a bad cursor (field after).
-func (s *Store) SessionEnrollments(ctx context.Context, sessionID skillpath.ID, after string, limit int) ([]SessionEnrollment, string, error) {
+func (s *Store) SessionEnrollments(ctx context.Context, caller *skillpath.User, sessionID skillpath.ID, after string, limit int) ([]SessionEnrollment, string, error) {
 	args := sqlArgs{sessionID}
 	q := `SELECT e.id, e.user_id, u.name, u.email, u.deleted_at IS NOT NULL, e.status, e.enrolled_at, e.auto_reenrolled,
 			e.self_enrolled = TRUE AND e.approved_at IS NULL AND t.requires_approval = TRUE
 		FROM enrollments e JOIN users u ON u.id = e.user_id JOIN trainings t ON t.id = e.training_id
 		WHERE e.session_id = $1 AND e.deleted_at IS NULL`
+	if !caller.PlatformAdmin {
+		q += ` AND e.user_id IN (SELECT gm.user_id FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
+			JOIN group_members gm ON gm.group_id = gt.descendant_id WHERE gs.user_id = ` + args.add(caller.ID) + ` AND gs.role = 'admin')`
+	}
 	if after != "" {
 		c, err := parseCursor(after)
 		if err != nil {
@@ -143,4 +149,19 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*skillpath.U
 		return nil, err
 	}
 	return s.FindUser(ctx, id)
+}
+
+// AdministeredGroups returns the ids of the groups a user administers and
+// of their subgroups.
+func (s *Store) AdministeredGroups(ctx context.Context, userID skillpath.ID) (map[skillpath.ID]bool, error) {
+	ids, err := queryIDs(ctx, s.db, `SELECT DISTINCT gt.descendant_id FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
+		WHERE gs.user_id = $1 AND gs.role = 'admin'`, userID)
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[skillpath.ID]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, nil
 }
