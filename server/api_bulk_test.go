@@ -283,3 +283,44 @@ func TestApprovals(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateSession: PUT /api/v1/sessions/{id} replaces a session's name,
+// dates and automatic re-enrollment; bad input changes nothing.
+func TestUpdateSession(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newBulkOrg(t, dialect)
+		path := "/api/v1/sessions/" + o.session
+		var se struct {
+			Name         string  `json:"name"`
+			StartsAt     string  `json:"starts_at"`
+			EndsAt       *string `json:"ends_at"`
+			AutoReenroll bool    `json:"auto_reenroll"`
+			State        string  `json:"state"`
+		}
+		o.e.Admin.Must(200, "PUT", path, map[string]any{"name": "June", "starts_at": "2026-06-01T00:00:00Z", "ends_at": "2026-06-30T00:00:00Z", "auto_reenroll": true}, &se)
+		if se.Name != "June" || se.StartsAt != "2026-06-01T00:00:00Z" || se.EndsAt == nil || !se.AutoReenroll || se.State != "not_started" {
+			t.Errorf("updated: %+v", se)
+		}
+		for _, tc := range []struct {
+			name   string
+			body   map[string]any
+			status int
+			field  string
+		}{
+			{"no start", map[string]any{"name": "X"}, 400, "starts_at"},
+			{"end before start", map[string]any{"name": "X", "starts_at": "2026-06-01T00:00:00Z", "ends_at": "2026-05-01T00:00:00Z"}, 400, "ends_at"},
+			{"no name", map[string]any{"starts_at": "2026-06-01T00:00:00Z"}, 400, "name"},
+		} {
+			r := o.e.Admin.Do("PUT", path, tc.body)
+			if r.Status != tc.status || r.Err().Field != tc.field {
+				t.Errorf("%s: status %d field %q, want %d %q", tc.name, r.Status, r.Err().Field, tc.status, tc.field)
+			}
+		}
+		o.e.Admin.Must(200, "GET", path, nil, &se)
+		if se.Name != "June" {
+			t.Errorf("after the refusals: %+v", se)
+		}
+		o.e.Admin.Must(404, "PUT", "/api/v1/sessions/999999", map[string]any{"name": "X", "starts_at": "2026-06-01T00:00:00Z"}, nil)
+		o.e.As(idOf(t, o.gail)).Must(403, "PUT", path, map[string]any{"name": "X", "starts_at": "2026-06-01T00:00:00Z"}, nil)
+	})
+}

@@ -81,6 +81,8 @@ var matrix = map[string]entry{
 		body: jsonBody(map[string]any{"name": "Made", "starts_at": "2026-04-01T00:00:00Z"})},
 	"GET /api/v1/trainings/{id}/sessions": {path: "/api/v1/trainings/{training}/sessions", in: everyone, out: everyone},
 	"GET /api/v1/sessions/{id}":           {path: "/api/v1/sessions/{session}", in: everyone, out: everyone},
+	"PUT /api/v1/sessions/{id}": {path: "/api/v1/sessions/{session}", in: admins, out: admins,
+		body: jsonBody(map[string]any{"name": "Renamed", "starts_at": "2026-03-01T00:00:00Z"})},
 	"POST /api/v1/sessions/{id}/archive": {path: "/api/v1/sessions/{session}/archive", in: admins, out: admins,
 		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o) }},
 	"DELETE /api/v1/sessions/{id}": {path: "/api/v1/sessions/{session}", in: admins, out: admins,

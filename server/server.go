@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	s.apiSessions()
 	s.apiLearning()
 	s.apiBulk()
+	s.apiSessionsEdit()
 	s.apiResults()
 	s.apiLRS()
 	s.apiStats()
