@@ -50,7 +50,9 @@ func adminShots(ctx context.Context, st *store.Store) ([]shot, error) {
 	return []shot{
 		{"catalog.png", admin, password, "/catalog", 1280},
 		{"training-editor.png", admin, password, "/catalog/trainings/1", 1280},
+		{"training-editor-phone.png", admin, password, "/catalog/trainings/1", 360},
 		{"session.png", admin, password, session, 1280},
+		{"session-phone.png", admin, password, session, 360},
 		{"session-delete.png", admin, password, session + "/delete", 1280},
 		{"approvals.png", admin, password, "/approvals", 1280},
 	}, nil
