@@ -190,3 +190,42 @@ func TestWebSessionGroupAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestWebApprovalsRefusals: the approvals form refuses no request ticked
+// and an unknown action next to the table, and a request the caller may
+// not act on is reported, changing nothing.
+func TestWebApprovalsRefusals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		c := o.client(t)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		enrollment := o.enroll(t) // assigned: awaits no approval
+		for _, tc := range []struct {
+			name string
+			form url.Values
+			want string
+		}{
+			{"nothing ticked", url.Values{"action": {"approve"}}, "Tick at least one request first."},
+			{"unknown action", url.Values{"action": {"delete"}, "enrollment_id": {enrollment}}, "Choose Approve or Refuse."},
+		} {
+			if p := c.post("/approvals", "/approvals", tc.form); p.Status != 400 || !strings.Contains(p.Body, tc.want) {
+				t.Errorf("%s: status %d; body %.2000s", tc.name, p.Status, p.Body)
+			}
+		}
+		p := c.post("/approvals", "/approvals", url.Values{"action": {"refuse"}, "enrollment_id": {enrollment, "x"}})
+		if p.Status != 303 {
+			t.Fatalf("refuse: status %d", p.Status)
+		}
+		if p = c.get("/approvals"); !strings.Contains(p.Body, "Refused 0 requests. 2 could not be: enrollment "+enrollment+" is not awaiting approval (and 1 more)") {
+			t.Errorf("the notice: %.3000s", p.Body)
+		}
+		if got := o.status(t, enrollment); got != "not_started" {
+			t.Errorf("the assigned enrollment is %q", got)
+		}
+		l := o.client(t)
+		l.mustSignIn(learnerEmail, learnerPassword)
+		if p = l.get("/approvals"); p.Status != 403 {
+			t.Errorf("a learner's /approvals: status %d", p.Status)
+		}
+	})
+}
