@@ -229,3 +229,67 @@ func TestWebApprovalsRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestWebCertificates: the catalog creates and edits a certificate (title,
+// owner group, validity), refusing bad input next to its field.
+func TestWebCertificates(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		groups, err := o.env.Store.ListGroups(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		group := groups[0].ID.String()
+		c := o.client(t)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		for _, tc := range []struct {
+			name  string
+			form  url.Values
+			field string
+		}{
+			{"no title", url.Values{"title": {""}, "owner_group_id": {group}}, "certificate-title"},
+			{"no owner group", url.Values{"title": {"Rigging"}}, "certificate-owner-group-id"},
+			{"unknown owner group", url.Values{"title": {"Rigging"}, "owner_group_id": {"999999"}}, "certificate-owner-group-id"},
+			{"validity of no months", url.Values{"title": {"Rigging"}, "owner_group_id": {group}, "validity_months": {"0"}}, "certificate-validity-months"},
+			{"validity that is no number", url.Values{"title": {"Rigging"}, "owner_group_id": {group}, "validity_months": {"a year"}}, "certificate-validity-months"},
+		} {
+			if p := c.post("/catalog", "/catalog/certificates", tc.form); p.Status != 400 || !strings.Contains(p.Body, `id="`+tc.field+`-error"`) {
+				t.Errorf("%s: status %d; body %.2000s", tc.name, p.Status, p.Body)
+			}
+		}
+		if p := c.post("/catalog", "/catalog/certificates", url.Values{"title": {"Rigging"}, "owner_group_id": {group}, "validity_months": {"24"}}); p.Status != 303 {
+			t.Fatalf("create: status %d", p.Status)
+		}
+		var list struct {
+			Certificates []struct {
+				ID, Title      string
+				ValidityMonths *int `json:"validity_months"`
+			} `json:"certificates"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/certificates", nil, &list)
+		id := ""
+		for _, cert := range list.Certificates {
+			if cert.Title == "Rigging" && cert.ValidityMonths != nil && *cert.ValidityMonths == 24 {
+				id = cert.ID
+			}
+		}
+		if id == "" {
+			t.Fatalf("no certificate Rigging of 24 months: %+v", list)
+		}
+		edit := "/catalog/certificates/" + id
+		if p := c.post(edit, edit, url.Values{"title": {"Rigging and slinging"}, "owner_group_id": {group}}); p.Status != 303 {
+			t.Fatalf("edit: status %d: %.2000s", p.Status, p.Body)
+		}
+		var cert struct {
+			Title          string `json:"title"`
+			ValidityMonths *int   `json:"validity_months"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/certificates/"+id, nil, &cert)
+		if cert.Title != "Rigging and slinging" || cert.ValidityMonths != nil {
+			t.Errorf("edited: %+v, want the new title and no validity", cert)
+		}
+		if p := c.get("/catalog/certificates/999999"); p.Status != 404 {
+			t.Errorf("an unknown certificate: status %d", p.Status)
+		}
+	})
+}
