@@ -44,10 +44,10 @@ CREATE INDEX notifications_user_reason ON notifications (user_id, reason, create
 
 -- The reminder sweep and the weekly digest read the learners whose newest
 -- certificate expires within a window.
-CREATE INDEX certificate_learners_expires ON certificate_learners (expires_at, certificate_id, user_id) WHERE user_deleted = FALSE;
+CREATE INDEX certificate_learners_expiring ON certificate_learners (expires_at, certificate_id, user_id) WHERE user_deleted = FALSE;
 
 -- +goose Down
-DROP INDEX certificate_learners_expires;
+DROP INDEX certificate_learners_expiring;
 DROP TABLE notifications;
 DROP TABLE webhooks;
 ALTER TABLE certificates DROP COLUMN reminder_days;
