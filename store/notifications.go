@@ -807,9 +807,13 @@ func (s *Store) CreateWebhook(ctx context.Context, w *Webhook, secret string, by
 	if err != nil {
 		return err
 	}
+	var creator any
+	if by != 0 {
+		creator = by
+	}
 	return s.write(ctx, func(tx *Tx) error {
 		id, err := tx.insert(ctx, `INSERT INTO webhooks (url, events, secret, created_at, created_by) VALUES ($1, $2, '', $3, $4)`,
-			w.URL, string(events), millis(tx.now), by)
+			w.URL, string(events), millis(tx.now), creator)
 		if err != nil {
 			return err
 		}
