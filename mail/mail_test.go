@@ -181,9 +181,12 @@ func TestSendErrors(t *testing.T) {
 			t.Errorf("%s: %#v", tc.to, err)
 		}
 	}
-	bad := *srv
-	bad.Password = "wrong"
-	err := mailer(t, &bad, "smtp", true).Send(context.Background(), mail.Message{To: "a@example.com", Data: skillpath.MailData{Reason: skillpath.ReasonApproved}, ID: 1})
+	u := &url.URL{Scheme: "smtp", Host: srv.Addr, User: url.UserPassword(srv.User, "wrong")}
+	bad, err := mail.New(mail.Config{URL: u.String(), From: "noreply@skillpath.test", TLS: srv.ClientTLS, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bad.Send(context.Background(), mail.Message{To: "a@example.com", Data: skillpath.MailData{Reason: skillpath.ReasonApproved}, ID: 1})
 	var me *mail.Error
 	if !errors.As(err, &me) || me.Code != 535 {
 		t.Errorf("wrong password: %#v", err)
