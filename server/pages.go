@@ -62,6 +62,7 @@ func (s *Server) pages() {
 	s.pagesResults()
 	s.pagesTracking()
 	s.pagesCertificates()
+	s.pagesNotifications()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -176,6 +177,8 @@ func (s *Server) navigation(roles store.Roles, current string) []navLink {
 		{"Trainings", "/trainings", roles.Staff()},
 		{"Certificates", "/certificates", roles.Staff()},
 		{"Tracking", "/tracking", roles.PlatformAdmin || roles.Author},
+		{"Notifications", "/notifications", roles.PlatformAdmin},
+		{"Webhooks", "/webhooks", roles.PlatformAdmin},
 	}
 	if strings.HasPrefix(current, "/trainings/") && strings.HasSuffix(current, "/tracking") {
 		current = "/tracking" // a training's tracking settings belong to Tracking, not to its results

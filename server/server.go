@@ -102,6 +102,7 @@ func (s *Server) routes() {
 	s.apiLearning()
 	s.apiResults()
 	s.apiLRS()
+	s.apiNotifications()
 	s.apiStats()
 	s.apiOpenAPI()
 	s.pages()

@@ -530,7 +530,7 @@ func (tx *Tx) sweepDigest(ctx context.Context) error {
 
 // Notification is one row of the notifications outbox.
 type Notification struct {
-	ID        int64           `json:"id"`
+	ID        int64           `json:"id,string"`
 	Channel   string          `json:"channel"`
 	Reason    string          `json:"reason"`
 	UserID    *skillpath.ID   `json:"user_id"`
