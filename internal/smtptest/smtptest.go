@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
 	"math/big"
 	"net"
@@ -39,6 +40,8 @@ type Server struct {
 	Addr string // host:port on 127.0.0.1
 	// ClientTLS trusts the server's certificate: give it to the client.
 	ClientTLS *tls.Config
+	// CAPEM is that certificate in PEM, for clients configured by file.
+	CAPEM []byte
 	// User and Password are the credentials AUTH PLAIN accepts.
 	User, Password string
 
@@ -60,7 +63,7 @@ type Options struct {
 func Start(t testing.TB, opt Options) *Server {
 	t.Helper()
 	cert, pool := certificate(t)
-	s := &Server{ClientTLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}, User: "mailer", Password: "s3cret ü"}
+	s := &Server{CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), ClientTLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}, User: "mailer", Password: "s3cret ü"}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "127.0.0.1"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
