@@ -132,4 +132,3 @@ func TestServeWithoutMail(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
