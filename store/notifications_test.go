@@ -312,3 +312,36 @@ func TestScoringAtMostHourly(t *testing.T) {
 		}
 	})
 }
+
+// TestEventEmails: an approved self-enrollment and an automatic
+// re-enrollment email the learner, in their transactions, once.
+func TestEventEmails(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		start := at("2026-01-10T09:00:00Z")
+		w := newCertWorld(t, dialect, start, ptr(2), true)
+		w.st.Mail = true
+		w.pass(t, w.enrollment)
+		w.st.Now = skillpath.FixedClock(at("2026-02-20T09:00:00Z")) // within 30 days of expiry
+		for range 2 {
+			_, err := w.st.Reenroll(ctx, store.DefaultReenrollLead)
+			must(t, err)
+		}
+		tr := &skillpath.Training{Title: "Approval needed", RequiresApproval: true, Modules: []*skillpath.Module{
+			{Title: "M", MaxAttempts: 1, Activities: []*skillpath.Activity{{Title: "Page", Kind: skillpath.KindContent}}}}}
+		must(t, w.st.CreateTraining(ctx, tr))
+		se := &skillpath.Session{TrainingID: tr.ID, Name: "S2", StartsAt: start}
+		must(t, w.st.CreateSession(ctx, se))
+		e, err := w.st.Enroll(ctx, se.ID, w.learner, w.learner, true)
+		must(t, err)
+		must(t, w.st.Approve(ctx, e.ID, w.learner))
+		var got []string
+		for _, s := range emails(t, w.url) {
+			got = append(got, s.reason+":"+s.data.Training)
+		}
+		want := []string{"delivered:T", "reenrolled:T", "approved:Approval needed"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("emails %v, want %v", got, want)
+		}
+	})
+}
