@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -118,6 +120,44 @@ func TestNotificationsAPIBadInput(t *testing.T) {
 		}
 		if r := a.Do("PATCH", "/api/v1/certificates/"+id, map[string]any{"reminder_days": []int{400}}); r.Status != 400 {
 			t.Errorf("reminder_days [400]: %d", r.Status)
+		}
+	})
+}
+
+// TestNotificationsAnswerFitsOpenAPI: the outbox's rows, emails and webhook
+// calls, and a webhook's answers fit the OpenAPI document.
+func TestNotificationsAnswerFitsOpenAPI(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		o.env.Store.Mail = true
+		var hook struct{ ID string }
+		o.env.Admin.Must(201, "POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x", "events": []string{"enrollment.created"}}, &hook)
+		enrollment := o.enroll(t)
+		var tok struct{ Token string }
+		o.env.Admin.Must(201, "POST", "/api/v1/users/"+o.learnerID+"/tokens", nil, &tok)
+		learner := *o.env.Admin
+		learner.Token = tok.Token
+		learner.Must(200, "POST", "/api/v1/enrollments/"+enrollment+"/start", nil, nil)
+		learner.Must(200, "POST", "/api/v1/enrollments/"+enrollment+"/activities/"+o.essay+"/answer", map[string]any{"response": "Stack low."}, nil)
+		v := openAPIValidator(t)
+		for _, path := range []string{"/api/v1/notifications", "/api/v1/webhooks", "/api/v1/webhooks/" + hook.ID} {
+			req, _ := http.NewRequest("GET", o.env.Server.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+o.env.Admin.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if path == "/api/v1/notifications" && (!strings.Contains(string(body), `"channel":"webhook"`) || !strings.Contains(string(body), `"reason":"scoring"`)) {
+				t.Errorf("no webhook row or no scoring email: %s", body)
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+			if ok, errs := v.ValidateHttpResponse(req, resp); !ok {
+				for _, e := range errs {
+					t.Errorf("%s: %s: %s; body %.400s", path, e.Message, e.Reason, body)
+				}
+			}
 		}
 	})
 }
