@@ -138,6 +138,13 @@ func (w *Worker) retry(n store.Notification, why string) store.NotificationOutco
 	return store.NotificationOutcome{RetryAt: w.Store.Wall().Add(Backoff(n.Attempts)), Error: why}
 }
 
+// Deliver sends one claimed notification and returns its outcome, for the
+// caller to settle.
+func (w *Worker) Deliver(ctx context.Context, n store.Notification) store.NotificationOutcome {
+	w.init()
+	return w.send(ctx, n)
+}
+
 func (w *Worker) send(ctx context.Context, n store.Notification) store.NotificationOutcome {
 	switch n.Channel {
 	case store.ChannelEmail:
