@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -284,4 +285,55 @@ func TestWebhookAddressRules(t *testing.T) {
 			t.Fatalf("called %v, failed %+v", called, rows)
 		}
 	})
+}
+
+// TestTwoWorkersSendEachOnce: on PostgreSQL two processes' workers drain
+// one outbox at once; each email arrives once.
+func TestTwoWorkersSendEachOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	url := testdb.URL(t, "postgres")
+	first := testdb.OpenURL(t, url, now)
+	first.Mail = true
+	w := &world{st: first}
+	g := &skillpath.Group{Name: "G"}
+	must(t, first.CreateGroup(ctx, g))
+	c := &skillpath.Certificate{Title: "C", OwnerGroupID: g.ID, ValidityMonths: new(12)}
+	must(t, first.CreateCertificate(ctx, c))
+	w.training = &skillpath.Training{Title: "T", CertificateIDs: []skillpath.ID{c.ID}, Modules: []*skillpath.Module{
+		{Title: "M", MaxAttempts: 1, Activities: []*skillpath.Activity{{Title: "Page", Kind: skillpath.KindContent}}}}}
+	must(t, first.CreateTraining(ctx, w.training))
+	w.session = &skillpath.Session{TrainingID: w.training.ID, Name: "S", StartsAt: now.Add(-time.Hour)}
+	must(t, first.CreateSession(ctx, w.session))
+	const learners = 30
+	for i := range learners {
+		w.pass(t, "l"+strconv.Itoa(i)+"@example.com", "L")
+	}
+	second := testdb.OpenURL(t, url, now)
+	srv := smtptest.Start(t, smtptest.Options{})
+	var wg sync.WaitGroup
+	for _, st := range []*store.Store{first, second} {
+		worker := &notify.Worker{Store: st, Mailer: mailer(t, srv), Batch: 3}
+		wg.Go(func() {
+			for {
+				n, err := worker.RunOnce(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got := srv.Messages()
+	seen := map[string]int{}
+	for _, m := range got {
+		seen[m.To[0]]++
+	}
+	if len(got) != learners || len(seen) != learners {
+		t.Fatalf("%d emails to %d recipients, want %d each once", len(got), len(seen), learners)
+	}
 }
