@@ -21,6 +21,7 @@ import (
 	"skillpath/internal/testdb"
 	"skillpath/mail"
 	"skillpath/netguard"
+	skillsecret "skillpath/secret"
 	"skillpath/notify"
 	"skillpath/store"
 	"skillpath/webhook"
@@ -36,6 +37,7 @@ func must(t *testing.T, err error) {
 // world is a store with mail on, a training granting a certificate, and a
 // session to enroll learners in.
 type world struct {
+	url      string
 	st       *store.Store
 	training *skillpath.Training
 	session  *skillpath.Session
@@ -43,13 +45,14 @@ type world struct {
 
 func newWorld(t *testing.T, dialect string, now time.Time) *world {
 	ctx := context.Background()
-	st := testdb.Open(t, dialect, now)
+	address := testdb.URL(t, dialect)
+	st := testdb.OpenURL(t, address, now)
 	st.Mail = true
 	g := &skillpath.Group{Name: "G"}
 	must(t, st.CreateGroup(ctx, g))
 	c := &skillpath.Certificate{Title: "Permis de conduire 運転免許", OwnerGroupID: g.ID, ValidityMonths: new(12)}
 	must(t, st.CreateCertificate(ctx, c))
-	w := &world{st: st}
+	w := &world{st: st, url: address}
 	w.training = &skillpath.Training{Title: "Conduite", CertificateIDs: []skillpath.ID{c.ID}, Modules: []*skillpath.Module{
 		{Title: "M", MaxAttempts: 1, Activities: []*skillpath.Activity{{Title: "Page", Kind: skillpath.KindContent}}}}}
 	must(t, st.CreateTraining(ctx, w.training))
@@ -119,9 +122,14 @@ func TestEmailsAndWebhooksDelivered(t *testing.T) {
 		}))
 		t.Cleanup(receiver.Close)
 		w := newWorld(t, dialect, time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC))
+		w.st.Secrets = skillsecret.DerivedKey("notify test") // the secret is stored sealed
 		secret = webhook.NewSecret()
 		hook := &store.Webhook{URL: receiver.URL + "/hooks", Events: []skillpath.WebhookEvent{skillpath.EventCertificateDelivered, skillpath.EventEnrollmentCreated}}
 		must(t, w.st.CreateWebhook(ctx, hook, secret, 0))
+		var stored string
+		if err := testdb.Raw(t, w.url).QueryRow(`SELECT secret FROM webhooks`).Scan(&stored); err != nil || !strings.HasPrefix(stored, "sealed:") || strings.Contains(stored, secret[6:]) {
+			t.Fatalf("stored secret %q, %v: want it sealed", stored, err)
+		}
 		w.pass(t, "zoe@example.com", "Zoë Ωmega")
 		worker := &notify.Worker{Store: w.st, Mailer: mailer(t, srv), Guard: netguardAllow()}
 		drain(t, worker)
