@@ -21,8 +21,8 @@ import (
 	"skillpath/internal/testdb"
 	"skillpath/mail"
 	"skillpath/netguard"
-	skillsecret "skillpath/secret"
 	"skillpath/notify"
+	skillsecret "skillpath/secret"
 	"skillpath/store"
 	"skillpath/webhook"
 )
