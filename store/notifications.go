@@ -59,12 +59,16 @@ func (tx *Tx) email(userID skillpath.ID, subject, due string, data skillpath.Mai
 	tx.notes = append(tx.notes, note{key: key, channel: ChannelEmail, reason: string(data.Reason), userID: userID, mail: &data})
 }
 
+// qLiveWebhooks reads the live subscriptions: once in a transaction with
+// an event, on the learning pass too, so it is a declared statement.
+var qLiveWebhooks = prepare(`SELECT id, url, events FROM webhooks WHERE deleted_at IS NULL ORDER BY id`)
+
 // webhookEvent adds a call to every live webhook subscribed to event. id
 // names the event (with its type, the key of each call) and data is its
 // body's "data"; the body's timestamp is the transaction's time.
 func (tx *Tx) webhookEvent(ctx context.Context, event skillpath.WebhookEvent, id string, data any) error {
 	if !tx.hooksLoaded {
-		rows, err := tx.QueryContext(ctx, `SELECT id, url, events FROM webhooks WHERE deleted_at IS NULL ORDER BY id`)
+		rows, err := tx.stmt(ctx, qLiveWebhooks).QueryContext(ctx)
 		if err != nil {
 			return err
 		}
