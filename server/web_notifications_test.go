@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
 )
@@ -160,4 +164,48 @@ func TestNotificationsAnswerFitsOpenAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBrowserWebhooks: a platform admin adds a webhook with the keyboard
+// only — typing the URL, ticking events with the space bar, sending with
+// Enter — is told a bad URL next to the field, with what was typed kept,
+// and sees the secret once.
+func TestBrowserWebhooks(t *testing.T) {
+	o := newWebOrg(t, "sqlite")
+	admin := newPerson(t, o.env.Server.URL)
+	admin.open("/webhooks")
+	admin.signIn(apitest.AdminEmail, apitest.AdminPassword)
+	admin.at("/webhooks")
+	enter := func(sel string) {
+		t.Helper()
+		if _, err := chromedp.Run(admin.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.SendKeys(chromedp.ID(sel), kb.Enter))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin.do(chromedp.SendKeys(chromedp.ID("webhook-url"), "ftp://hooks.example.com/in"),
+		chromedp.SendKeys(chromedp.ID("event-4"), " ")) // certificate.expired
+	enter("webhook-url")
+	admin.see("#webhook-url-error", "must be an absolute http:// or https:// URL")
+	admin.see("#page-error", "The webhook was not added")
+	value, err := chromedp.Run(admin.ctx, chromedp.Value(chromedp.ID("webhook-url")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := chromedp.Run(admin.ctx, chromedp.Evaluate[bool](`document.getElementById("event-4").checked`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if value != "ftp://hooks.example.com/in" || !checked {
+		t.Fatalf("the form lost what was typed: %q, checked %v", value, checked)
+	}
+	admin.do(chromedp.Clear(chromedp.ID("webhook-url")), chromedp.SendKeys(chromedp.ID("webhook-url"), "https://hooks.example.com/in"),
+		chromedp.SendKeys(chromedp.ID("event-2"), " ")) // certificate.delivered
+	enter("webhook-url")
+	admin.see("main .notice", "Copy its secret now")
+	admin.see("#webhook-secret", "whsec_")
+	admin.see("table", "certificate.delivered, certificate.expired")
+	admin.open("/webhooks")
+	if body := admin.text("main"); strings.Contains(body, "whsec_") {
+		t.Fatal("the secret is shown again")
+	}
 }
