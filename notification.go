@@ -87,15 +87,19 @@ func ValidateReminderDays(days []int) error {
 // after it the notice is dropped rather than sent late.
 const ExpiryNoticeGrace = 7
 
-// DueReminder decides which reminder of a certificate expiring at expires
-// is due on today's date (in zone), with the certificate's reminder days:
-// the reminder whose day is the latest of those reached — so a server down
-// on the 30-day date sends only the 7-day reminder when it comes back — or
-// the notice of the day of expiry (daysBefore 0) from that day until
-// ExpiryNoticeGrace days after. ok is false when nothing is due. due is the
-// reminder's date (midnight in zone): with the learner, the reason and the
-// certificate, it keys the notification, so each is sent once.
-func DueReminder(expires, now time.Time, days []int, zone *time.Location) (daysBefore int, due time.Time, ok bool) {
+// DueReminder decides which reminder of a certificate delivered at
+// delivered and expiring at expires is due at now, with the certificate's
+// reminder days, dates taken in zone: the reminder whose day is the latest
+// of those reached — so a server down on the 30-day date sends only the
+// 7-day reminder when it comes back — or the notice of the day of expiry
+// (daysLeft 0) from that day until ExpiryNoticeGrace days after. A
+// reminder whose day came before the delivery is not due (a one-month
+// certificate gets no 30-day reminder). ok is false when nothing is due.
+// due is the reminder's date (midnight in zone): with the learner, the
+// reason and the certificate it keys the notification, so each is sent
+// once. daysLeft is the number of days from now's date to the expiry date,
+// which the email tells (the reminder's own number when sent on its day).
+func DueReminder(delivered, expires, now time.Time, days []int, zone *time.Location) (daysLeft int, due time.Time, ok bool) {
 	today := civil(now, zone)
 	expiry := civil(expires, zone)
 	if !today.Before(expiry) {
@@ -104,16 +108,26 @@ func DueReminder(expires, now time.Time, days []int, zone *time.Location) (daysB
 		}
 		return 0, expiry, true
 	}
+	first := civil(delivered, zone)
 	best := -1
 	for _, d := range days {
-		if !expiry.AddDate(0, 0, -d).After(today) && (best < 0 || d < best) {
+		day := expiry.AddDate(0, 0, -d)
+		if !day.After(today) && !day.Before(first) && (best < 0 || d < best) {
 			best = d
 		}
 	}
 	if best < 0 {
 		return 0, time.Time{}, false
 	}
-	return best, expiry.AddDate(0, 0, -best), true
+	return daysBetween(today, expiry), expiry.AddDate(0, 0, -best), true
+}
+
+// daysBetween counts the calendar days from a to b, both midnights in one
+// zone (a day of a DST change is one day).
+func daysBetween(a, b time.Time) int {
+	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(ub.Sub(ua).Hours() / 24)
 }
 
 // civil is t's date at midnight in zone.

@@ -384,7 +384,7 @@ func (tx *Tx) sweepReminders(ctx context.Context, res *NotifySweepResult) error 
 	zone := tx.store.Zone
 	lo := tx.now.AddDate(0, 0, -skillpath.ExpiryNoticeGrace-2)
 	hi := tx.now.AddDate(0, 0, maxDays+2)
-	rows, err := tx.QueryContext(ctx, `SELECT cl.user_id, cl.certificate_id, c.title, cl.expires_at FROM certificate_learners cl
+	rows, err := tx.QueryContext(ctx, `SELECT cl.user_id, cl.certificate_id, c.title, cl.delivered_at, cl.expires_at FROM certificate_learners cl
 		JOIN certificates c ON c.id = cl.certificate_id
 		WHERE cl.user_deleted = FALSE AND cl.expires_at > $1 AND cl.expires_at <= $2
 		ORDER BY cl.expires_at, cl.certificate_id, cl.user_id`, millis(lo), millis(hi))
@@ -392,19 +392,19 @@ func (tx *Tx) sweepReminders(ctx context.Context, res *NotifySweepResult) error 
 		return err
 	}
 	type held struct {
-		user, cert skillpath.ID
-		title      string
-		expires    time.Time
+		user, cert         skillpath.ID
+		title              string
+		delivered, expires time.Time
 	}
 	var list []held
 	for rows.Next() {
 		var h held
-		var exp int64
-		if err := rows.Scan(&h.user, &h.cert, &h.title, &exp); err != nil {
+		var delivered, exp int64
+		if err := rows.Scan(&h.user, &h.cert, &h.title, &delivered, &exp); err != nil {
 			rows.Close()
 			return err
 		}
-		h.expires = fromMillis(exp)
+		h.delivered, h.expires = fromMillis(delivered), fromMillis(exp)
 		list = append(list, h)
 	}
 	rows.Close()
@@ -418,10 +418,10 @@ func (tx *Tx) sweepReminders(ctx context.Context, res *NotifySweepResult) error 
 		if !ok {
 			rd = skillpath.DefaultReminderDays
 		}
-		if before, due, ok := skillpath.DueReminder(h.expires, tx.now, rd, zone); ok {
+		if left, due, ok := skillpath.DueReminder(h.delivered, h.expires, tx.now, rd, zone); ok {
 			exp := h.expires
-			data := skillpath.MailData{Reason: skillpath.ReasonReminder, Certificate: h.title, ExpiresAt: &exp, DaysBefore: before}
-			if before == 0 {
+			data := skillpath.MailData{Reason: skillpath.ReasonReminder, Certificate: h.title, ExpiresAt: &exp, DaysBefore: left}
+			if left == 0 {
 				data.Reason = skillpath.ReasonExpired
 			}
 			tx.email(h.user, subject, due.Format(time.DateOnly), data)
