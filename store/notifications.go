@@ -67,29 +67,8 @@ var qLiveWebhooks = prepare(`SELECT id, url, events FROM webhooks WHERE deleted_
 // names the event (with its type, the key of each call) and data is its
 // body's "data"; the body's timestamp is the transaction's time.
 func (tx *Tx) webhookEvent(ctx context.Context, event skillpath.WebhookEvent, id string, data any) error {
-	if !tx.hooksLoaded {
-		rows, err := tx.stmt(ctx, qLiveWebhooks).QueryContext(ctx)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var h hookSub
-			var events string
-			if err := rows.Scan(&h.id, &h.url, &events); err != nil {
-				rows.Close()
-				return err
-			}
-			if err := json.Unmarshal([]byte(events), &h.events); err != nil {
-				rows.Close()
-				return fmt.Errorf("webhook %s events: %w", h.id, err)
-			}
-			tx.hooks = append(tx.hooks, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		tx.hooksLoaded = true
+	if err := tx.loadHooks(ctx); err != nil {
+		return err
 	}
 	var body []byte
 	for _, h := range tx.hooks {
@@ -107,6 +86,42 @@ func (tx *Tx) webhookEvent(ctx context.Context, event skillpath.WebhookEvent, id
 		tx.notes = append(tx.notes, note{key: key, channel: ChannelWebhook, reason: string(event), hookID: h.id, url: h.url, body: body})
 	}
 	return nil
+}
+
+// loadHooks reads the live subscriptions once in the transaction.
+func (tx *Tx) loadHooks(ctx context.Context) error {
+	if tx.hooksLoaded {
+		return nil
+	}
+	rows, err := tx.stmt(ctx, qLiveWebhooks).QueryContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h hookSub
+		var events string
+		if err := rows.Scan(&h.id, &h.url, &events); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(events), &h.events); err != nil {
+			return fmt.Errorf("webhook %s events: %w", h.id, err)
+		}
+		tx.hooks = append(tx.hooks, h)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tx.hooksLoaded = true
+	return nil
+}
+
+// subscribed reports whether a live webhook subscribes to event.
+func (tx *Tx) subscribed(ctx context.Context, event skillpath.WebhookEvent) (bool, error) {
+	if err := tx.loadHooks(ctx); err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(tx.hooks, func(h hookSub) bool { return slices.Contains(h.events, event) }), nil
 }
 
 // notifyColumns is how many values one notifications row takes.
@@ -963,6 +978,9 @@ func (s *Store) ReminderDays(ctx context.Context, ids []skillpath.ID) (map[skill
 
 // noteEnrolled tells webhooks of the enrollment id just created.
 func (tx *Tx) noteEnrolled(ctx context.Context, id skillpath.ID) error {
+	if ok, err := tx.subscribed(ctx, skillpath.EventEnrollmentCreated); err != nil || !ok {
+		return err
+	}
 	e, err := scanEnrollment(tx.QueryRowContext(ctx, `SELECT `+enrollmentColumns+` FROM enrollments e WHERE e.id = $1`, id))
 	if err != nil {
 		return err
