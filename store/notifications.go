@@ -976,14 +976,38 @@ func (s *Store) ReminderDays(ctx context.Context, ids []skillpath.ID) (map[skill
 	return out, nil
 }
 
-// noteEnrolled tells webhooks of the enrollment id just created.
-func (tx *Tx) noteEnrolled(ctx context.Context, id skillpath.ID) error {
+// noteEnrolled tells webhooks of the enrollments just created (one,
+// assigned or self-enrolled; or many, by the bulk assignment of SPEC §6,
+// which should call it with its new ids): read only when a webhook
+// subscribes to enrollment.created.
+func (tx *Tx) noteEnrolled(ctx context.Context, ids ...skillpath.ID) error {
 	if ok, err := tx.subscribed(ctx, skillpath.EventEnrollmentCreated); err != nil || !ok {
 		return err
 	}
-	e, err := scanEnrollment(tx.QueryRowContext(ctx, `SELECT `+enrollmentColumns+` FROM enrollments e WHERE e.id = $1`, id))
-	if err != nil {
-		return err
+	for _, chunk := range chunks(ids, batchSize) {
+		in, args := inList(chunk, 1)
+		rows, err := tx.QueryContext(ctx, `SELECT `+enrollmentColumns+` FROM enrollments e WHERE e.id IN (`+in+`) ORDER BY e.id`, args...)
+		if err != nil {
+			return err
+		}
+		var list []*enrollmentRow
+		for rows.Next() {
+			e, err := scanEnrollment(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, e := range list {
+			if err := tx.noteEnrollmentCreated(ctx, e); err != nil {
+				return err
+			}
+		}
 	}
-	return tx.noteEnrollmentCreated(ctx, e)
+	return nil
 }
