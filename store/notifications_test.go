@@ -224,7 +224,7 @@ func TestWeeklyDigest(t *testing.T) {
 		adminA, coachB := user("Ada"), user("Bea")
 		must(t, st.AddStaff(ctx, skillpath.Staff{GroupID: a, UserID: adminA, Role: skillpath.RoleGroupAdmin}))
 		must(t, st.AddStaff(ctx, skillpath.Staff{GroupID: b, UserID: coachB, Role: skillpath.RoleCoach}))
-		soon, inB, later := user("Sam", a1), user("Bob", b), user("Lou", a)
+		soon, inB, later, gone := user("Sam", a1), user("Bob", b), user("Lou", a), user("Del", a1)
 		cert := &skillpath.Certificate{Title: "Licence", OwnerGroupID: a, ValidityMonths: ptr(2)}
 		must(t, st.CreateCertificate(ctx, cert))
 		tr := &skillpath.Training{Title: "T", CertificateIDs: []skillpath.ID{cert.ID}, Modules: []*skillpath.Module{
@@ -242,6 +242,8 @@ func TestWeeklyDigest(t *testing.T) {
 		pass(soon, delivered)
 		pass(inB, delivered.AddDate(0, 0, -12)) // expires 2026-02-28 (clamped): expired 2 days before the Monday
 		pass(later, delivered.AddDate(0, 1, 0)) // expires 2026-04-10
+		pass(gone, delivered)                   // deleted below: never listed
+		must(t, st.DeleteUser(ctx, gone))
 		sweep := func(when string) {
 			st.Now = skillpath.FixedClock(at(when))
 			_, err := st.NotifySweep(ctx)
