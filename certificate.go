@@ -9,6 +9,9 @@ type Certificate struct {
 	Title          string `json:"title"`
 	OwnerGroupID   ID     `json:"owner_group_id"`
 	ValidityMonths *int   `json:"validity_months"`
+	// ReminderDays are the days before expiry the learner is emailed
+	// (SPEC §7); nil means DefaultReminderDays.
+	ReminderDays []int `json:"reminder_days"`
 }
 
 // MaxValidityMonths bounds a validity period (100 years).
@@ -25,7 +28,7 @@ func (c *Certificate) Validate() error {
 	if c.ValidityMonths != nil && (*c.ValidityMonths < 1 || *c.ValidityMonths > MaxValidityMonths) {
 		return Invalid("validity_months", "must be between 1 and %d, or omitted for no expiry", MaxValidityMonths)
 	}
-	return nil
+	return ValidateReminderDays(c.ReminderDays)
 }
 
 // Award is one certificate delivered in one enrollment.

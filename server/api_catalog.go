@@ -26,11 +26,12 @@ func (s *Server) createCertificate(w http.ResponseWriter, r *http.Request, calle
 		Title          string       `json:"title"`
 		OwnerGroupID   skillpath.ID `json:"owner_group_id"`
 		ValidityMonths *int         `json:"validity_months"`
+		ReminderDays   []int        `json:"reminder_days"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	c := &skillpath.Certificate{Title: in.Title, OwnerGroupID: in.OwnerGroupID, ValidityMonths: in.ValidityMonths}
+	c := &skillpath.Certificate{Title: in.Title, OwnerGroupID: in.OwnerGroupID, ValidityMonths: in.ValidityMonths, ReminderDays: in.ReminderDays}
 	if err := s.Store.CreateCertificate(r.Context(), c); err != nil {
 		return err
 	}

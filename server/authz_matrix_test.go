@@ -141,6 +141,20 @@ var matrix = map[string]entry{
 	"GET /api/v1/lrs/outbox":        {path: "/api/v1/lrs/outbox", in: admins},
 	"POST /api/v1/lrs/outbox/retry": {path: "/api/v1/lrs/outbox/retry", in: admins, body: jsonBody(map[string]any{})},
 
+	// Notifications and webhooks (SPEC §7, docs/NOTIFICATIONS.md):
+	// platform admins only.
+	"GET /api/v1/notifications":        {path: "/api/v1/notifications", in: admins},
+	"POST /api/v1/notifications/retry": {path: "/api/v1/notifications/retry", in: admins, body: jsonBody(map[string]any{})},
+	"POST /api/v1/webhooks": {path: "/api/v1/webhooks", in: admins,
+		body: jsonBody(map[string]any{"url": "https://hooks.example.com/skillpath", "events": []string{"certificate.delivered"}})},
+	"GET /api/v1/webhooks": {path: "/api/v1/webhooks", in: admins},
+	"GET /api/v1/webhooks/{id}": {path: "/api/v1/webhooks/{webhook}", in: admins,
+		fresh: func(f *fixture, o *objects) { o.webhook = f.newWebhook() }},
+	"DELETE /api/v1/webhooks/{id}": {path: "/api/v1/webhooks/{webhook}", in: admins,
+		fresh: func(f *fixture, o *objects) { o.webhook = f.newWebhook() }},
+	"PATCH /api/v1/certificates/{id}": {path: "/api/v1/certificates/{certificate}", in: admins, out: admins,
+		body: jsonBody(map[string]any{"reminder_days": []int{30, 7}})},
+
 	// Certificate statistics (docs/API-STATS.md): staff; a certificate
 	// outside the caller's scope answers 404; learners get 403.
 	"GET /api/v1/stats/certificates":                                     {path: "/api/v1/stats/certificates", in: staffOnly},
@@ -170,9 +184,15 @@ var matrix = map[string]entry{
 	"POST /learn/enrollments/{id}/modules/{module_id}/retake":      {path: "/learn/enrollments/{enrollment}/modules/{module}/retake", in: learnerOnly, out: nobodysOwn, body: form()},
 	"GET /grading": {path: "/grading", in: everyone},
 	"POST /grading/enrollments/{id}/activities/{activity_id}/score": {path: "/grading/enrollments/{enrollment}/activities/{essay}/score", in: scorers, out: only(404, platformAdmin), body: form("score", "5")},
-	"GET /trainings":                                        {path: "/trainings", in: staffOnly},
-	"GET /trainings/{id}/results":                           {path: "/trainings/{training}/results", in: staffOnly, out: staffOnly},
-	"GET /tracking":                                         {path: "/tracking", in: only(403, platformAdmin, author)},
+	"GET /trainings":              {path: "/trainings", in: staffOnly},
+	"GET /trainings/{id}/results": {path: "/trainings/{training}/results", in: staffOnly, out: staffOnly},
+	"GET /tracking":               {path: "/tracking", in: only(403, platformAdmin, author)},
+	"GET /notifications":          {path: "/notifications", in: admins},
+	"POST /notifications/retry":   {path: "/notifications/retry", in: admins, body: form()},
+	"GET /webhooks":               {path: "/webhooks", in: admins},
+	"POST /webhooks":              {path: "/webhooks", in: admins, body: form("url", "https://hooks.example.com/page", "events", "certificate.expired")},
+	"POST /webhooks/{id}/delete": {path: "/webhooks/{webhook}/delete", in: admins, body: form(),
+		fresh: func(f *fixture, o *objects) { o.webhook = f.newWebhook() }},
 	"GET /trainings/{id}/tracking":                          {path: "/trainings/{training}/tracking", in: trackers, out: admins},
 	"POST /trainings/{id}/tracking":                         {path: "/trainings/{training}/tracking", in: trackers, out: admins, body: form("endpoint", lrsEndpoint, "verbs", "passed")},
 	"POST /trainings/{id}/tracking/publish":                 {path: "/trainings/{training}/tracking/publish", in: trackers, out: admins, body: form()},

@@ -73,12 +73,13 @@ type objects struct {
 	token        string // an API token of the learner (for revoking it)
 	certified    string // another enrollment of the learner in the training, passed: it delivered the certificate
 	code         string // the verification code of that certificate
+	webhook      string // a webhook (for reading and deleting it)
 }
 
 func (o *objects) path(p string) string {
 	return strings.NewReplacer("{user}", o.user, "{group}", o.group, "{training}", o.training, "{session}", o.session,
 		"{enrollment}", o.enrollment, "{certificate}", o.certificate, "{module}", o.module, "{content}", o.content,
-		"{essay}", o.essay, "{staff}", o.staff, "{token}", o.token, "{certified}", o.certified, "{code}", o.code).Replace(p)
+		"{essay}", o.essay, "{staff}", o.staff, "{token}", o.token, "{certified}", o.certified, "{code}", o.code, "{webhook}", o.webhook).Replace(p)
 }
 
 // matrixNow is the business time of the matrix.
@@ -217,6 +218,11 @@ func (f *fixture) next() int { f.seq++; return f.seq }
 // newSession adds a session to the side's training.
 func (f *fixture) newSession(o *objects) string {
 	return f.create("/api/v1/trainings/"+o.training+"/sessions", map[string]any{"name": fmt.Sprintf("Session %d", f.next()), "starts_at": "2026-01-01T00:00:00Z"})
+}
+
+// newWebhook subscribes a webhook through the API and returns its id.
+func (f *fixture) newWebhook() string {
+	return f.create("/api/v1/webhooks", map[string]any{"url": fmt.Sprintf("https://hooks.example.com/%d", f.next()), "events": []string{"certificate.delivered"}})
 }
 
 // newEnrollment assigns the side's learner to its session.

@@ -65,6 +65,7 @@ func (s *Server) pages() {
 	s.pagesApprovals()
 	s.pagesSessions()
 	s.pagesCatalog()
+	s.pagesNotifications()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -181,6 +182,8 @@ func (s *Server) navigation(roles store.Roles, current string) []navLink {
 		{"Tracking", "/tracking", roles.PlatformAdmin || roles.Author},
 		{"Catalog", "/catalog", roles.PlatformAdmin || roles.Author},
 		{"Approvals", "/approvals", roles.PlatformAdmin || roles.GroupAdmin},
+		{"Notifications", "/notifications", roles.PlatformAdmin},
+		{"Webhooks", "/webhooks", roles.PlatformAdmin},
 	}
 	if strings.HasPrefix(current, "/trainings/") && strings.HasSuffix(current, "/tracking") {
 		current = "/tracking" // a training's tracking settings belong to Tracking, not to its results

@@ -104,6 +104,7 @@ func (s *Server) routes() {
 	s.apiSessionsEdit()
 	s.apiResults()
 	s.apiLRS()
+	s.apiNotifications()
 	s.apiStats()
 	s.apiOpenAPI()
 	s.pages()

@@ -106,6 +106,7 @@ func (s *Store) Refuse(ctx context.Context, id skillpath.ID, caller *skillpath.U
 		if !e.SelfEnrolled || e.ApprovedAt != nil || !def.RequiresApproval {
 			return skillpath.Errorf(skillpath.EUNPROCESSABLE, "enrollment %s is not awaiting approval", e.ID)
 		}
+		tx.NoteRefused(e.UserID, e.ID, def.Title)
 		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1, refused_at = $1, refused_by = $2 WHERE id = $3`,
 			millis(tx.now), caller.ID, id); err != nil {
 			return err

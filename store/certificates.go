@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"skillpath"
 )
@@ -19,8 +21,15 @@ func (s *Store) CreateCertificate(ctx context.Context, c *skillpath.Certificate)
 		if err := tx.mustExist(ctx, "groups", "owner_group_id", []skillpath.ID{c.OwnerGroupID}); err != nil {
 			return err
 		}
-		id, err := tx.insert(ctx, `INSERT INTO certificates (title, owner_group_id, validity_months, created_at) VALUES ($1, $2, $3, $4)`,
-			c.Title, c.OwnerGroupID, c.ValidityMonths, millis(tx.now))
+		var reminders any // NULL: the default (SPEC §7)
+		if c.ReminderDays != nil {
+			raw, _ := json.Marshal(c.ReminderDays)
+			reminders = string(raw)
+		} else {
+			c.ReminderDays = slices.Clone(skillpath.DefaultReminderDays)
+		}
+		id, err := tx.insert(ctx, `INSERT INTO certificates (title, owner_group_id, validity_months, created_at, reminder_days) VALUES ($1, $2, $3, $4, $5)`,
+			c.Title, c.OwnerGroupID, c.ValidityMonths, millis(tx.now), reminders)
 		if err != nil {
 			return fmt.Errorf("insert certificate: %w", err)
 		}
@@ -49,8 +58,23 @@ func (s *Store) FindCertificate(ctx context.Context, id skillpath.ID) (*skillpat
 	c, err := scanCertificate(s.db.QueryRowContext(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "certificate %s not found", id)
+	} else if err != nil {
+		return nil, err
 	}
-	return c, err
+	return c, s.fillReminderDays(ctx, []*skillpath.Certificate{c})
+}
+
+// fillReminderDays sets the certificates' ReminderDays (SPEC §7).
+func (s *Store) fillReminderDays(ctx context.Context, list []*skillpath.Certificate) error {
+	ids := make([]skillpath.ID, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	days, err := s.ReminderDays(ctx, ids)
+	for _, c := range list {
+		c.ReminderDays = days[c.ID]
+	}
+	return err
 }
 
 // ListCertificates returns every certificate by title.
@@ -68,5 +92,9 @@ func (s *Store) ListCertificates(ctx context.Context) ([]*skillpath.Certificate,
 		}
 		certificates = append(certificates, c)
 	}
-	return certificates, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return certificates, s.fillReminderDays(ctx, certificates)
 }

@@ -62,6 +62,9 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 		if err := tx.refresh(ctx, []skillpath.ID{id}); err != nil {
 			return err
 		}
+		if err := tx.noteEnrolled(ctx, id); err != nil {
+			return err
+		}
 		return tx.relink(ctx, `e.id = $1`, id)
 	})
 	if err != nil {

@@ -201,5 +201,8 @@ func (tx *Tx) insertAssignments(ctx context.Context, se *skillpath.Session, by s
 		}
 		ids = append(ids, found...)
 	}
+	if err := tx.noteEnrolled(ctx, ids...); err != nil {
+		return nil, err
+	}
 	return ids, nil
 }

@@ -359,6 +359,9 @@ func (tx *Tx) answer(ctx context.Context, def *trainingDef, e *enrollmentRow, p 
 	}
 	tx.event(e, def, ev)
 	tx.markProgressed(e.ID)
+	if score == nil && a.ManualScoring {
+		return tx.noteScoring(ctx, def, e) // SPEC §7
+	}
 	return nil
 }
 
@@ -482,6 +485,7 @@ func (tx *Tx) approve(ctx context.Context, def *trainingDef, e *enrollmentRow, b
 		return err
 	}
 	e.ApprovedAt = &tx.now
+	tx.noteApproved(def, e) // SPEC §7
 	return nil
 }
 

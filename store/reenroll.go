@@ -68,6 +68,9 @@ func (s *Store) Reenroll(ctx context.Context, lead time.Duration) (int, error) {
 		if err := tx.refresh(ctx, created); err != nil {
 			return err
 		}
+		if err := tx.noteReenrolled(ctx, created); err != nil { // SPEC §7
+			return err
+		}
 		for _, chunk := range chunks(created, batchSize) {
 			in, args := inList(chunk, 1)
 			if err := tx.relink(ctx, `e.id IN (`+in+`)`, args...); err != nil {

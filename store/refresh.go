@@ -89,6 +89,11 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 			return false, err
 		}
 	}
+	if r.Status != e.Status {
+		if err := tx.noteStatusChanged(ctx, e, e.Status, r.Status); err != nil { // SPEC §7
+			return false, err
+		}
+	}
 	if r.Status != e.Status || !sameScore(r.Score, e.Score) || !sameTime(completedAt, e.CompletedAt) || !sameTime(masteredAt, e.MasteredAt) ||
 		!sameTime(passedAt, e.PassedAt) {
 		_, err := tx.stmt(ctx, qSetStatus).ExecContext(ctx, r.Status, r.Score, nullMillis(completedAt), nullMillis(masteredAt), nullMillis(passedAt), e.ID)
@@ -119,6 +124,9 @@ func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow, p
 			return err
 		}
 		p.awards = append(p.awards, awardRow{certificateID: c.ID, deliveredAt: tx.now, expiresAt: expires})
+		if err := tx.noteDelivered(ctx, def, e, c, expires); err != nil { // SPEC §7
+			return err
+		}
 	}
 	if err := tx.assignVerificationCodes(ctx, e.ID); err != nil {
 		return err

@@ -55,6 +55,12 @@ type Store struct {
 	// outboxReady wakes a delivery worker of this process when a commit
 	// wrote statements to the LRS outbox; workers poll for the others.
 	outboxReady chan struct{}
+	// Mail is set when an SMTP server is configured (SKILLPATH_SMTP_URL):
+	// without it no email is written to the notifications outbox (SPEC §7).
+	Mail bool
+	// notifyReady wakes a notifications worker of this process when a
+	// commit wrote notifications.
+	notifyReady chan struct{}
 
 	passwordCounters
 	// rstmts and wstmts are the declared statements (prepared.go) prepared
@@ -72,7 +78,7 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 // path) or "postgres://…" — and applies the embedded migrations, logging
 // to log.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
-	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log, BaseURL: DefaultBaseURL, outboxReady: make(chan struct{}, 1)}
+	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log, BaseURL: DefaultBaseURL, outboxReady: make(chan struct{}, 1), notifyReady: make(chan struct{}, 1)}
 	s.AccountThrottle, s.AddressThrottle = skillpath.AccountAddressThrottle, skillpath.AddressThrottle
 	var err error
 	switch {

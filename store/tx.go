@@ -32,6 +32,14 @@ type Tx struct {
 	// outboxWritten is set when recordEvents wrote statements: after the
 	// commit, a delivery worker of this process is woken.
 	outboxWritten bool
+	// notes are the notifications of this transaction (SPEC §7), written
+	// to the notifications outbox before it commits; hooks the webhooks
+	// read for them; notesWritten wakes a worker after the commit.
+	notes        []note
+	hooks        []hookSub
+	hooksLoaded  bool
+	notesWritten bool
+	notesCount   int // rows the notes wrote
 	// audit is the request's action to record before this write
 	// transaction commits (WithAudit), and auditCreated the object it
 	// created, once seen.
@@ -63,6 +71,9 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *s
 	if err == nil && len(tx.events) > 0 {
 		err = tx.recordEvents(ctx)
 	}
+	if err == nil && len(tx.notes) > 0 {
+		err = tx.recordNotes(ctx)
+	}
 	if err == nil && tx.audit != nil {
 		err = tx.recordAudit(ctx)
 	}
@@ -80,6 +91,9 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *s
 	}
 	if tx.outboxWritten {
 		s.signalOutbox()
+	}
+	if tx.notesWritten {
+		s.signalNotify()
 	}
 	s.trees.keep(tx.loadedDefs)
 	return nil

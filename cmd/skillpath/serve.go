@@ -67,6 +67,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := bootstrap(ctx, st, getenv, *withDemo, stdout); err != nil {
 		return err
 	}
+	mail, err := mailer(getenv, st, *platformName)
+	if err != nil {
+		return err
+	}
+	st.Mail = mail != nil
+	if mail != nil {
+		log.Info("notifications: emails go through " + mail.Server())
+	} else {
+		log.Info("notifications: mail is not configured (SKILLPATH_SMTP_URL): no email is sent")
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -82,6 +92,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
+	waitNotifications := startNotifications(workCtx, st, mail, app, log)
 	srv := server.NewHTTPServer(app)
 	fmt.Fprintf(stdout, "skillpath listening on http://%s (database: %s, time zone: %s)\n", ln.Addr(), st.Dialect(), st.Zone)
 	serveErr := make(chan error, 1)
@@ -102,6 +113,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	stopWork()
 	waitDelivery()
+	waitNotifications()
 	return nil
 }
 
@@ -183,6 +195,7 @@ func sweep(ctx context.Context, st *store.Store, lead time.Duration, log *slog.L
 		} else if n > 0 {
 			log.Info("automatic re-enrollment", "enrolled", n)
 		}
+		notifySweep(ctx, st, log)
 		select {
 		case <-ctx.Done():
 			return

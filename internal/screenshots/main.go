@@ -108,7 +108,22 @@ func run(ctx context.Context, out string) error {
 	if err != nil {
 		return fmt.Errorf("results tracking: %w", err)
 	}
-	return shoot(b, srv.URL, out, shot{"tracking.png", demo.AdminEmail, demo.AdminPassword, "/trainings/" + fork.String() + "/tracking", 1280})
+	if err := shoot(b, srv.URL, out, shot{"tracking.png", demo.AdminEmail, demo.AdminPassword, "/trainings/" + fork.String() + "/tracking", 1280}); err != nil {
+		return err
+	}
+	if err := liveNotifications(ctx, st); err != nil {
+		return fmt.Errorf("notifications: %w", err)
+	}
+	for _, s := range []shot{
+		{"notifications.png", demo.AdminEmail, demo.AdminPassword, "/notifications", 1280},
+		{"notifications-phone.png", demo.AdminEmail, demo.AdminPassword, "/notifications", 360},
+		{"webhooks.png", demo.AdminEmail, demo.AdminPassword, "/webhooks", 1280},
+	} {
+		if err := shoot(b, srv.URL, out, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // learner is the demo learner whose pages are photographed.
