@@ -75,6 +75,13 @@ var matrix = map[string]entry{
 	"PUT /api/v1/trainings/{id}": {path: "/api/v1/trainings/{training}", in: admins, out: admins,
 		body: func(f *fixture, o *objects) any { return f.trees[o.training] }},
 	"POST /api/v1/trainings/{id}/publish": {path: "/api/v1/trainings/{training}/publish", in: only(403, platformAdmin, author), out: admins},
+	// Attachments of content (issue 18): added by platform admins and the
+	// training's authors; served to the training's people (its staff and
+	// learners), hidden (404) from everyone else.
+	"POST /api/v1/trainings/{id}/attachments": {path: "/api/v1/trainings/{training}/attachments", in: only(403, platformAdmin, author), out: admins,
+		body: func(*fixture, *objects) any { return pngBytes }},
+	"GET /trainings/{id}/attachments/{attachment_id}": {path: "/trainings/{training}/attachments/{attachment}",
+		in: only(404, platformAdmin, author, instructor, learner), out: only(404, platformAdmin)},
 
 	// Sessions.
 	"POST /api/v1/trainings/{id}/sessions": {path: "/api/v1/trainings/{training}/sessions", in: admins, out: admins,

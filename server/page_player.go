@@ -1,9 +1,11 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 
 	"skillpath"
+	"skillpath/markdown"
 	"skillpath/store"
 )
 
@@ -38,6 +40,8 @@ type playerActivity struct {
 	skillpath.ActivityResult
 	Choices       []string
 	ManualScoring bool
+	Body          template.HTML // a content activity's Markdown, rendered and sanitised
+	URL           string        // a content activity's video or external page
 }
 
 func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -66,6 +70,7 @@ func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) err
 			pa := playerActivity{ActivityResult: a}
 			if def := activities[a.ID]; def != nil {
 				pa.Choices, pa.ManualScoring = def.Choices, def.ManualScoring
+				pa.Body, pa.URL = markdown.HTML(def.Body), def.URL
 			}
 			pm.Activities = append(pm.Activities, pa)
 		}

@@ -108,6 +108,13 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"badge":  badge,
 		"deref":  func(p *float64) float64 { return *p },
 		"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
+		// host is the site a link leads to, said beside it.
+		"host": func(raw string) string {
+			if u, err := url.Parse(raw); err == nil {
+				return u.Host
+			}
+			return ""
+		},
 	}
 }
 

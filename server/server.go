@@ -103,6 +103,7 @@ func (s *Server) routes() {
 	s.apiResults()
 	s.apiLRS()
 	s.apiStats()
+	s.apiAttachments()
 	s.apiOpenAPI()
 	s.pages()
 	s.certificateDocuments()
