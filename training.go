@@ -76,8 +76,8 @@ const (
 	MaxChoices            = 50
 	MaxAttemptsLimit      = 1000
 	MaxPoints             = 10000
-	MaxContentBody        = 64 << 10  // bytes of a content activity's Markdown (a training's whole body is at most 1 MiB)
-	MaxURL                = 2048      // bytes of a content activity's URL
+	MaxContentBody        = 64 << 10 // bytes of a content activity's Markdown (a training's whole body is at most 1 MiB)
+	MaxURL                = 2048     // bytes of a content activity's URL
 	DefaultQuestionPoints = 1
 )
 
