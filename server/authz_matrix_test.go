@@ -102,6 +102,9 @@ var matrix = map[string]entry{
 	"DELETE /api/v1/enrollments/{id}": {path: "/api/v1/enrollments/{enrollment}", in: assigners, out: only(404, platformAdmin),
 		fresh: func(f *fixture, o *objects) { o.session = f.newSession(o); o.enrollment = f.newEnrollment(o) }},
 	"POST /api/v1/enrollments/{id}/approve": {path: "/api/v1/enrollments/{enrollment}/approve", in: assigners, out: only(404, platformAdmin)},
+	// Leaving: only the learner, of their own self-enrollment not started;
+	// Leo's was assigned, so his allowed call is refused by the rule (422).
+	"POST /api/v1/enrollments/{id}/leave": {path: "/api/v1/enrollments/{enrollment}/leave", in: learnerOnly, out: nobodysOwn},
 	"POST /api/v1/trainings/{id}/purchases": {path: "/api/v1/trainings/{training}/purchases",
 		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user} },
 		in:   only(403, platformAdmin, groupAdmin), out: admins},
@@ -163,6 +166,7 @@ var matrix = map[string]entry{
 	"POST /learn/enrollments/{id}/start":                           {path: "/learn/enrollments/{enrollment}/start", in: learnerOnly, out: nobodysOwn, body: form()},
 	"POST /learn/enrollments/{id}/activities/{activity_id}/view":   {path: "/learn/enrollments/{enrollment}/activities/{content}/view", in: learnerOnly, out: nobodysOwn, body: form()},
 	"POST /learn/enrollments/{id}/activities/{activity_id}/answer": {path: "/learn/enrollments/{enrollment}/activities/{essay}/answer", in: learnerOnly, out: nobodysOwn, body: form("response", "Again.")},
+	"POST /learn/enrollments/{id}/leave":                           {path: "/learn/enrollments/{enrollment}/leave", in: learnerOnly, out: nobodysOwn, body: form()},
 	"POST /learn/enrollments/{id}/modules/{module_id}/retake":      {path: "/learn/enrollments/{enrollment}/modules/{module}/retake", in: learnerOnly, out: nobodysOwn, body: form()},
 	"GET /grading": {path: "/grading", in: everyone},
 	"POST /grading/enrollments/{id}/activities/{activity_id}/score": {path: "/grading/enrollments/{enrollment}/activities/{essay}/score", in: scorers, out: only(404, platformAdmin), body: form("score", "5")},

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"skillpath"
 	"skillpath/report"
 	"skillpath/status"
 	"skillpath/store"
@@ -103,6 +104,14 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return number(*p) + "%"
 		},
 		"number": number,
+		"add":    func(a, b int) int { return a + b },
+		// price is an amount in the platform's currency: "49.00 EUR".
+		"price": func(p *skillpath.Price) string {
+			if p == nil {
+				return ""
+			}
+			return p.Format(s.currency())
+		},
 		// px is a coordinate of a chart's SVG.
 		"px":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"badge":  badge,

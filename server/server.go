@@ -42,6 +42,9 @@ type Server struct {
 	// "write" (the client went away mid-body) or "aborted" (a streamed
 	// download cut after its status was sent). Each is also logged.
 	ResponseFailed func(reason string)
+	// Currency is the ISO 4217 code every price is in (serve --currency,
+	// skillpath.ParseCurrency); "" is skillpath.DefaultCurrency.
+	Currency string
 	mux            *routeMux
 	// compressed is mux behind the response compression (compress).
 	compressed http.Handler
@@ -89,6 +92,14 @@ func compress(h http.Handler) http.Handler {
 
 // now is the business time (SKILLPATH_NOW when frozen).
 func (s *Server) now() time.Time { return s.Store.Now() }
+
+// currency is the platform's currency code.
+func (s *Server) currency() string {
+	if s.Currency == "" {
+		return skillpath.DefaultCurrency
+	}
+	return s.Currency
+}
 
 // routes registers every endpoint; each area's handlers live in its own
 // api_*.go or page_*.go file.
