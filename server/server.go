@@ -45,7 +45,7 @@ type Server struct {
 	// Currency is the ISO 4217 code every price is in (serve --currency,
 	// skillpath.ParseCurrency); "" is skillpath.DefaultCurrency.
 	Currency string
-	mux            *routeMux
+	mux      *routeMux
 	// compressed is mux behind the response compression (compress).
 	compressed http.Handler
 
