@@ -95,8 +95,11 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return ""
 		},
-		// datetime is a moment in the platform's time zone, to the minute.
-		"datetime": func(t time.Time) string { return t.In(s.Store.Zone).Format("2006-01-02 15:04") },
+		// datetime is a moment in the platform's time zone, to the minute,
+		// with the zone's abbreviation (issue 18): "2026-01-31 10:00 CET".
+		"datetime": func(t time.Time) string { return t.In(s.Store.Zone).Format("2006-01-02 15:04 MST") },
+		// zone names the platform's time zone, which every date is in.
+		"zone": func() string { return s.Store.Zone.String() },
 		"percent": func(p *float64) string {
 			if p == nil {
 				return "—"
@@ -104,6 +107,25 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return number(*p) + "%"
 		},
 		"number": number,
+		// score is a training's or a module's score as the learner reads it
+		// (issue 18): final once completed, and otherwise said to be a score
+		// so far, so that 9.1% after one answer does not read as failing.
+		"score": func(p *float64, st any) string {
+			if p == nil {
+				return "—"
+			}
+			done := false
+			switch v := st.(type) {
+			case status.Training:
+				done = v.Completed()
+			case status.Module:
+				done = v.Completed()
+			}
+			if done {
+				return number(*p) + "%"
+			}
+			return number(*p) + "% so far"
+		},
 		"add":    func(a, b int) int { return a + b },
 		// price is an amount in the platform's currency: "49.00 EUR".
 		"price": func(p *skillpath.Price) string {
