@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"skillpath"
 	"skillpath/demo"
 	"skillpath/internal/axe"
 	"skillpath/internal/testdb"
@@ -88,7 +89,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	srv := httptest.NewServer(server.New(st, testdb.Logger(t)))
 	t.Cleanup(srv.Close)
 	walks := []roleWalk{
-		{"learner", "learner01@demo.skillpath.test", demo.LearnerPassword, nil},
+		{"learner", "learner01@demo.skillpath.test", demo.LearnerPassword, []string{"/no-such-page"}},
 		{"instructor", "ivy.instructor@demo.skillpath.test", demo.LearnerPassword, nil},
 		{"group admin", "olga.ops@demo.skillpath.test", demo.LearnerPassword, nil},
 		{"platform admin", demo.AdminEmail, demo.AdminPassword, []string{"/no-such-page"}},
@@ -107,6 +108,24 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Logf("%s: %d pages, each at 1280 and 390 px: %v", w.role, len(pages), pages)
 		})
 	}
+	// Signed out: the sign-in page and the public verification page, of a
+	// real code and of an unknown one.
+	t.Run("anyone", func(t *testing.T) {
+		code := ""
+		for id := skillpath.ID(1); id < 200 && code == ""; id++ {
+			if docs, err := st.CertificateDocuments(context.Background(), id); err == nil && len(docs) > 0 {
+				code = docs[0].Code
+			}
+		}
+		if code == "" {
+			t.Fatal("no demo certificate to verify")
+		}
+		p := newPerson(t, srv.URL)
+		for _, path := range []string{"/login", "/verify/" + code, "/verify/00000000000000000000000000000000"} {
+			loads += 2
+			p.checkPage(path)
+		}
+	})
 	t.Logf("%d page loads checked", loads)
 }
 
