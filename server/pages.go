@@ -126,7 +126,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return number(*p) + "% so far"
 		},
-		"add":    func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
 		// price is an amount in the platform's currency: "49.00 EUR".
 		"price": func(p *skillpath.Price) string {
 			if p == nil {
