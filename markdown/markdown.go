@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"html/template"
 	"regexp"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -41,11 +42,51 @@ var (
 // HTML renders source as sanitised HTML, safe to write into a page as is.
 // An empty source gives "". Rendering cannot fail on any input (goldmark
 // accepts every string); an error is only a writer's, and then the escaped
-// source is returned instead.
+// source is returned instead. Renderings are remembered (see cache): a
+// body is rendered once, not on every page that shows it.
 func HTML(source string) template.HTML {
 	if source == "" {
 		return ""
 	}
+	if h, ok := cache.get(source); ok {
+		return h
+	}
+	h := render(source)
+	cache.put(source, h)
+	return h
+}
+
+// cache remembers renderings by their source, up to cacheBytes of source
+// and HTML together; when full it starts again empty (bodies change
+// rarely, and a training's are read together).
+var cache = renderCache{m: map[string]template.HTML{}}
+
+const cacheBytes = 32 << 20
+
+type renderCache struct {
+	mu    sync.Mutex
+	m     map[string]template.HTML
+	bytes int
+}
+
+func (c *renderCache) get(source string) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[source]
+	return h, ok
+}
+
+func (c *renderCache) put(source string, h template.HTML) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes+len(source)+len(h) > cacheBytes {
+		c.m, c.bytes = map[string]template.HTML{}, 0
+	}
+	c.m[source] = h
+	c.bytes += len(source) + len(h)
+}
+
+func render(source string) template.HTML {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(source), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(source))
