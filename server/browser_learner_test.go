@@ -86,10 +86,16 @@ func TestBrowserAccessibility(t *testing.T) {
 	if _, err := demo.Load(context.Background(), st, "", ""); err != nil {
 		t.Fatal(err)
 	}
+	// A newcomer enrolled in nothing: the catalog offers a session select
+	// on every free training.
+	if err := st.CreateUser(context.Background(), &skillpath.User{Email: "newcomer@demo.skillpath.test", Name: "Nina Newcomer"}, demo.LearnerPassword); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(server.New(st, testdb.Logger(t)))
 	t.Cleanup(srv.Close)
 	walks := []roleWalk{
 		{"learner", "learner01@demo.skillpath.test", demo.LearnerPassword, []string{"/no-such-page"}},
+		{"newcomer", "newcomer@demo.skillpath.test", demo.LearnerPassword, nil},
 		{"instructor", "ivy.instructor@demo.skillpath.test", demo.LearnerPassword, nil},
 		{"group admin", "olga.ops@demo.skillpath.test", demo.LearnerPassword, nil},
 		{"platform admin", demo.AdminEmail, demo.AdminPassword, []string{"/no-such-page"}},
