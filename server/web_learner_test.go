@@ -126,3 +126,40 @@ func TestLearnerPagesIssue18(t *testing.T) {
 		}
 	})
 }
+
+// TestRetakeConfirmation (issue 18): a passed module of a failed training
+// may be retaken, and the player asks first, saying what the retake does.
+func TestRetakeConfirmation(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		admin := o.env.Admin
+		var tr tree
+		admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Score drill", "passing_score": 50, "modules": []any{
+			map[string]any{"title": "Drill", "max_attempts": 2, "activities": []any{
+				map[string]any{"title": "Pick a", "kind": "choice", "choices": []string{"a", "b"}, "correct": "a"}}}}}, &tr)
+		var s, enr ids
+		admin.Must(201, "POST", "/api/v1/trainings/"+tr.ID+"/sessions", map[string]any{"name": "Now", "starts_at": "2026-01-01T00:00:00Z"}, &s)
+		admin.Must(201, "POST", "/api/v1/sessions/"+s.ID+"/enrollments", map[string]any{"user_id": o.learnerID}, &enr)
+		learner := o.client(t)
+		learner.mustSignIn(learnerEmail, learnerPassword)
+		player := "/learn/enrollments/" + enr.ID
+		learner.post(player, player+"/start", nil)
+		learner.post(player, player+"/activities/"+tr.Modules[0].Activities[0].ID+"/answer", url.Values{"response": {"b"}})
+		if st := o.status(t, enr.ID); st != "failed" {
+			t.Fatalf("training %s, want failed (module passed without a minimum, score 0 < 50)", st)
+		}
+		p := learner.get(player)
+		for _, want := range []string{`<details class="confirm">`, "A retake replaces your passed attempt (0%)", "Yes, start attempt 2"} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("the player lacks %q", want)
+			}
+		}
+		retake := player + "/modules/" + tr.Modules[0].ID + "/retake"
+		if r := learner.post(player, retake, nil); r.Status != 303 {
+			t.Fatalf("retake: %d", r.Status)
+		}
+		if p := learner.get(player); !strings.Contains(p.Body, "Attempt 2 of 2") {
+			t.Errorf("after the retake: %s", p.Body)
+		}
+	})
+}
