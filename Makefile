@@ -1,7 +1,8 @@
 # The one test command: README and .ci/run both call `make test`.
 # It needs Go, a PostgreSQL server (SKILLPATH_TEST_POSTGRES, default the
 # local server's database "test"), Node.js with `npm ci` run in
-# internal/xapivalidator (Learning Locker's xAPI validator) and, for the
+# internal/xapivalidator (Learning Locker's xAPI validator) and
+# internal/axe (axe-core, for the accessibility checks) and, for the
 # browser tests, Debian's chromium; .ci/run installs and starts what is missing.
 
 GO ?= go
@@ -16,13 +17,19 @@ check:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-unit: internal/xapivalidator/node_modules
+unit: internal/xapivalidator/node_modules internal/axe/node_modules
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Learning Locker's xAPI validator (npm), which the xAPI tests run through
 # node, installed from the committed lock file when it changes.
 internal/xapivalidator/node_modules: internal/xapivalidator/package-lock.json
 	cd internal/xapivalidator && npm ci --no-audit --no-fund
+	@touch $@
+
+# axe-core (npm), which the browser tests inject into every page to check
+# it against WCAG 2.1 A and AA (internal/axe), installed the same way.
+internal/axe/node_modules: internal/axe/package-lock.json
+	cd internal/axe && npm ci --no-audit --no-fund
 	@touch $@
 
 # Fuzz targets (package:function): the JSON bodies, the statistics

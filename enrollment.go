@@ -15,3 +15,22 @@ type Enrollment struct {
 	AutoReenrolled bool       `json:"auto_reenrolled"`
 	StartedAt      *time.Time `json:"started_at"`
 }
+
+// CheckLeave says whether a learner may leave (unenroll from) enrollment e
+// themself (issue 18): only an enrollment they made themself and have not
+// started — awaiting approval or approved alike, so leaving also withdraws
+// a request for approval. An administrator's assignment and an automatic
+// re-enrollment are the organisation's to remove, and a started
+// enrollment keeps its progress for the records. Returns EUNPROCESSABLE
+// saying why otherwise.
+func (e *Enrollment) CheckLeave() error {
+	switch {
+	case e.AutoReenrolled:
+		return Errorf(EUNPROCESSABLE, "you were enrolled again automatically to renew your certificate; ask an administrator to remove it")
+	case !e.SelfEnrolled:
+		return Errorf(EUNPROCESSABLE, "an administrator enrolled you; ask them to remove the enrollment")
+	case e.StartedAt != nil:
+		return Errorf(EUNPROCESSABLE, "you have started this training; its progress is kept, so you cannot leave it")
+	}
+	return nil
+}

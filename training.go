@@ -2,6 +2,7 @@ package skillpath
 
 import (
 	"math"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,14 @@ type Activity struct {
 	// across edits (issue 10): the id of its xAPI interaction component.
 	ChoiceIDs []string `json:"choice_ids,omitempty"`
 	Correct   *string  `json:"correct,omitempty"`
+	// Body is a content activity's text in Markdown (CommonMark with
+	// tables), at most MaxContentBody bytes; shown rendered and sanitised
+	// (package markdown). Images and PDFs it links are the training's
+	// attachments (issue 18).
+	Body string `json:"body,omitempty"`
+	// URL is a content activity's video or external page: an absolute
+	// http or https URL the learner opens (issue 18).
+	URL string `json:"url,omitempty"`
 }
 
 // Limits on a training's shape, generous but bounded so one request cannot
@@ -67,6 +76,8 @@ const (
 	MaxChoices            = 50
 	MaxAttemptsLimit      = 1000
 	MaxPoints             = 10000
+	MaxContentBody        = 64 << 10 // bytes of a content activity's Markdown (a training's whole body is at most 1 MiB)
+	MaxURL                = 2048     // bytes of a content activity's URL
 	DefaultQuestionPoints = 1
 )
 
@@ -155,6 +166,15 @@ func (a *Activity) validate(field string) error {
 		if a.ManualScoring || len(a.Choices) > 0 || len(a.ChoiceIDs) > 0 || a.Correct != nil {
 			return Invalid(field+".kind", "content activities take no manual_scoring, choices or correct")
 		}
+		if len(a.Body) > MaxContentBody {
+			return Invalid(field+".body", "at most %d KiB of text", MaxContentBody>>10)
+		}
+		if !utf8.ValidString(a.Body) {
+			return Invalid(field+".body", "must be valid UTF-8 text")
+		}
+		if err := ValidateContentURL(field+".url", a.URL); err != nil {
+			return err
+		}
 	case KindChoice:
 		if a.ManualScoring {
 			return Invalid(field+".manual_scoring", "choice questions are scored automatically")
@@ -195,6 +215,26 @@ func (a *Activity) validate(field string) error {
 		}
 	default:
 		return Invalid(field+".kind", "must be one of content, choice, text")
+	}
+	if a.Kind != KindContent && (a.Body != "" || a.URL != "") {
+		return Invalid(field+".body", "only content activities take a body or url; put a question's text in its title")
+	}
+	return nil
+}
+
+// ValidateContentURL accepts "" or an absolute http or https URL of at
+// most MaxURL bytes with a host, the link a content activity opens.
+// Returns EINVALID naming field otherwise.
+func ValidateContentURL(field, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if len(raw) > MaxURL {
+		return Invalid(field, "at most %d characters", MaxURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(raw, " \t\n\r") {
+		return Invalid(field, "must be a web address starting with https:// (or http://)")
 	}
 	return nil
 }

@@ -195,7 +195,7 @@ func (b *builder) catalog(instructorID skillpath.ID) {
 		return &skillpath.Activity{Title: title, Kind: skillpath.KindChoice, Points: 1, Choices: choices, Correct: &correct}
 	}
 	content := func(title string) *skillpath.Activity {
-		return &skillpath.Activity{Title: title, Kind: skillpath.KindContent}
+		return &skillpath.Activity{Title: title, Kind: skillpath.KindContent, Body: demoBodies[title], URL: demoLinks[title]}
 	}
 
 	b.training(&skillpath.Training{Title: "Data Protection Essentials", CertificateIDs: []skillpath.ID{b.certificates["Data Protection Essentials"]},
@@ -256,4 +256,51 @@ func (b *builder) tracking() {
 		Endpoint: LRSEndpoint,
 		Verbs:    []skillpath.Verb{skillpath.VerbStarted, skillpath.VerbAnswered, skillpath.VerbPassed, skillpath.VerbFailed},
 	})
+}
+
+// demoBodies are the texts of the demo's content activities (issue 18), in
+// Markdown as an author writes them.
+var demoBodies = map[string]string{
+	"What counts as personal data": `Personal data is **any information about a person who can be identified**, directly or indirectly.
+
+Examples we handle every day:
+
+- a customer's name, email address or phone number;
+- a delivery address, even without a name on it;
+- a driver's licence number or a vehicle plate linked to a person.
+
+Company data (a registration number, a switchboard number) is *not* personal data, but the email address
+of the person you deal with there is.
+
+> When in doubt, treat it as personal data.`,
+	"Reporting a breach": `A **personal data breach** is any loss, leak or unauthorised change of personal data: a lost laptop,
+an email sent to the wrong customer, a shared password.
+
+1. Do not try to hide or fix it alone.
+2. Tell the data protection officer at once, with what happened and when.
+3. The company must notify the supervisory authority **within 72 hours** of becoming aware of it.
+
+| Who | Does what |
+|---|---|
+| You | Report at once, keep evidence |
+| Data protection officer | Assesses the risk, notifies |
+| Managers | Inform the people affected if the risk is high |`,
+	"The daily inspection checklist": `Before every shift, walk round the truck and check, in this order:
+
+1. **Forks and chains**: no cracks, bends or worn links.
+2. Tyres and wheels: no cuts, correct pressure.
+3. Hydraulics: no leaks under the mast.
+4. Controls: horn, lights, brakes and the lowering speed.
+
+If anything fails, tag the truck *out of service* and tell your supervisor. Never drive a truck that failed its check.`,
+	"Know your walk-away point": `Before any negotiation, write down your **walk-away point**: the least favourable deal you would still accept.
+
+- Knowing it keeps you from agreeing to a deal worse than no deal.
+- Keep it to yourself; open well above it.
+- Revise it only with new facts, never under pressure at the table.`,
+}
+
+// demoLinks are the videos or pages of the demo's content activities.
+var demoLinks = map[string]string{
+	"The daily inspection checklist": "https://www.osha.gov/etools/powered-industrial-trucks/operating-forklift/pre-operation-inspection",
 }

@@ -12,6 +12,7 @@ func (s *Server) apiLearning() {
 	s.handle("GET /api/v1/enrollments/{id}", s.getEnrollment)
 	s.handle("DELETE /api/v1/enrollments/{id}", s.deleteEnrollment)
 	s.handle("POST /api/v1/enrollments/{id}/approve", s.approveEnrollment)
+	s.handle("POST /api/v1/enrollments/{id}/leave", s.leaveEnrollment)
 	s.handle("POST /api/v1/trainings/{id}/purchases", s.recordPurchase)
 	s.handle("POST /api/v1/enrollments/{id}/start", s.startTraining)
 	s.handle("POST /api/v1/enrollments/{id}/activities/{activity_id}/view", s.viewActivity)
@@ -239,7 +240,7 @@ func (s *Server) getCatalog(w http.ResponseWriter, r *http.Request, caller *skil
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"trainings": list})
+	writeJSON(w, http.StatusOK, map[string]any{"trainings": list, "currency": s.currency()})
 	return nil
 }
 
@@ -258,5 +259,23 @@ func (s *Server) listGrading(w http.ResponseWriter, r *http.Request, caller *ski
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"answers": list})
+	return nil
+}
+
+// leaveEnrollment lets a learner leave a self-enrollment they have not
+// started (skillpath.Enrollment.CheckLeave): 204; 404 for an enrollment the
+// caller may not see, 403 for staff who see it, 422 when the rule refuses.
+func (s *Server) leaveEnrollment(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
+	e, a, err := s.enrollmentAccess(r, caller)
+	if err != nil {
+		return err
+	}
+	if !a.Self {
+		return skillpath.Errorf(skillpath.EFORBIDDEN, "only the learner may leave their enrollment")
+	}
+	if err := s.Store.LeaveEnrollment(r.Context(), e.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -60,7 +59,7 @@ func (s *Server) statsLearners(w http.ResponseWriter, r *http.Request, caller *s
 }
 
 func (s *Server) statsCertified(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	return s.statsLearnerList(w, r, caller, "certified-learners", s.Store.CertifiedLearners)
+	return s.statsLearnerList(w, r, caller, "certified learners", s.Store.CertifiedLearners)
 }
 
 // learnerList reads a learners table: all of a certificate's learners or
@@ -76,7 +75,7 @@ func (s *Server) statsLearnerList(w http.ResponseWriter, r *http.Request, caller
 	if err != nil {
 		return err
 	}
-	return serveTable(s, w, r, fmt.Sprintf("path-certificate-%s-%s", id, name), func(emit func(report.LearnerRow) error, p store.Page) (string, error) {
+	return serveTable(s, w, r, s.downloadName(r, id, name), func(emit func(report.LearnerRow) error, p store.Page) (string, error) {
 		return read(r.Context(), sc, f, id, p, emit)
 	})
 }
@@ -90,7 +89,7 @@ func (s *Server) statsPaths(w http.ResponseWriter, r *http.Request, caller *skil
 	if err != nil {
 		return err
 	}
-	return serveTable(s, w, r, fmt.Sprintf("path-certificate-%s-paths", id), func(emit func(report.PathRow) error, _ store.Page) (string, error) {
+	return serveTable(s, w, r, s.downloadName(r, id, "paths"), func(emit func(report.PathRow) error, _ store.Page) (string, error) {
 		return "", s.Store.CertificatePaths(r.Context(), sc, id, emit)
 	})
 }
@@ -108,7 +107,7 @@ func (s *Server) statsHistory(w http.ResponseWriter, r *http.Request, caller *sk
 	if err != nil {
 		return err
 	}
-	return serveTable(s, w, r, fmt.Sprintf("path-certificate-%s-learner-%s-history", id, userID), func(emit func(report.HistoryRow) error, _ store.Page) (string, error) {
+	return serveTable(s, w, r, s.downloadName(r, id, "history of learner "+userID.String()), func(emit func(report.HistoryRow) error, _ store.Page) (string, error) {
 		return "", s.Store.CertificateHistory(r.Context(), sc, f, id, userID, emit)
 	})
 }
@@ -146,7 +145,11 @@ func serveTable[R report.Row](s *Server, w http.ResponseWriter, r *http.Request,
 		now := s.now()
 		day := report.Date(&now, s.Store.Zone)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": file + "-" + day + ".csv"}))
+		sep := "-" // path-certificates-DATE.csv; "Title - what - DATE.csv"
+		if strings.Contains(file, " ") {
+			sep = " - "
+		}
+		w.Header().Set("Content-Disposition", attachmentDisposition(file+sep+day+".csv"))
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		var err error
 		cw, err = report.NewWriter[R](w, s.Store.Zone)

@@ -276,9 +276,9 @@ func TestStatsCSVGolden(t *testing.T) {
 		for _, tt := range []struct {
 			golden, path, accept, filename string
 		}{
-			{"certificates.csv", "/api/v1/stats/certificates.csv?user_status=all", "", "path-certificates-2026-11-22.csv"},
-			{"certificates.csv", "/api/v1/stats/certificates?user_status=all", "text/csv", "path-certificates-2026-11-22.csv"},
-			{"learners.csv", forklift + "/learners.csv?user_status=all", "", "path-certificate-" + a.cert(testorg.Forklift) + "-learners-2026-11-22.csv"},
+			{"certificates.csv", "/api/v1/stats/certificates.csv?user_status=all", "", `"path-certificates-2026-11-22.csv"`},
+			{"certificates.csv", "/api/v1/stats/certificates?user_status=all", "text/csv", `"path-certificates-2026-11-22.csv"`},
+			{"learners.csv", forklift + "/learners.csv?user_status=all", "", `"` + testorg.Forklift + ` - learners - 2026-11-22.csv"`},
 			{"history.csv", forklift + "/learners/" + a.org.Users["Alice"].ID.String() + "/history.csv", "", ""},
 			{"history-reenrolled.csv", forklift + "/learners/" + a.org.Users["Chloe"].ID.String() + "/history", "application/json;q=0.5, text/csv", ""},
 			{"certified.csv", forklift + "/certified.csv", "", ""},

@@ -75,6 +75,13 @@ var matrix = map[string]entry{
 	"PUT /api/v1/trainings/{id}": {path: "/api/v1/trainings/{training}", in: admins, out: admins,
 		body: func(f *fixture, o *objects) any { return f.trees[o.training] }},
 	"POST /api/v1/trainings/{id}/publish": {path: "/api/v1/trainings/{training}/publish", in: only(403, platformAdmin, author), out: admins},
+	// Attachments of content (issue 18): added by platform admins and the
+	// training's authors; served to the training's people (its staff and
+	// learners), hidden (404) from everyone else.
+	"POST /api/v1/trainings/{id}/attachments": {path: "/api/v1/trainings/{training}/attachments", in: only(403, platformAdmin, author), out: admins,
+		body: func(*fixture, *objects) any { return pngBytes }},
+	"GET /trainings/{id}/attachments/{attachment_id}": {path: "/trainings/{training}/attachments/{attachment}",
+		in: only(404, platformAdmin, author, instructor, learner), out: only(404, platformAdmin)},
 
 	// Sessions.
 	"POST /api/v1/trainings/{id}/sessions": {path: "/api/v1/trainings/{training}/sessions", in: admins, out: admins,
@@ -106,6 +113,9 @@ var matrix = map[string]entry{
 		in:   only(403, platformAdmin, groupAdmin), out: only(403, platformAdmin, groupAdmin)},
 	"GET /api/v1/approvals":                {path: "/api/v1/approvals", in: only(403, platformAdmin, groupAdmin)},
 	"POST /api/v1/enrollments/{id}/refuse": {path: "/api/v1/enrollments/{enrollment}/refuse", in: assigners, out: only(404, platformAdmin)},
+	// Leaving: only the learner, of their own self-enrollment not started;
+	// Leo's was assigned, so his allowed call is refused by the rule (422).
+	"POST /api/v1/enrollments/{id}/leave": {path: "/api/v1/enrollments/{enrollment}/leave", in: learnerOnly, out: nobodysOwn},
 	"POST /api/v1/trainings/{id}/purchases": {path: "/api/v1/trainings/{training}/purchases",
 		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user} },
 		in:   only(403, platformAdmin, groupAdmin), out: admins},
@@ -181,6 +191,7 @@ var matrix = map[string]entry{
 	"POST /learn/enrollments/{id}/start":                           {path: "/learn/enrollments/{enrollment}/start", in: learnerOnly, out: nobodysOwn, body: form()},
 	"POST /learn/enrollments/{id}/activities/{activity_id}/view":   {path: "/learn/enrollments/{enrollment}/activities/{content}/view", in: learnerOnly, out: nobodysOwn, body: form()},
 	"POST /learn/enrollments/{id}/activities/{activity_id}/answer": {path: "/learn/enrollments/{enrollment}/activities/{essay}/answer", in: learnerOnly, out: nobodysOwn, body: form("response", "Again.")},
+	"POST /learn/enrollments/{id}/leave":                           {path: "/learn/enrollments/{enrollment}/leave", in: learnerOnly, out: nobodysOwn, body: form()},
 	"POST /learn/enrollments/{id}/modules/{module_id}/retake":      {path: "/learn/enrollments/{enrollment}/modules/{module}/retake", in: learnerOnly, out: nobodysOwn, body: form()},
 	"GET /grading": {path: "/grading", in: everyone},
 	"POST /grading/enrollments/{id}/activities/{activity_id}/score": {path: "/grading/enrollments/{enrollment}/activities/{essay}/score", in: scorers, out: only(404, platformAdmin), body: form("score", "5")},

@@ -74,12 +74,14 @@ type objects struct {
 	certified    string // another enrollment of the learner in the training, passed: it delivered the certificate
 	code         string // the verification code of that certificate
 	webhook      string // a webhook (for reading and deleting it)
+	attachment   string // an image attached to the training
 }
 
 func (o *objects) path(p string) string {
 	return strings.NewReplacer("{user}", o.user, "{group}", o.group, "{training}", o.training, "{session}", o.session,
 		"{enrollment}", o.enrollment, "{certificate}", o.certificate, "{module}", o.module, "{content}", o.content,
-		"{essay}", o.essay, "{staff}", o.staff, "{token}", o.token, "{certified}", o.certified, "{code}", o.code, "{webhook}", o.webhook).Replace(p)
+		"{essay}", o.essay, "{staff}", o.staff, "{token}", o.token, "{certified}", o.certified, "{code}", o.code, "{webhook}", o.webhook,
+		"{attachment}", o.attachment).Replace(p)
 }
 
 // matrixNow is the business time of the matrix.
@@ -162,6 +164,7 @@ func newFixture(t *testing.T, dialect string) *fixture {
 		e.Admin.Must(200, "PUT", "/api/v1/trainings/"+o.training+"/lrs", map[string]any{"endpoint": lrsEndpoint, "verbs": []string{}}, nil)
 		o.session = f.newSession(o)
 		o.enrollment = f.newEnrollment(o)
+		o.attachment = f.attach(o)
 		learnerClient := e.As(id(t, o.user))
 		learnerClient.Must(200, "POST", "/api/v1/enrollments/"+o.enrollment+"/start", nil, nil)
 		learnerClient.Must(200, "POST", "/api/v1/enrollments/"+o.enrollment+"/activities/"+o.essay+"/answer", map[string]any{"response": "Because."}, nil)
@@ -462,6 +465,8 @@ func (f *fixture) call(r role, method, path string, body func(*fixture, *objects
 		}
 		sent, contentType = []byte(form.Encode()), "application/x-www-form-urlencoded"
 	case nil:
+	case []byte:
+		sent, contentType = v, "application/octet-stream"
 	default:
 		j, err := json.Marshal(v)
 		if err != nil {
@@ -497,3 +502,16 @@ func (f *fixture) call(r role, method, path string, body func(*fixture, *objects
 }
 
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// pngBytes is a 1×1 PNG, an attachment's body.
+var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" +
+	"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// attach uploads an image to o's training as the platform admin and
+// returns its id.
+func (f *fixture) attach(o *objects) string {
+	f.t.Helper()
+	var r apitest.Ref
+	f.env.Admin.Must(201, "POST", "/api/v1/trainings/"+o.training+"/attachments?name=dot.png", pngBytes, &r)
+	return r.ID
+}

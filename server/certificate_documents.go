@@ -102,13 +102,21 @@ func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request, caller *
 	if err := certpdf.Write(&buf, doc, fonts); err != nil {
 		return err
 	}
-	name := "certificate-" + e.ID.String()
-	if only != 0 {
-		name += "-" + only.String()
+	// Named by what it certifies (issue 18): "Forklift Licence - Lee
+	// Learner.pdf", or the training's name for several certificates.
+	var name string
+	for _, d := range docs {
+		if only == 0 || d.CertificateID == only {
+			if name == "" {
+				name = d.Title + " - " + d.Learner
+			} else {
+				name = d.Path + " certificates - " + d.Learner
+			}
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
+	h.Set("Content-Disposition", attachmentDisposition(name+".pdf"))
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("Cache-Control", "private, no-store")
 	_, err = buf.WriteTo(w)

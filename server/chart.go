@@ -20,6 +20,7 @@ type chart struct {
 	Bars          []chartBar
 	Ticks         []chartTick
 	Labels        []chartLabel
+	Years         []chartYear
 	Today         chartToday
 	Empty         *chartPoint // where to say there is nothing to show, if so
 	Rows          []chartRow
@@ -46,11 +47,20 @@ type chartTick struct {
 	Label           string
 }
 
-// chartLabel names a month under the bars; Year is set on January and on
-// the first month.
+// chartLabel names a month under the bars.
 type chartLabel struct {
-	X, MonthY, YearY float64
-	Month, Year      string
+	X, MonthY float64
+	Month     string
+}
+
+// chartYear names a year under the run of its months (issue 18: a label
+// per January and one on the first month overlapped when the chart began
+// in December): centred under the run, in full when the run spans two
+// months or more, as "’25" under a lone month; Edge, when set, is the x of
+// the line that parts it from the year before.
+type chartYear struct {
+	X, Y, Edge float64
+	Label      string
 }
 
 // chartRow is a month of the table beside the chart.
@@ -104,13 +114,10 @@ func newChart(tl *report.Timeline, now time.Time) chart {
 			c.Bars = append(c.Bars, chartBar{X: bx, Y: y(b.n), W: chartBarWidth, H: c.Plot.Bottom - y(b.n), Class: b.class,
 				Title: fmt.Sprintf("%s: %d %s", name, b.n, b.title)})
 		}
-		label := chartLabel{X: x + slot/2, MonthY: c.Plot.Bottom + 16, YearY: c.Plot.Bottom + 32, Month: m.Start.Month().String()[:3]}
-		if i == 0 || m.Start.Month() == time.January {
-			label.Year = strconv.Itoa(m.Start.Year())
-		}
-		c.Labels = append(c.Labels, label)
+		c.Labels = append(c.Labels, chartLabel{X: x + slot/2, MonthY: c.Plot.Bottom + 16, Month: m.Start.Month().String()[:3]})
 		c.Rows = append(c.Rows, chartRow{Month: name, Delivered: m.Delivered, Expiring: m.Expiring, Current: i == tl.Current})
 	}
+	c.Years = yearLabels(tl, c.Plot.Left, slot, c.Plot.Bottom+32)
 	// today, within its month
 	start := tl.Months[tl.Current].Start
 	end := start.AddDate(0, 1, 0)
@@ -143,4 +150,27 @@ func count(n int) string {
 		return "1 certificate"
 	}
 	return strconv.Itoa(n) + " certificates"
+}
+
+// yearLabels names the years of the timeline's months, each centred under
+// the run of its months whose slots start at left and are slot wide.
+func yearLabels(tl *report.Timeline, left, slot, y float64) []chartYear {
+	var years []chartYear
+	first := 0
+	for i := 1; i <= len(tl.Months); i++ {
+		if i < len(tl.Months) && tl.Months[i].Start.Year() == tl.Months[first].Start.Year() {
+			continue
+		}
+		label := strconv.Itoa(tl.Months[first].Start.Year())
+		if i-first < 2 {
+			label = "’" + label[len(label)-2:]
+		}
+		cy := chartYear{X: left + (float64(first)+float64(i-first)/2)*slot, Y: y, Label: label}
+		if first > 0 {
+			cy.Edge = left + float64(first)*slot
+		}
+		years = append(years, cy)
+		first = i
+	}
+	return years
 }

@@ -45,8 +45,19 @@ func TestNewChart(t *testing.T) {
 	if middle := c.Plot.Left + 11.5*slot; c.Today.X < middle-1 || c.Today.X > middle+1 {
 		t.Errorf("today at %v, want about %v", c.Today.X, middle)
 	}
-	if c.Labels[0].Year != "2025" || c.Labels[1].Year != "2026" || c.Labels[2].Year != "" || !strings.HasPrefix(c.Labels[2].Month, "Feb") {
+	if !strings.HasPrefix(c.Labels[2].Month, "Feb") {
 		t.Errorf("labels %+v", c.Labels[:3])
+	}
+	// Years (issue 18): December 2025 alone is "’25", 2026 and 2027 are
+	// centred under their months, so no two labels overlap.
+	if len(c.Years) != 3 || c.Years[0].Label != "’25" || c.Years[1].Label != "2026" || c.Years[2].Label != "2027" ||
+		c.Years[1].X != c.Plot.Left+7*slot || c.Years[1].Edge != c.Plot.Left+slot || c.Years[0].Edge != 0 {
+		t.Errorf("years %+v", c.Years)
+	}
+	for i := 1; i < len(c.Years); i++ {
+		if c.Years[i].X-c.Years[i-1].X < 28 {
+			t.Errorf("years %d and %d are %.1f apart", i-1, i, c.Years[i].X-c.Years[i-1].X)
+		}
 	}
 	if empty := newChart(report.NewTimeline(now, paris, 12, 12), now); empty.Empty == nil || len(empty.Bars) != 0 {
 		t.Errorf("a chart of nothing: %+v", empty)

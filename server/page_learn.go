@@ -14,8 +14,9 @@ func (s *Server) pagesLearn() {
 
 // learnPage is the learner's home: their trainings and the catalog.
 type learnPage struct {
-	Enrollments []store.EnrollmentSummary
-	Catalog     []store.CatalogEntry
+	Enrollments  []store.EnrollmentSummary
+	Catalog      []store.CatalogEntry
+	Certificates []store.HeldCertificate // the learner's, latest delivery of each (issue 18)
 }
 
 // pageLearn lists the learner's enrollments (GET /api/v1/me/enrollments) and
@@ -29,7 +30,11 @@ func (s *Server) pageLearn(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
-	v.Title, v.Data = "Learn", learnPage{Enrollments: mine, Catalog: catalog}
+	held, err := s.Store.UserCertificates(r.Context(), v.User.ID)
+	if err != nil {
+		return err
+	}
+	v.Title, v.Data = "Learn", learnPage{Enrollments: mine, Catalog: catalog, Certificates: held}
 	return s.render(w, r, v, "learn.html")
 }
 

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 
 	"skillpath"
+	"skillpath/markdown"
+	"skillpath/status"
 	"skillpath/store"
 )
 
@@ -16,6 +19,7 @@ func (s *Server) pagesPlayer() {
 	s.page("POST /learn/enrollments/{id}/activities/{activity_id}/view", s.pageView)
 	s.page("POST /learn/enrollments/{id}/activities/{activity_id}/answer", s.pageAnswer)
 	s.page("POST /learn/enrollments/{id}/modules/{module_id}/retake", s.pageRetake)
+	s.page("POST /learn/enrollments/{id}/leave", s.pageLeave)
 }
 
 // playerPage is one enrollment as its learner sees it.
@@ -26,6 +30,13 @@ type playerPage struct {
 	Started       bool
 	Modules       []playerModule
 	Drafts        map[skillpath.ID]string // refused answers, kept so they need not be typed again
+	// Prerequisites, while they are pending: what to pass first (issue 18).
+	Prerequisites []store.Prerequisite
+	// Renewed: on an automatic re-enrollment, the certificates it renews
+	// and when they expire (issue 18).
+	Renewed []store.HeldCertificate
+	// CanLeave: the learner may leave this enrollment (issue 18).
+	CanLeave bool
 }
 
 type playerModule struct {
@@ -38,6 +49,8 @@ type playerActivity struct {
 	skillpath.ActivityResult
 	Choices       []string
 	ManualScoring bool
+	Body          template.HTML // a content activity's Markdown, rendered and sanitised
+	URL           string        // a content activity's video or external page
 }
 
 func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -54,6 +67,18 @@ func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) err
 	if d, ok := v.Data.(map[skillpath.ID]string); ok {
 		p.Drafts = d
 	}
+	e := skillpath.Enrollment{SelfEnrolled: res.SelfEnrolled, AutoReenrolled: res.AutoReenrolled, StartedAt: res.StartedAt}
+	p.CanLeave = e.CheckLeave() == nil
+	if res.Status == status.TrainingPrerequisitesPending {
+		if p.Prerequisites, err = s.Store.Prerequisites(r.Context(), v.User.ID, res.TrainingID); err != nil {
+			return err
+		}
+	}
+	if res.AutoReenrolled {
+		if p.Renewed, err = s.Store.RenewedCertificates(r.Context(), id); err != nil {
+			return err
+		}
+	}
 	activities := map[skillpath.ID]*skillpath.Activity{}
 	for _, m := range t.Modules {
 		for _, a := range m.Activities {
@@ -66,6 +91,7 @@ func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) err
 			pa := playerActivity{ActivityResult: a}
 			if def := activities[a.ID]; def != nil {
 				pa.Choices, pa.ManualScoring = def.Choices, def.ManualScoring
+				pa.Body, pa.URL = markdown.HTML(def.Body), def.URL
 			}
 			pm.Activities = append(pm.Activities, pa)
 		}
@@ -99,7 +125,7 @@ func (s *Server) do(w http.ResponseWriter, r *http.Request, v *view, f formAct) 
 	}
 	var checked bool
 	var denied error
-	_, err = s.Store.Learn(r.Context(), id, v.User, func(a skillpath.Access) error {
+	l, err := s.Store.Learn(r.Context(), id, v.User, func(a skillpath.Access) error {
 		checked, denied = true, f.guard(id, f.pending)(a)
 		return denied
 	}, f.act)
@@ -113,6 +139,11 @@ func (s *Server) do(w http.ResponseWriter, r *http.Request, v *view, f formAct) 
 		return s.refused(w, r, v, err, f.anchor, f.again)
 	case f.refuse != nil:
 		return s.refused(w, r, v, f.refuse, f.anchor, f.again)
+	}
+	if (f.act.Kind == store.ActAnswer || f.act.Kind == store.ActView) && l.Result.Status == status.TrainingPassed {
+		// The moment of success (issue 18): the player opens at the box
+		// that says so, which takes the focus.
+		return redirect(w, r, playerURL(r, "passed"))
 	}
 	if f.flash != "" {
 		s.flash(w, r, f.flash)
@@ -155,6 +186,23 @@ func (s *Server) pageAnswer(w http.ResponseWriter, r *http.Request, v *view) err
 			}
 			return err
 		}})
+}
+
+// pageLeave lets the learner leave a self-enrollment they have not started
+// (POST /api/v1/enrollments/{id}/leave) and goes back to /learn.
+func (s *Server) pageLeave(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r, "id", "enrollment")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.Learn(r.Context(), id, v.User, onlyLearner(id, nil), store.Act{Kind: store.ActRead}); err != nil {
+		return err
+	}
+	if err := s.Store.LeaveEnrollment(r.Context(), id); err != nil {
+		return s.refused(w, r, v, err, "leave", s.pagePlayer)
+	}
+	s.flash(w, r, "You have left the training. You can enroll again from the catalog.")
+	return redirect(w, r, "/learn")
 }
 
 func (s *Server) pageRetake(w http.ResponseWriter, r *http.Request, v *view) error {

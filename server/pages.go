@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"skillpath"
 	"skillpath/report"
 	"skillpath/status"
 	"skillpath/store"
@@ -98,8 +99,11 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return ""
 		},
-		// datetime is a moment in the platform's time zone, to the minute.
-		"datetime": func(t time.Time) string { return t.In(s.Store.Zone).Format("2006-01-02 15:04") },
+		// datetime is a moment in the platform's time zone, to the minute,
+		// with the zone's abbreviation (issue 18): "2026-01-31 10:00 CET".
+		"datetime": func(t time.Time) string { return t.In(s.Store.Zone).Format("2006-01-02 15:04 MST") },
+		// zone names the platform's time zone, which every date is in.
+		"zone": func() string { return s.Store.Zone.String() },
 		"percent": func(p *float64) string {
 			if p == nil {
 				return "—"
@@ -107,11 +111,45 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return number(*p) + "%"
 		},
 		"number": number,
+		// score is a training's or a module's score as the learner reads it
+		// (issue 18): final once completed, and otherwise said to be a score
+		// so far, so that 9.1% after one answer does not read as failing.
+		"score": func(p *float64, st any) string {
+			if p == nil {
+				return "—"
+			}
+			done := false
+			switch v := st.(type) {
+			case status.Training:
+				done = v.Completed()
+			case status.Module:
+				done = v.Completed()
+			}
+			if done {
+				return number(*p) + "%"
+			}
+			return number(*p) + "% so far"
+		},
+		"add": func(a, b int) int { return a + b },
+		// price is an amount in the platform's currency: "49.00 EUR".
+		"price": func(p *skillpath.Price) string {
+			if p == nil {
+				return ""
+			}
+			return p.Format(s.currency())
+		},
 		// px is a coordinate of a chart's SVG.
 		"px":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"badge":  badge,
 		"deref":  func(p *float64) float64 { return *p },
 		"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
+		// host is the site a link leads to, said beside it.
+		"host": func(raw string) string {
+			if u, err := url.Parse(raw); err == nil {
+				return u.Host
+			}
+			return ""
+		},
 	}
 }
 

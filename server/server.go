@@ -42,7 +42,10 @@ type Server struct {
 	// "write" (the client went away mid-body) or "aborted" (a streamed
 	// download cut after its status was sent). Each is also logged.
 	ResponseFailed func(reason string)
-	mux            *routeMux
+	// Currency is the ISO 4217 code every price is in (serve --currency,
+	// skillpath.ParseCurrency); "" is skillpath.DefaultCurrency.
+	Currency string
+	mux      *routeMux
 	// compressed is mux behind the response compression (compress).
 	compressed http.Handler
 
@@ -90,6 +93,14 @@ func compress(h http.Handler) http.Handler {
 // now is the business time (SKILLPATH_NOW when frozen).
 func (s *Server) now() time.Time { return s.Store.Now() }
 
+// currency is the platform's currency code.
+func (s *Server) currency() string {
+	if s.Currency == "" {
+		return skillpath.DefaultCurrency
+	}
+	return s.Currency
+}
+
 // routes registers every endpoint; each area's handlers live in its own
 // api_*.go or page_*.go file.
 func (s *Server) routes() {
@@ -106,6 +117,7 @@ func (s *Server) routes() {
 	s.apiLRS()
 	s.apiNotifications()
 	s.apiStats()
+	s.apiAttachments()
 	s.apiOpenAPI()
 	s.pages()
 	s.certificateDocuments()

@@ -323,8 +323,8 @@ func TestWebCertificatePage(t *testing.T) {
 		admin := a.web(t, testorg.Admin)
 		alice := admin.get("/certificates/" + a.cert(testorg.Forklift) + "/learners/" + a.org.Users["Alice"].ID.String())
 		want := [][]string{
-			{"Expired", "2024-02-10", "2025-02-10", "Forklift Operator", "Forklift 2024", "Expired", "No", "PDF"},
-			{"Valid", "2026-02-16", "2027-02-16", "Forklift Operator", "Forklift 2026", "Passed", "No", "PDF"},
+			{"Expired", "2024-02-10", "2025-02-10", "Forklift Operator", "Forklift 2024", "Expired", "No", "PDF : the certificate delivered on 2024-02-10"},
+			{"Valid", "2026-02-16", "2027-02-16", "Forklift Operator", "Forklift 2026", "Passed", "No", "PDF : the certificate delivered on 2026-02-16"},
 			{"Not obtained", "none", "none", "Forklift Refresher", "Refresher 2026", "In progress", "No", ""},
 		}
 		if got := tableCells(alice.Body, "history"); fmt.Sprint(got) != fmt.Sprint(want) || !strings.Contains(alice.Body, "<h1>Alice Archer: Forklift Licence</h1>") {

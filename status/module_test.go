@@ -114,3 +114,25 @@ func TestModuleStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestRetake(t *testing.T) {
+	for _, c := range []struct {
+		m    status.Module
+		t    status.Training
+		want bool
+	}{
+		{status.ModuleStarted, status.TrainingStarted, false},
+		{status.ModuleAwaitingScoring, status.TrainingStarted, false},
+		{status.ModuleFailed, status.TrainingStarted, true},
+		{status.ModuleFailed, status.TrainingFailed, true},
+		{status.ModulePassed, status.TrainingStarted, false},
+		{status.ModulePassed, status.TrainingAwaitingScoring, false},
+		{status.ModulePassed, status.TrainingFailed, true},
+		{status.ModulePassed, status.TrainingPassed, false},
+		{status.ModuleFailed, status.TrainingExpired, false},
+	} {
+		if ok, why := status.Retake(c.m, c.t); ok != c.want || (!ok && why == "") {
+			t.Errorf("Retake(%s, %s) = %v %q, want %v", c.m, c.t, ok, why, c.want)
+		}
+	}
+}

@@ -84,3 +84,27 @@ var moduleLabels = map[Module]string{
 
 // Label is the module status as pages show it.
 func (m Module) Label() string { return moduleLabels[m] }
+
+// Retake says whether a module whose latest attempt is m may be retaken
+// while the training is t (SPEC §1: the latest attempt counts; issue 18),
+// and if not, why, in the learner's words:
+//   - only a completed module (passed or failed): an attempt under way is
+//     finished first;
+//   - never once the training is passed or expired: the pass stands;
+//   - a failed module may be retaken;
+//   - a passed module only when the training is failed, the one way to raise
+//     an overall score below the training's passing score; in any other
+//     case a retake could only turn a pass into a new, unfinished attempt.
+//
+// Attempts left (max_attempts) are the caller's to check.
+func Retake(m Module, t Training) (ok bool, why string) {
+	switch {
+	case !m.Completed():
+		return false, "finish the current attempt before retaking it"
+	case t == TrainingPassed || t == TrainingExpired:
+		return false, "the training is passed: there is nothing to retake"
+	case m == ModulePassed && t != TrainingFailed:
+		return false, "the module is passed: its pass counts, and a retake would replace it"
+	}
+	return true, ""
+}

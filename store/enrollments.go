@@ -122,6 +122,27 @@ func (s *Store) DeleteEnrollment(ctx context.Context, id skillpath.ID) error {
 	})
 }
 
+// LeaveEnrollment removes live enrollment id at its learner's request
+// (issue 18), as DeleteEnrollment does, if skillpath.Enrollment.CheckLeave
+// allows it; the caller has checked that the learner asks. Returns
+// ENOTFOUND for an unknown or deleted enrollment and CheckLeave's
+// EUNPROCESSABLE.
+func (s *Store) LeaveEnrollment(ctx context.Context, id skillpath.ID) error {
+	return s.write(ctx, func(tx *Tx) error {
+		e, err := tx.findEnrollment(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := e.CheckLeave(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE id = $2`, millis(tx.now), id); err != nil {
+			return err
+		}
+		return tx.relink(ctx, `e.id = $1`, id)
+	})
+}
+
 // RecordPurchase records that a learner bought a paid training, which lets
 // them enroll themself (SPEC §1, commerce). Returns EUNPROCESSABLE for a free
 // training and ECONFLICT when the purchase is already recorded.

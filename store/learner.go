@@ -108,6 +108,17 @@ type CatalogEntry struct {
 	EnrollmentID *skillpath.ID    `json:"enrollment_id,omitempty"`
 	Status       *status.Training `json:"status,omitempty"`
 	Sessions     []CatalogSession `json:"sessions"`
+	// Prerequisites are the trainings to pass before starting this one
+	// (SPEC §1), by title, each saying whether the learner has (issue 18).
+	Prerequisites []Prerequisite `json:"prerequisites"`
+}
+
+// Prerequisite is a training to pass before another, and whether the
+// learner has passed it at least once (an expired pass counts, SPEC §1).
+type Prerequisite struct {
+	ID     skillpath.ID `json:"id"`
+	Title  string       `json:"title"`
+	Passed bool         `json:"passed"`
 }
 
 // CatalogSession is a session open to self-enrollment.
@@ -139,7 +150,7 @@ func (s *Store) Catalog(ctx context.Context, userID skillpath.ID) ([]CatalogEntr
 				rows.Close()
 				return err
 			}
-			c.Action, c.Sessions = ActionEnroll, []CatalogSession{}
+			c.Action, c.Sessions, c.Prerequisites = ActionEnroll, []CatalogSession{}, []Prerequisite{}
 			if price.Valid {
 				p := skillpath.Price(price.Int64)
 				c.Price = &p
@@ -163,9 +174,58 @@ func (s *Store) Catalog(ctx context.Context, userID skillpath.ID) ([]CatalogEntr
 			c := &list[index[e.TrainingID]]
 			c.Action, c.EnrollmentID, c.Status = ActionOpen, &e.ID, &e.Status
 		}
+		prereqs, err := tx.prerequisites(ctx, userID, 0)
+		if err != nil {
+			return err
+		}
+		for training, ps := range prereqs {
+			if i, ok := index[training]; ok {
+				list[i].Prerequisites = ps
+			}
+		}
 		return tx.openSessions(ctx, list, index)
 	})
 	return list, err
+}
+
+// Prerequisites lists the prerequisites of training trainingID by title,
+// each saying whether user userID has passed it (issue 18): what the
+// player names when it says "pass these first".
+func (s *Store) Prerequisites(ctx context.Context, userID, trainingID skillpath.ID) ([]Prerequisite, error) {
+	var out []Prerequisite
+	err := s.read(ctx, func(tx *Tx) error {
+		m, err := tx.prerequisites(ctx, userID, trainingID)
+		out = m[trainingID]
+		return err
+	})
+	if out == nil {
+		out = []Prerequisite{}
+	}
+	return out, err
+}
+
+// prerequisites maps each training (trainingID's alone unless 0) to its
+// prerequisites by title, with whether userID has passed each: one query.
+func (tx *Tx) prerequisites(ctx context.Context, userID, trainingID skillpath.ID) (map[skillpath.ID][]Prerequisite, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT tp.training_id, p.id, p.title,
+			EXISTS (SELECT 1 FROM enrollments e WHERE e.training_id = p.id AND e.user_id = $1 AND e.status = $2 AND e.deleted_at IS NULL)
+		FROM training_prerequisites tp JOIN trainings p ON p.id = tp.prerequisite_id
+		WHERE $3 = 0 OR tp.training_id = $3
+		ORDER BY tp.training_id, p.title, p.id`, userID, string(status.TrainingPassed), trainingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[skillpath.ID][]Prerequisite{}
+	for rows.Next() {
+		var training skillpath.ID
+		var p Prerequisite
+		if err := rows.Scan(&training, &p.ID, &p.Title, &p.Passed); err != nil {
+			return nil, err
+		}
+		out[training] = append(out[training], p)
+	}
+	return out, rows.Err()
 }
 
 // openSessions adds to the catalog the sessions a learner may enroll in:

@@ -410,14 +410,14 @@ func (tx *Tx) retake(ctx context.Context, def *trainingDef, e *enrollmentRow, p 
 	if err := requireStarted(e); err != nil {
 		return err
 	}
-	if e.Status == status.TrainingPassed {
-		return skillpath.Errorf(skillpath.EUNPROCESSABLE, "the training is passed: there is nothing to retake")
-	}
 	r := status.TrainingStatus(def.facts(e, p), tx.now)
+	if e.Status == status.TrainingPassed {
+		r.Status = status.TrainingPassed
+	}
 	mr := r.Modules[slices.Index(def.Modules, m)]
 	att := p.attempts[m.ID]
-	if !mr.Status.Completed() {
-		return skillpath.Errorf(skillpath.EUNPROCESSABLE, "module %q is %s: finish the current attempt before retaking it", m.Title, mr.Status.Label())
+	if ok, why := status.Retake(mr.Status, r.Status); !ok {
+		return skillpath.Errorf(skillpath.EUNPROCESSABLE, "module %q is %s: %s", m.Title, mr.Status.Label(), why)
 	}
 	if m.MaxAttempts != 0 && att.number >= m.MaxAttempts {
 		return skillpath.Errorf(skillpath.EUNPROCESSABLE, "module %q allows %d attempts and all are used", m.Title, m.MaxAttempts)

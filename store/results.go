@@ -37,8 +37,8 @@ func (def *trainingDef) result(e *enrollmentRow, p *progress, now time.Time) *sk
 		if att != nil {
 			out.Attempt = att.number
 		}
-		out.CanRetake = mr.Status.Completed() && tr.Status != status.TrainingPassed && tr.Status != status.TrainingExpired &&
-			(m.MaxAttempts == 0 || out.Attempt < m.MaxAttempts)
+		retake, _ := status.Retake(mr.Status, tr.Status)
+		out.CanRetake = retake && (m.MaxAttempts == 0 || out.Attempt < m.MaxAttempts)
 		for j, a := range m.Activities {
 			ar := skillpath.ActivityResult{ID: a.ID, Title: a.Title, Kind: a.Kind, Status: mr.Activities[j], Label: mr.Activities[j].Label(), Points: a.Points}
 			if att != nil {

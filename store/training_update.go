@@ -210,8 +210,10 @@ func (tx *Tx) saveModule(ctx context.Context, trainingID skillpath.ID, position 
 		}
 		// choice_seq only grows: a removed choice's id is never reused.
 		if _, err := tx.ExecContext(ctx, `UPDATE activities SET position = $1, title = $2, kind = $3, points = $4, manual_scoring = $5,
-			choices = $6, correct = $7, choice_ids = $8, choice_seq = CASE WHEN choice_seq > $9 THEN choice_seq ELSE $9 END WHERE id = $10`,
-			i, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct, ids, highestChoiceNumber(a.ChoiceIDs), a.ID); err != nil {
+			choices = $6, correct = $7, choice_ids = $8, choice_seq = CASE WHEN choice_seq > $9 THEN choice_seq ELSE $9 END,
+			body = $10, url = $11 WHERE id = $12`,
+			i, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct, ids, highestChoiceNumber(a.ChoiceIDs),
+			nullString(a.Body), nullString(a.URL), a.ID); err != nil {
 			return err
 		}
 	}

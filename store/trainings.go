@@ -119,9 +119,9 @@ func (tx *Tx) insertActivity(ctx context.Context, moduleID skillpath.ID, positio
 	if err != nil {
 		return err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO activities (module_id, position, title, kind, points, manual_scoring, choices, correct, choice_ids, choice_seq)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, moduleID, position, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct,
-		ids, highestChoiceNumber(a.ChoiceIDs))
+	id, err := tx.insert(ctx, `INSERT INTO activities (module_id, position, title, kind, points, manual_scoring, choices, correct, choice_ids, choice_seq, body, url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, moduleID, position, a.Title, a.Kind, a.Points, a.ManualScoring, choices, a.Correct,
+		ids, highestChoiceNumber(a.ChoiceIDs), nullString(a.Body), nullString(a.URL))
 	if err != nil {
 		return fmt.Errorf("insert activity: %w", err)
 	}
@@ -247,7 +247,7 @@ func (tx *Tx) loadModules(ctx context.Context, trainingID skillpath.ID) ([]*skil
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT a.module_id, a.id, a.title, a.kind, a.points, a.manual_scoring, a.choices, a.correct, a.choice_ids
+	rows, err = tx.QueryContext(ctx, `SELECT a.module_id, a.id, a.title, a.kind, a.points, a.manual_scoring, a.choices, a.correct, a.choice_ids, a.body, a.url
 		FROM activities a JOIN modules m ON m.id = a.module_id WHERE m.training_id = $1 ORDER BY a.module_id, a.position`, trainingID)
 	if err != nil {
 		return nil, err
@@ -256,10 +256,11 @@ func (tx *Tx) loadModules(ctx context.Context, trainingID skillpath.ID) ([]*skil
 	for rows.Next() {
 		var moduleID skillpath.ID
 		a := &skillpath.Activity{}
-		var choices, correct, choiceIDs sql.NullString
-		if err := rows.Scan(&moduleID, &a.ID, &a.Title, &a.Kind, &a.Points, &a.ManualScoring, &choices, &correct, &choiceIDs); err != nil {
+		var choices, correct, choiceIDs, body, link sql.NullString
+		if err := rows.Scan(&moduleID, &a.ID, &a.Title, &a.Kind, &a.Points, &a.ManualScoring, &choices, &correct, &choiceIDs, &body, &link); err != nil {
 			return nil, err
 		}
+		a.Body, a.URL = body.String, link.String
 		if choices.Valid {
 			if err := json.Unmarshal([]byte(choices.String), &a.Choices); err != nil {
 				return nil, fmt.Errorf("activity %s choices: %w", a.ID, err)
@@ -307,4 +308,12 @@ func (s *Store) ListTrainings(ctx context.Context) ([]TrainingSummary, error) {
 		list = append(list, t)
 	}
 	return list, rows.Err()
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

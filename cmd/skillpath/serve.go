@@ -45,7 +45,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	allowPrivate := fs.Bool("lrs-allow-private", defaultAllowPrivate,
 		"let LRS endpoints be on loopback, link-local and private addresses, inside this server's network (env SKILLPATH_LRS_ALLOW_PRIVATE)")
+	currencyFlag := fs.String("currency", envOr(getenv, "SKILLPATH_CURRENCY", skillpath.DefaultCurrency),
+		"the ISO 4217 currency every price is in, e.g. EUR, USD, GBP (env SKILLPATH_CURRENCY)")
 	if help, err := parse(fs, args); help || err != nil {
+		return err
+	}
+	currency, err := skillpath.ParseCurrency("--currency", *currencyFlag)
+	if err != nil {
 		return err
 	}
 	certificates, err := certificateSettings(*paper, *platformName, getenv)
@@ -84,6 +90,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	app := server.New(st, log)
 	app.TrustProxy = *trustProxy
+	app.Currency = currency
 	app.Certificates = certificates
 	if _, err := app.CertificateFonts(); err != nil {
 		log.Warn("certificate PDFs cannot be written until the fonts are installed (apt-get install fonts-dejavu-core fonts-droid-fallback, or set SKILLPATH_FONT_DIR)", "error", err)

@@ -185,6 +185,9 @@ func TestConfigErrors(t *testing.T) {
 		{"base URL with credentials", []string{"serve", "--base-url", "https://me:pw@learn.example.com"}, nil, []string{"--base-url", "no user name"}},
 		{"base URL with a port out of range", []string{"serve", "--base-url", "http://learn.example.com:99999/"}, nil, []string{"--base-url", "1 to 65535"}},
 		{"base URL with a bad host", []string{"serve", "--base-url", "https://learn_example.com"}, nil, []string{"--base-url", "not a host name"}},
+		// Issue 18: the platform currency is an ISO 4217 code.
+		{"--currency a symbol", []string{"serve", "--currency", "€"}, nil, []string{"--currency", `"€"`, "ISO 4217"}},
+		{"SKILLPATH_CURRENCY unknown", []string{"serve"}, map[string]string{"SKILLPATH_CURRENCY": "EURO"}, []string{`"EURO"`, "ISO 4217"}},
 		{"SKILLPATH_LRS_ALLOW_PRIVATE not a boolean", []string{"serve"}, map[string]string{"SKILLPATH_LRS_ALLOW_PRIVATE": "maybe"}, []string{"SKILLPATH_LRS_ALLOW_PRIVATE", "true or false"}},
 	}
 	for _, tc := range cases {

@@ -305,6 +305,8 @@ type Activity struct {
 	// choice keeps its id through its text or an explicit {id, text}.
 	ChoiceIDs []string `json:"choice_ids"`
 	Correct   *string  `json:"correct"`
+	Body      string   `json:"body"`
+	URL       string   `json:"url"`
 }
 
 // Choice is one choice of a choice question: its text, as SPEC §5 writes
@@ -373,7 +375,8 @@ func (in *Training) Domain() *skillpath.Training {
 				m.Activities = append(m.Activities, nil)
 				continue
 			}
-			a := &skillpath.Activity{ID: ai.ID, Title: ai.Title, Kind: ai.Kind, ManualScoring: ai.ManualScoring, Correct: ai.Correct}
+			a := &skillpath.Activity{ID: ai.ID, Title: ai.Title, Kind: ai.Kind, ManualScoring: ai.ManualScoring, Correct: ai.Correct,
+				Body: ai.Body, URL: ai.URL}
 			a.Choices, a.ChoiceIDs = ai.choices()
 			if ai.Points != nil {
 				a.Points = *ai.Points
