@@ -251,7 +251,7 @@ var qProgressOf = prepare(`SELECT 'attempt', ma.module_id, ma.id, ma.number, a.a
 	WHERE ma.enrollment_id = $1 AND NOT EXISTS (SELECT 1 FROM module_attempts newer
 		WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)
 	UNION ALL
-	SELECT 'award', certificate_id, delivered_at, expires_at, NULL, NULL, NULL, NULL FROM awards WHERE enrollment_id = $1`)
+	SELECT 'award', certificate_id, delivered_at, expires_at, NULL, NULL, NULL, NULL FROM awards WHERE enrollment_id = $1 AND revoked_at IS NULL`)
 
 const (
 	attemptsQuery = `SELECT ma.enrollment_id, ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
@@ -259,7 +259,7 @@ const (
 		WHERE ma.enrollment_id %s AND NOT EXISTS (SELECT 1 FROM module_attempts newer
 			WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)`
 	awardsQuery = `SELECT enrollment_id, certificate_id, delivered_at, expires_at FROM awards
-		WHERE enrollment_id %s ORDER BY certificate_id`
+		WHERE enrollment_id %s AND revoked_at IS NULL ORDER BY certificate_id`
 )
 
 // loadAttempts reads the latest attempt of each module, with its answers.

@@ -72,7 +72,7 @@ func (tx *Tx) userEnrollments(ctx context.Context, userID skillpath.ID) ([]Enrol
 // status.Expire needs to turn a stored pass into "expired" at now.
 func (tx *Tx) awardExpiries(ctx context.Context, where string, args ...any) (map[skillpath.ID][]status.AwardFacts, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT a.enrollment_id, a.expires_at FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
-		WHERE e.deleted_at IS NULL AND `+where, args...)
+		WHERE e.deleted_at IS NULL AND a.revoked_at IS NULL AND `+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func (tx *Tx) readTrainingDef(ctx context.Context, id skillpath.ID) (*trainingDe
 		return nil, err
 	}
 	d := &trainingDef{Training: t}
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.title, c.owner_group_id, c.validity_months FROM certificates c
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.title, c.owner_group_id, c.validity_months, c.reenroll_days_before, c.expiry_base, c.fixed_month, c.fixed_day FROM certificates c
 		JOIN training_certificates tc ON tc.certificate_id = c.id WHERE tc.training_id = $1 ORDER BY c.id`, id)
 	if err != nil {
 		return nil, err
