@@ -112,7 +112,7 @@ func (s *Store) DeleteEnrollment(ctx context.Context, id skillpath.ID) error {
 		if err := tx.relink(ctx, `e.id = $1`, id); err != nil {
 			return err
 		}
-		if e.Status != status.TrainingPassed {
+		if e.PassedAt == nil {
 			return nil
 		}
 		return tx.refreshDependents(ctx, map[skillpath.ID]bool{e.UserID: true}, nil)

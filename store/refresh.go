@@ -49,8 +49,8 @@ func (tx *Tx) refresh(ctx context.Context, ids []skillpath.ID) error {
 	return tx.refreshDependents(ctx, passChanged, ids)
 }
 
-// refreshOne stores one enrollment's new status and reports whether its
-// pass was gained or lost. It updates e and p (certificates delivered) to
+// refreshOne stores one enrollment's new status and reports whether it
+// was passed for the first time. It updates e and p (certificates delivered) to
 // what it stored.
 func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) (passChanged bool, err error) {
 	facts := def.facts(e, p)
@@ -97,8 +97,10 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 			return false, err
 		}
 	}
-	passChanged = (r.Status == status.TrainingPassed) != (e.Status == status.TrainingPassed)
-	e.Status, e.Score, e.CompletedAt, e.MasteredAt = r.Status, r.Score, completedAt, masteredAt
+	// Only a first pass changes prerequisites: a pass counts for ever
+	// (SPEC §9), even when an edit of the training changes the status.
+	passChanged = passedAt != nil && e.PassedAt == nil
+	e.Status, e.Score, e.CompletedAt, e.MasteredAt, e.PassedAt = r.Status, r.Score, completedAt, masteredAt, passedAt
 	return passChanged, nil
 }
 
@@ -118,10 +120,13 @@ func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow, p
 			return err
 		}
 		expires := status.Expires(rules(c), tx.now, previousExpiry, tx.store.Zone)
-		_, err = tx.ExecContext(ctx, `INSERT INTO awards (enrollment_id, certificate_id, user_id, delivered_at, expires_at, previous_award_id)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING`,
-			e.ID, c.ID, e.UserID, millis(tx.now), nullMillis(expires), previous)
-		if err != nil {
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO awards (enrollment_id, certificate_id, user_id, delivered_at, expires_at, previous_award_id)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING RETURNING id`,
+			e.ID, c.ID, e.UserID, millis(tx.now), nullMillis(expires), previous).Scan(&id)
+		if errNoRows(err) {
+			continue // revoked in this enrollment: not delivered again
+		} else if err != nil {
 			return err
 		}
 		p.awards = append(p.awards, awardRow{certificateID: c.ID, deliveredAt: tx.now, expiresAt: expires})

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"skillpath"
-	"skillpath/status"
 )
 
 // CreateSession stores a new session of a training. Returns ENOTFOUND for an
@@ -119,8 +118,8 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
 		}
 		// The passes deleted with the session no longer meet prerequisites.
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT user_id FROM enrollments WHERE session_id = $1 AND deleted_at IS NULL AND status = $2`,
-			id, status.TrainingPassed)
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT user_id FROM enrollments WHERE session_id = $1 AND deleted_at IS NULL AND (passed_at IS NOT NULL) = $2`,
+			id, true)
 		if err != nil {
 			return err
 		}
