@@ -107,8 +107,9 @@ type Award struct {
 	AwardedBy *ID    `json:"awarded_by"`
 	Reason    string `json:"reason,omitempty"`
 	// ExtendedAt/By: the expiry was set by hand.
-	ExtendedAt *time.Time `json:"extended_at"`
-	ExtendedBy *ID        `json:"extended_by"`
+	ExtendedAt   *time.Time `json:"extended_at"`
+	ExtendedBy   *ID        `json:"extended_by"`
+	ExtendReason string     `json:"extend_reason,omitempty"`
 	// RevokedAt/By: the certificate no longer counts anywhere.
 	RevokedAt    *time.Time `json:"revoked_at"`
 	RevokedBy    *ID        `json:"revoked_by"`

@@ -25,6 +25,7 @@ ALTER TABLE awards ADD COLUMN awarded_by BIGINT REFERENCES users (id);
 ALTER TABLE awards ADD COLUMN reason TEXT;
 ALTER TABLE awards ADD COLUMN extended_at BIGINT;
 ALTER TABLE awards ADD COLUMN extended_by BIGINT REFERENCES users (id);
+ALTER TABLE awards ADD COLUMN extend_reason TEXT;
 ALTER TABLE awards ADD COLUMN revoked_at BIGINT;
 ALTER TABLE awards ADD COLUMN revoked_by BIGINT REFERENCES users (id);
 ALTER TABLE awards ADD COLUMN revoke_reason TEXT;
@@ -47,6 +48,7 @@ CREATE UNIQUE INDEX enrollments_one_live ON enrollments (session_id, user_id)
 ALTER TABLE awards DROP COLUMN revoke_reason;
 ALTER TABLE awards DROP COLUMN revoked_by;
 ALTER TABLE awards DROP COLUMN revoked_at;
+ALTER TABLE awards DROP COLUMN extend_reason;
 ALTER TABLE awards DROP COLUMN extended_by;
 ALTER TABLE awards DROP COLUMN extended_at;
 ALTER TABLE awards DROP COLUMN reason;
