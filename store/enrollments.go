@@ -46,6 +46,20 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 				return err
 			}
 		}
+		// One open enrollment per learner and session. An administrator may
+		// enroll a learner again once their enrollments there have passed —
+		// after deleting an automatic re-enrollment, say (issue 13, fault 3);
+		// a learner cannot enroll themself twice.
+		open := `SELECT 1 FROM enrollments WHERE session_id = $1 AND user_id = $2 AND deleted_at IS NULL`
+		if !self {
+			open += ` AND passed_at IS NULL`
+		}
+		var one int
+		if err := tx.QueryRowContext(ctx, open+` LIMIT 1`, se.ID, userID).Scan(&one); err == nil {
+			return skillpath.Errorf(skillpath.ECONFLICT, "user %s is already enrolled in session %s", userID, se.ID)
+		} else if !errNoRows(err) {
+			return err
+		}
 		var approvedAt, approvedBy any
 		if !self {
 			approvedAt, approvedBy = millis(tx.now), by

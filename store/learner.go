@@ -206,7 +206,7 @@ type GradingItem struct {
 }
 
 // Grading lists the answers awaiting scoring that the caller may score, the
-// oldest first: all for platform admins; for others, those in trainings they
+// oldest first, deleted learners' left out (issue 13, fault 5): all for platform admins; for others, those in trainings they
 // instruct and those of learners of groups (and subgroups) where they are
 // admin or coach — skillpath.Access.CanScore, as a query.
 func (s *Store) Grading(ctx context.Context, caller *skillpath.User) ([]GradingItem, error) {
@@ -218,7 +218,7 @@ func (s *Store) Grading(ctx context.Context, caller *skillpath.User) ([]GradingI
 		JOIN enrollments e ON e.id = ma.enrollment_id
 		JOIN users u ON u.id = e.user_id
 		JOIN trainings t ON t.id = e.training_id
-		WHERE act.manual_scoring = TRUE AND a.score IS NULL AND a.response IS NOT NULL AND e.deleted_at IS NULL
+		WHERE act.manual_scoring = TRUE AND a.score IS NULL AND a.response IS NOT NULL AND e.deleted_at IS NULL AND u.deleted_at IS NULL
 		AND ($1 OR EXISTS (SELECT 1 FROM training_staff ts WHERE ts.training_id = e.training_id AND ts.user_id = $2 AND ts.role = $3)
 			OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
 				JOIN group_members gm ON gm.group_id = gt.descendant_id WHERE gs.user_id = $2 AND gm.user_id = e.user_id))

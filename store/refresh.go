@@ -111,6 +111,10 @@ var qSetStatus = prepare(`UPDATE enrollments SET status = $1, score = $2, comple
 // previous one (SPEC §2, §9), and adds them to p; one delivered by an
 // earlier pass, or revoked, stays as it was.
 func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) error {
+	// Deleted users receive nothing (issue 13, fault 5).
+	if deleted, err := tx.userDeleted(ctx, e.UserID); err != nil || deleted {
+		return err
+	}
 	for _, c := range def.certificates {
 		if slices.ContainsFunc(p.awards, func(a awardRow) bool { return a.certificateID == c.ID }) {
 			continue
@@ -204,4 +208,13 @@ func (tx *Tx) previousAward(ctx context.Context, certificateID, userID skillpath
 		return nil, nil, err
 	}
 	return &id, timePtr(expires), nil
+}
+
+var qUserDeleted = prepare(`SELECT deleted_at IS NOT NULL FROM users WHERE id = $1`)
+
+// userDeleted reports whether a user is deleted.
+func (tx *Tx) userDeleted(ctx context.Context, id skillpath.ID) (bool, error) {
+	var deleted bool
+	err := tx.stmt(ctx, qUserDeleted).QueryRowContext(ctx, id).Scan(&deleted)
+	return deleted, err
 }

@@ -145,3 +145,25 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 		return tx.refreshDependents(ctx, passed, nil)
 	})
 }
+
+// ReenrollmentsEnded counts the learners that archiving the session stops
+// re-enrolling (issue 13, fault 6): in an auto_reenroll session that is not
+// archived, the live learners whose latest enrollment there holds an
+// unrevoked certificate that expires. Zero for any other session. Returns
+// ENOTFOUND for an unknown session.
+func (s *Store) ReenrollmentsEnded(ctx context.Context, id skillpath.ID) (int, error) {
+	se, err := s.FindSession(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !se.AutoReenroll || se.ArchivedAt != nil {
+		return 0, nil
+	}
+	var n int
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT e.user_id) FROM enrollments e JOIN users u ON u.id = e.user_id
+		WHERE e.session_id = $1 AND e.deleted_at IS NULL AND u.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM enrollments later WHERE later.session_id = e.session_id AND later.user_id = e.user_id
+			AND later.id > e.id AND later.deleted_at IS NULL)
+		AND EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL AND a.expires_at IS NOT NULL)`, id).Scan(&n)
+	return n, err
+}

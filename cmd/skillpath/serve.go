@@ -79,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("certificate PDFs cannot be written until the fonts are installed (apt-get install fonts-dejavu-core fonts-droid-fallback, or set SKILLPATH_FONT_DIR)", "error", err)
 	}
 	app.LRSGuard.AllowPrivate = *allowPrivate
+	app.ReenrollLead = time.Duration(*leadDays) * 24 * time.Hour
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
