@@ -43,11 +43,16 @@ func idPtr(v sql.NullInt64) *skillpath.ID {
 }
 
 // findAward reads a displayed award: its enrollment is live. Returns
-// ENOTFOUND otherwise.
-func (tx *Tx) findAward(ctx context.Context, id skillpath.ID) (*skillpath.Award, error) {
-	a, err := scanAward(tx.QueryRowContext(ctx, `SELECT `+awardColumns+` FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
+// ENOTFOUND otherwise. lock takes the row lock on PostgreSQL, so that two
+// actions on one award run one after the other.
+func (tx *Tx) findAward(ctx context.Context, id skillpath.ID, lock bool) (*skillpath.Award, error) {
+	q := `SELECT ` + awardColumns + ` FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
 		JOIN sessions s ON s.id = e.session_id
-		WHERE a.id = $1 AND e.deleted_at IS NULL AND s.deleted_at IS NULL`+tx.store.dialect.forUpdate(), id))
+		WHERE a.id = $1 AND e.deleted_at IS NULL AND s.deleted_at IS NULL`
+	if lock && tx.store.dialect.postgres {
+		q += ` FOR UPDATE OF a`
+	}
+	a, err := scanAward(tx.QueryRowContext(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "delivered certificate %s not found", id)
 	}
@@ -60,7 +65,7 @@ func (s *Store) FindAward(ctx context.Context, id skillpath.ID) (*skillpath.Awar
 	var a *skillpath.Award
 	err := s.read(ctx, func(tx *Tx) error {
 		var err error
-		a, err = tx.findAward(ctx, id)
+		a, err = tx.findAward(ctx, id, false)
 		return err
 	})
 	return a, err
@@ -156,7 +161,7 @@ func (s *Store) Certify(ctx context.Context, certificateID, userID, sessionID sk
 		if err := tx.relink(ctx, `e.id = $1`, enrollment); err != nil {
 			return err
 		}
-		award, err = tx.findAward(ctx, skillpath.ID(id))
+		award, err = tx.findAward(ctx, skillpath.ID(id), false)
 		return err
 	})
 	return award, err
@@ -174,7 +179,7 @@ func (s *Store) Extend(ctx context.Context, id skillpath.ID, expiresAt time.Time
 	}
 	var award *skillpath.Award
 	err = s.write(ctx, func(tx *Tx) error {
-		a, err := tx.findAward(ctx, id)
+		a, err := tx.findAward(ctx, id, true)
 		if err != nil {
 			return err
 		}
@@ -193,7 +198,7 @@ func (s *Store) Extend(ctx context.Context, id skillpath.ID, expiresAt time.Time
 		if err := tx.relink(ctx, `e.id = $1`, a.EnrollmentID); err != nil {
 			return err
 		}
-		award, err = tx.findAward(ctx, id)
+		award, err = tx.findAward(ctx, id, false)
 		return err
 	})
 	return award, err
@@ -212,7 +217,7 @@ func (s *Store) Revoke(ctx context.Context, id skillpath.ID, reason string, by s
 	}
 	var award *skillpath.Award
 	err = s.write(ctx, func(tx *Tx) error {
-		a, err := tx.findAward(ctx, id)
+		a, err := tx.findAward(ctx, id, true)
 		if err != nil {
 			return err
 		}
@@ -226,7 +231,7 @@ func (s *Store) Revoke(ctx context.Context, id skillpath.ID, reason string, by s
 		if err := tx.relink(ctx, `e.id = $1`, a.EnrollmentID); err != nil {
 			return err
 		}
-		award, err = tx.findAward(ctx, id)
+		award, err = tx.findAward(ctx, id, false)
 		return err
 	})
 	return award, err
