@@ -114,6 +114,9 @@ func (s *Server) archiveSession(w http.ResponseWriter, r *http.Request, caller *
 	if err != nil {
 		return err
 	}
+	if dryRun && se.ArchivedAt != nil {
+		return skillpath.Errorf(skillpath.ECONFLICT, "session %s is already archived", id)
+	}
 	if !dryRun {
 		if se, err = s.Store.ArchiveSession(r.Context(), id); err != nil {
 			return err
