@@ -76,7 +76,7 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 			}
 		}
 		out = &CertificateUpdate{Certificate: &c, DryRun: dryRun, Expirations: []ExpiryChange{}, Reenrollments: []ReenrollChange{}}
-		chains, err := tx.awardChains(ctx, id)
+		list, err := tx.certificateAwards(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -84,18 +84,17 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 		if err != nil {
 			return err
 		}
-		for _, chain := range chains {
-			changes, oldNewest, newNewest := recomputeChain(chain, rules(&c), tx.store.Zone)
-			out.Expirations = append(out.Expirations, changes...)
-			if !auto[chain[0].UserID] {
+		changes, learners := applyRules(list, rules(&c), tx.store.Zone)
+		out.Expirations = changes
+		for _, l := range learners {
+			if !auto[l.UserID] {
 				continue
 			}
-			before := reenrollAt(oldNewest, rules(old), defaultLead)
-			after := reenrollAt(newNewest, rules(&c), defaultLead)
+			before := reenrollAt(l.Old, rules(old), defaultLead)
+			after := reenrollAt(l.New, rules(&c), defaultLead)
 			if !sameTime(before, after) {
 				due := after != nil && !after.After(tx.now) && (before == nil || before.After(tx.now))
-				out.Reenrollments = append(out.Reenrollments, ReenrollChange{UserID: chain[0].UserID, Name: chain[0].Name,
-					ReenrollAt: before, NewAt: after, Due: due})
+				out.Reenrollments = append(out.Reenrollments, ReenrollChange{UserID: l.UserID, Name: l.Name, ReenrollAt: before, NewAt: after, Due: due})
 			}
 		}
 		if dryRun {
@@ -111,16 +110,7 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 			WHERE id IN (SELECT training_id FROM training_certificates WHERE certificate_id = $1)`, id); err != nil {
 			return err
 		}
-		for _, ch := range out.Expirations {
-			if _, err := tx.ExecContext(ctx, `UPDATE awards SET expires_at = $1, previous_award_id = $2 WHERE id = $3`,
-				nullMillis(ch.NewExpiresAt), ch.PreviousAwardID, ch.AwardID); err != nil {
-				return err
-			}
-		}
-		if len(out.Expirations) == 0 {
-			return nil
-		}
-		return tx.relinkCertificates(ctx, []skillpath.ID{id})
+		return tx.applyExpiryChanges(ctx, id, out.Expirations)
 	})
 	if err != nil {
 		return nil, err
@@ -135,66 +125,93 @@ type chainAward struct {
 	DeliveredAt              time.Time
 	ExpiresAt                *time.Time
 	PreviousAwardID          *skillpath.ID
-	Extended                 bool
+	Extended                 bool // expiry set by hand: kept
+	Displayed                bool // live enrollment and not revoked: the rules apply to it
 }
 
-// awardChains reads the displayed, unrevoked deliveries of a certificate,
-// learner by learner in delivery order: each renews the one before it.
-func (tx *Tx) awardChains(ctx context.Context, certificateID skillpath.ID) ([][]chainAward, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.enrollment_id, a.user_id, u.name, a.delivered_at, a.expires_at, a.previous_award_id, a.extended_at IS NOT NULL
+// certificateAwards reads every delivery of a certificate in delivery
+// order, so that the certificate each renews (previous_award_id, fixed at
+// delivery) comes before it.
+func (tx *Tx) certificateAwards(ctx context.Context, certificateID skillpath.ID) ([]chainAward, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.enrollment_id, a.user_id, u.name, a.delivered_at, a.expires_at, a.previous_award_id,
+			a.extended_at IS NOT NULL, e.deleted_at IS NULL AND a.revoked_at IS NULL
 		FROM awards a JOIN enrollments e ON e.id = a.enrollment_id JOIN users u ON u.id = a.user_id
-		WHERE a.certificate_id = $1 AND e.deleted_at IS NULL AND a.revoked_at IS NULL
-		ORDER BY a.user_id, a.delivered_at, a.id`, certificateID)
+		WHERE a.certificate_id = $1
+		ORDER BY a.delivered_at, a.id`, certificateID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var chains [][]chainAward
+	var list []chainAward
 	for rows.Next() {
 		var a chainAward
 		var delivered int64
 		var expires, previous sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.EnrollmentID, &a.UserID, &a.Name, &delivered, &expires, &previous, &a.Extended); err != nil {
+		if err := rows.Scan(&a.ID, &a.EnrollmentID, &a.UserID, &a.Name, &delivered, &expires, &previous, &a.Extended, &a.Displayed); err != nil {
 			return nil, err
 		}
-		a.DeliveredAt, a.ExpiresAt = fromMillis(delivered), timePtr(expires)
-		if previous.Valid {
-			p := skillpath.ID(previous.Int64)
-			a.PreviousAwardID = &p
-		}
-		if n := len(chains); n > 0 && chains[n-1][0].UserID == a.UserID {
-			chains[n-1] = append(chains[n-1], a)
-		} else {
-			chains = append(chains, []chainAward{a})
-		}
+		a.DeliveredAt, a.ExpiresAt, a.PreviousAwardID = fromMillis(delivered), timePtr(expires), idPtr(previous)
+		list = append(list, a)
 	}
-	return chains, rows.Err()
+	return list, rows.Err()
 }
 
-// recomputeChain applies rules to one learner's deliveries in order and
-// returns those whose expiry or link differs from what is stored, with the
-// newest delivery's expiry before and after.
-func recomputeChain(chain []chainAward, r status.Rules, zone *time.Location) (changes []ExpiryChange, oldNewest, newNewest *time.Time) {
-	var previous *chainAward
-	var previousExpiry *time.Time
-	for i := range chain {
-		a := &chain[i]
+// learnerExpiry is a learner's newest displayed delivery's expiry, as
+// stored and under the rules.
+type learnerExpiry struct {
+	UserID    skillpath.ID
+	Name      string
+	Old, New  *time.Time
+	delivered time.Time
+}
+
+// applyRules computes each displayed, unrevoked delivery's expiration
+// under r from the delivery it renews (its expiration as the rules make
+// it), keeping expiries set by hand and leaving deleted or revoked
+// deliveries as history. It returns the deliveries whose expiry or link
+// differs from what is stored — a link must name an earlier delivery of
+// the same certificate to the same learner, else it is dropped — and each
+// learner's newest expiry before and after, by user.
+func applyRules(list []chainAward, r status.Rules, zone *time.Location) ([]ExpiryChange, []*learnerExpiry) {
+	expiry := make(map[skillpath.ID]*time.Time, len(list))
+	owner := make(map[skillpath.ID]skillpath.ID, len(list))
+	newest := map[skillpath.ID]*learnerExpiry{}
+	var order []*learnerExpiry
+	changes := []ExpiryChange{}
+	for _, a := range list {
+		owner[a.ID] = a.UserID
+		if !a.Displayed {
+			expiry[a.ID] = a.ExpiresAt
+			continue
+		}
+		link := a.PreviousAwardID
+		var previous *time.Time
+		if link != nil {
+			e, seen := expiry[*link]
+			if !seen || owner[*link] != a.UserID {
+				link = nil // not an earlier delivery to this learner
+			} else {
+				previous = e
+			}
+		}
 		expires := a.ExpiresAt
 		if !a.Extended {
-			expires = status.Expires(r, a.DeliveredAt, previousExpiry, zone)
+			expires = status.Expires(r, a.DeliveredAt, previous, zone)
 		}
-		var link *skillpath.ID
-		if previous != nil {
-			link = &previous.ID
-		}
+		expiry[a.ID] = expires
 		if !sameTime(expires, a.ExpiresAt) || !sameID(link, a.PreviousAwardID) {
 			changes = append(changes, ExpiryChange{AwardID: a.ID, EnrollmentID: a.EnrollmentID, UserID: a.UserID, Name: a.Name,
 				DeliveredAt: a.DeliveredAt, ExpiresAt: a.ExpiresAt, NewExpiresAt: expires, PreviousAwardID: link})
 		}
-		previous, previousExpiry = a, expires
+		l := newest[a.UserID]
+		if l == nil {
+			l = &learnerExpiry{UserID: a.UserID, Name: a.Name}
+			newest[a.UserID] = l
+			order = append(order, l)
+		}
+		l.Old, l.New, l.delivered = a.ExpiresAt, expires, a.DeliveredAt
 	}
-	last := chain[len(chain)-1]
-	return changes, last.ExpiresAt, previousExpiry
+	return changes, order
 }
 
 func sameID(a, b *skillpath.ID) bool {
@@ -230,9 +247,10 @@ func (tx *Tx) autoReenrolled(ctx context.Context, certificateID skillpath.ID) (m
 type AwardMismatch = ExpiryChange
 
 // CheckAwards proves every displayed, unrevoked delivered certificate's
-// stored expiration and previous-certificate link against its
-// certificate's rules (SPEC §9; skillpath recompute --check), changing
-// nothing. An expiry set by hand is kept as it is.
+// stored expiration against its certificate's rules, from the delivery it
+// renews, and that this link names an earlier delivery of the same
+// certificate to the same learner (SPEC §9; skillpath recompute --check),
+// changing nothing. An expiry set by hand is kept as it is.
 func (s *Store) CheckAwards(ctx context.Context) ([]AwardMismatch, error) {
 	list, err := s.ListCertificates(ctx)
 	if err != nil {
@@ -241,14 +259,12 @@ func (s *Store) CheckAwards(ctx context.Context) ([]AwardMismatch, error) {
 	var out []AwardMismatch
 	for _, c := range list {
 		err := s.read(ctx, func(tx *Tx) error {
-			chains, err := tx.awardChains(ctx, c.ID)
+			list, err := tx.certificateAwards(ctx, c.ID)
 			if err != nil {
 				return err
 			}
-			for _, chain := range chains {
-				changes, _, _ := recomputeChain(chain, rules(c), tx.store.Zone)
-				out = append(out, changes...)
-			}
+			changes, _ := applyRules(list, rules(c), tx.store.Zone)
+			out = append(out, changes...)
 			return nil
 		})
 		if err != nil {
@@ -256,4 +272,42 @@ func (s *Store) CheckAwards(ctx context.Context) ([]AwardMismatch, error) {
 		}
 	}
 	return out, nil
+}
+
+// applyExpiryChanges writes what applyRules found and brings the
+// certificate's statistics rows in step.
+func (tx *Tx) applyExpiryChanges(ctx context.Context, certificateID skillpath.ID, changes []ExpiryChange) error {
+	for _, ch := range changes {
+		if _, err := tx.ExecContext(ctx, `UPDATE awards SET expires_at = $1, previous_award_id = $2 WHERE id = $3`,
+			nullMillis(ch.NewExpiresAt), ch.PreviousAwardID, ch.AwardID); err != nil {
+			return err
+		}
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	return tx.relinkCertificates(ctx, []skillpath.ID{certificateID})
+}
+
+// repairAwards applies every certificate's rules to its deliveries, as
+// CheckAwards proves them: the last step of Recompute.
+func (s *Store) repairAwards(ctx context.Context) error {
+	list, err := s.ListCertificates(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		err := s.write(ctx, func(tx *Tx) error {
+			awards, err := tx.certificateAwards(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			changes, _ := applyRules(awards, rules(c), tx.store.Zone)
+			return tx.applyExpiryChanges(ctx, c.ID, changes)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
