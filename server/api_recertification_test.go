@@ -323,6 +323,26 @@ func TestLeadShorterThanValidity(t *testing.T) {
 			t.Errorf("the certificate after a refused change: %v", got)
 		}
 
+		for _, bad := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"validity_months": "x"}, "validity_months"},
+			{map[string]any{"reenroll_days_before": 1.5}, "reenroll_days_before"},
+			{map[string]any{"validity": 3}, "validity"},
+			{map[string]any{"title": ""}, "title"},
+		} {
+			if e := w.e.Admin.Do("PATCH", "/api/v1/certificates/"+c, bad.body).Err(); e.Field != bad.field {
+				t.Errorf("PATCH %v: %+v, want an error naming %s", bad.body, e, bad.field)
+			}
+		}
+		// null clears a rule: back to the default lead
+		w.e.Admin.Must(200, "PATCH", "/api/v1/certificates/"+c, map[string]any{"reenroll_days_before": nil}, nil)
+		w.e.Admin.Must(200, "GET", "/api/v1/certificates/"+c, nil, &got)
+		if got["reenroll_days_before"] != nil || got["validity_months"] != float64(1) {
+			t.Errorf("after clearing the lead: %v", got)
+		}
+
 		// The default lead (30 days) on a one-month certificate is 14 days.
 		d := w.certificate(map[string]any{"validity_months": 1})
 		tr := w.path("T", d)

@@ -18,29 +18,28 @@ const DefaultReenrollLead = 30 * 24 * time.Hour
 // reenrollQuery finds the candidates of the sweep: the learner's latest
 // enrollment in a live, unarchived auto_reenroll session, not followed by a
 // re-enrollment, with a certificate it delivered whose kind the learner's
-// newest delivery (any session, any granting path: SPEC §9) expires within
-// the certificate's own lead, or the default — a superset of what
+// newest delivery (any session, any granting path: SPEC §9; kept in
+// certificate_learners) expires within the certificate's own lead, or the
+// default — a superset of what
 // status.ReenrollLead allows, which has the last word. A learner already
 // enrolled again since that newest delivery, anywhere in a granting path,
 // and not yet through, is left alone.
-const reenrollQuery = `SELECT e.id, e.session_id, e.training_id, e.user_id, c.id, c.validity_months, c.reenroll_days_before, n.expires_at
+const reenrollQuery = `SELECT e.id, e.session_id, e.training_id, e.user_id, c.id, c.validity_months, c.reenroll_days_before, cl.expires_at
 	FROM enrollments e
 	JOIN sessions s ON s.id = e.session_id
 	JOIN users u ON u.id = e.user_id
 	JOIN awards a ON a.enrollment_id = e.id AND a.revoked_at IS NULL
 	JOIN certificates c ON c.id = a.certificate_id
-	JOIN awards n ON n.id = (SELECT l.id FROM awards l JOIN enrollments le ON le.id = l.enrollment_id
-		WHERE l.certificate_id = a.certificate_id AND l.user_id = e.user_id AND le.deleted_at IS NULL AND l.revoked_at IS NULL
-		ORDER BY l.delivered_at DESC, l.id DESC LIMIT 1)
+	JOIN certificate_learners cl ON cl.certificate_id = a.certificate_id AND cl.user_id = e.user_id
 	WHERE s.auto_reenroll = TRUE AND s.deleted_at IS NULL AND s.archived_at IS NULL
 	AND e.deleted_at IS NULL AND u.deleted_at IS NULL
-	AND n.expires_at IS NOT NULL AND n.expires_at <= $1 + COALESCE(CAST(c.reenroll_days_before AS BIGINT) * 86400000, $2)
+	AND cl.expires_at IS NOT NULL AND cl.expires_at <= $1 + COALESCE(CAST(c.reenroll_days_before AS BIGINT) * 86400000, $2)
 	AND NOT EXISTS (SELECT 1 FROM enrollments later WHERE later.session_id = e.session_id AND later.user_id = e.user_id
 		AND later.id > e.id AND later.deleted_at IS NULL)
 	AND NOT EXISTS (SELECT 1 FROM enrollments next WHERE next.reenrolled_from = e.id)
 	AND NOT EXISTS (SELECT 1 FROM enrollments o JOIN training_certificates tc ON tc.training_id = o.training_id
 		WHERE tc.certificate_id = c.id AND o.user_id = e.user_id AND o.deleted_at IS NULL AND o.passed_at IS NULL
-		AND o.enrolled_at >= n.delivered_at)
+		AND o.enrolled_at >= cl.delivered_at)
 	ORDER BY e.id`
 
 // Reenroll runs the automatic re-enrollment sweep of SPEC §2 and §9: a
