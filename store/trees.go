@@ -14,8 +14,8 @@ import (
 // every change to the tree (UpdateTraining, PublishTraining), and each
 // transaction reads the version and takes the cached tree only when the
 // versions match, so a change made by another process is seen at once.
-// Certificates are never edited after creation; an edit of one would have
-// to raise the version of the trainings that grant it.
+// A change of a certificate (UpdateCertificate: its rules are part of the
+// definition) raises the version of the trainings that grant it.
 
 // treeCache holds the newest definition read of each training.
 type treeCache struct {
