@@ -699,6 +699,16 @@ func TestCertificateRulePreview(t *testing.T) {
 		if len(preview.Expirations) != 0 || len(preview.Reenrollments) != 0 {
 			t.Fatalf("preview after applying: %+v", preview)
 		}
+		// A pass after a change follows the new rules (the paths' cached trees hold them).
+		w.e.Admin.Must(200, "PATCH", "/api/v1/certificates/"+c, map[string]any{"validity_months": 24}, nil)
+		for _, h := range w.history(c, w.learners[2]) {
+			w.pass(tr, h.EnrollmentID, w.learners[2])
+		}
+		third := w.history(c, w.learners[2])
+		if len(third) != 1 || third[0].ExpiresAt == nil || *third[0].ExpiresAt != "2029-02-01T09:00:00Z" {
+			t.Fatalf("a pass after the change: %+v", third)
+		}
+		w.checkStored()
 	})
 }
 
