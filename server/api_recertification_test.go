@@ -720,3 +720,40 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestDeliveryFollowsExpiryBase: a renewal delivered by a pass expires as
+// its certificate's base says (SPEC §9), from the learner's previous
+// certificate — the store end of status.Expires' table.
+func TestDeliveryFollowsExpiryBase(t *testing.T) {
+	cases := []struct {
+		name                 string
+		fields               map[string]any
+		first, renew         string // passes
+		firstWant, renewWant string // expiries
+	}{
+		{"delivery, renewed early", map[string]any{"validity_months": 12}, "2026-01-31T10:00:00Z", "2026-12-15T10:00:00Z",
+			"2027-01-31T10:00:00Z", "2027-12-15T10:00:00Z"},
+		{"previous_expiry, renewed early", map[string]any{"validity_months": 12, "expiry_base": "previous_expiry"}, "2026-01-31T10:00:00Z", "2026-12-15T10:00:00Z",
+			"2027-01-31T10:00:00Z", "2028-01-31T10:00:00Z"},
+		{"previous_expiry, renewed late", map[string]any{"validity_months": 1, "expiry_base": "previous_expiry"}, "2026-01-31T10:00:00Z", "2026-03-15T10:00:00Z",
+			"2026-02-28T10:00:00Z", "2026-04-15T10:00:00Z"},
+		{"fixed 29 February", map[string]any{"validity_months": 12, "expiry_base": "fixed", "fixed_month": 2, "fixed_day": 29}, "2026-01-31T10:00:00Z", "2026-12-15T10:00:00Z",
+			"2027-02-28T00:00:00Z", "2028-02-29T00:00:00Z"},
+	}
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		for _, tc := range cases {
+			w := newRecert(t, dialect, tc.first, 1)
+			c := w.certificate(tc.fields)
+			tr := w.path("T", c)
+			s := w.session(tr.ID, false)
+			w.pass(tr, w.enroll(s, w.learners[0]), w.learners[0])
+			w.setNow(tc.renew)
+			w.pass(tr, w.enroll(s, w.learners[0]), w.learners[0])
+			h := w.history(c, w.learners[0])
+			if len(h) != 2 || *h[0].ExpiresAt != tc.firstWant || *h[1].ExpiresAt != tc.renewWant {
+				t.Errorf("%s: %+v", tc.name, h)
+			}
+			w.checkStored()
+		}
+	})
+}
