@@ -86,6 +86,13 @@ type HistoryRow struct {
 	SessionName         string               `json:"session_name"`
 	PathStatus          status.Training      `json:"path_status"`
 	AutoReenrolled      bool                 `json:"auto_reenrolled"`
+	// The delivered certificate and what administrators did to it (issue
+	// 13), in JSON and pages only: the CSV keeps SPEC §3's columns.
+	AwardID    *skillpath.ID `json:"award_id"`
+	AwardedBy  *skillpath.ID `json:"awarded_by"`  // certified by hand
+	Reason     string        `json:"reason"`      // why, when by hand
+	ExtendedAt *time.Time    `json:"extended_at"` // expiry set by hand
+	RevokedAt  *time.Time    `json:"revoked_at"`  // revoked: certification_status "revoked"
 }
 
 // Header names the columns in SPEC §3's order.

@@ -23,15 +23,21 @@ func (s *Server) createCertificate(w http.ResponseWriter, r *http.Request, calle
 		return err
 	}
 	var in struct {
-		Title          string       `json:"title"`
-		OwnerGroupID   skillpath.ID `json:"owner_group_id"`
-		ValidityMonths *int         `json:"validity_months"`
-		ReminderDays   []int        `json:"reminder_days"`
+		Title              string               `json:"title"`
+		OwnerGroupID       skillpath.ID         `json:"owner_group_id"`
+		ValidityMonths     *int                 `json:"validity_months"`
+		ReenrollDaysBefore *int                 `json:"reenroll_days_before"`
+		ExpiryBase         skillpath.ExpiryBase `json:"expiry_base"`
+		FixedMonth         *int                 `json:"fixed_month"`
+		FixedDay           *int                 `json:"fixed_day"`
+		ReminderDays       []int                `json:"reminder_days"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	c := &skillpath.Certificate{Title: in.Title, OwnerGroupID: in.OwnerGroupID, ValidityMonths: in.ValidityMonths, ReminderDays: in.ReminderDays}
+	c := &skillpath.Certificate{Title: in.Title, OwnerGroupID: in.OwnerGroupID, ValidityMonths: in.ValidityMonths,
+		ReenrollDaysBefore: in.ReenrollDaysBefore, ExpiryBase: in.ExpiryBase, FixedMonth: in.FixedMonth, FixedDay: in.FixedDay,
+		ReminderDays: in.ReminderDays}
 	if err := s.Store.CreateCertificate(r.Context(), c); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -25,7 +24,6 @@ func (s *Server) apiNotifications() {
 	s.handle("GET /api/v1/webhooks", s.listWebhooks)
 	s.handle("GET /api/v1/webhooks/{id}", s.getWebhook)
 	s.handle("DELETE /api/v1/webhooks/{id}", s.deleteWebhook)
-	s.handle("PATCH /api/v1/certificates/{id}", s.patchCertificate)
 }
 
 // notificationsAnswer is GET /api/v1/notifications (SPEC §7).
@@ -206,46 +204,5 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, caller *s
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// patchCertificate changes a certificate's reminder_days (SPEC §7); null
-// restores the default [30, 7].
-func (s *Server) patchCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "certificate")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		ReminderDays json.RawMessage `json:"reminder_days"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if _, err := s.Store.FindCertificate(r.Context(), id); err != nil {
-		return err
-	}
-	if len(in.ReminderDays) > 0 { // absent: unchanged; null: the default
-		var days []int
-		if string(in.ReminderDays) != "null" {
-			if err := json.Unmarshal(in.ReminderDays, &days); err != nil {
-				return skillpath.Invalid("reminder_days", "must be an array of whole days, or null for the default [30, 7]")
-			}
-			if days == nil {
-				days = []int{}
-			}
-		}
-		if err := s.Store.SetReminderDays(r.Context(), id, days); err != nil {
-			return err
-		}
-	}
-	c, err := s.Store.FindCertificate(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
 	return nil
 }

@@ -99,12 +99,40 @@ func (s *Server) archiveSession(w http.ResponseWriter, r *http.Request, caller *
 	if err != nil {
 		return err
 	}
-	se, err := s.Store.ArchiveSession(r.Context(), id)
+	dryRun, err := dryRunParam(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.sessionJSON(se))
+	// Archiving ends automatic re-enrollment in the session: the answer
+	// says for how many learners, and ?dry_run=true says it before
+	// (issue 13, fault 6).
+	ended, err := s.Store.ReenrollmentsEnded(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	se, err := s.Store.FindSession(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if dryRun && se.ArchivedAt != nil {
+		return skillpath.Errorf(skillpath.ECONFLICT, "session %s is already archived", id)
+	}
+	if !dryRun {
+		if se, err = s.Store.ArchiveSession(r.Context(), id); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, archiveJSON{sessionJSON: s.sessionJSON(se), DryRun: dryRun, ReenrollmentsEnded: ended})
 	return nil
+}
+
+// archiveJSON is the answer of POST /api/v1/sessions/{id}/archive.
+type archiveJSON struct {
+	sessionJSON
+	DryRun bool `json:"dry_run"`
+	// ReenrollmentsEnded is how many learners the session will no longer
+	// re-enroll automatically once archived.
+	ReenrollmentsEnded int `json:"reenrollments_ended"`
 }
 
 func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {

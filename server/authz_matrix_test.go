@@ -68,6 +68,19 @@ var matrix = map[string]entry{
 		body: func(f *fixture, o *objects) any { return map[string]any{"title": "Made", "owner_group_id": o.group} }},
 	"GET /api/v1/certificates":      {path: "/api/v1/certificates", in: everyone},
 	"GET /api/v1/certificates/{id}": {path: "/api/v1/certificates/{certificate}", in: everyone, out: everyone},
+	// Recertification (issue 13): platform admins only; the preview
+	// changes nothing, so every call meets the same certificate.
+	"PATCH /api/v1/certificates/{id}": {path: "/api/v1/certificates/{certificate}?dry_run=true", in: admins, out: admins,
+		body: jsonBody(map[string]any{"reenroll_days_before": 60, "reminder_days": []int{30, 7}})},
+	"POST /api/v1/certificates/{id}/awards": {path: "/api/v1/certificates/{certificate}/awards", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any {
+			return map[string]any{"user_id": f.newLearner(o), "session_id": f.newSession(o), "reason": "Certified elsewhere"}
+		}},
+	"GET /api/v1/awards/{id}": {path: "/api/v1/awards/{award}", in: admins, out: admins},
+	"POST /api/v1/awards/{id}/extend": {path: "/api/v1/awards/{award}/extend", in: admins, out: admins,
+		body: jsonBody(map[string]any{"expires_at": "2099-01-01", "reason": "Audit postponed"})},
+	"POST /api/v1/awards/{id}/revoke": {path: "/api/v1/awards/{award}/revoke", in: admins, out: admins,
+		body: jsonBody(map[string]any{"reason": "Issued in error"}), fresh: func(f *fixture, o *objects) { o.award = f.newAward(o) }},
 	"POST /api/v1/trainings": {path: "/api/v1/trainings", in: admins, body: jsonBody(map[string]any{"title": "Made",
 		"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "A", "kind": "content"}}}}})},
 	"GET /api/v1/trainings":      {path: "/api/v1/trainings", in: everyone},
@@ -162,8 +175,6 @@ var matrix = map[string]entry{
 		fresh: func(f *fixture, o *objects) { o.webhook = f.newWebhook() }},
 	"DELETE /api/v1/webhooks/{id}": {path: "/api/v1/webhooks/{webhook}", in: admins,
 		fresh: func(f *fixture, o *objects) { o.webhook = f.newWebhook() }},
-	"PATCH /api/v1/certificates/{id}": {path: "/api/v1/certificates/{certificate}", in: admins, out: admins,
-		body: jsonBody(map[string]any{"reminder_days": []int{30, 7}})},
 
 	// Certificate statistics (docs/API-STATS.md): staff; a certificate
 	// outside the caller's scope answers 404; learners get 403.

@@ -75,13 +75,14 @@ type objects struct {
 	code         string // the verification code of that certificate
 	webhook      string // a webhook (for reading and deleting it)
 	attachment   string // an image attached to the training
+	award        string // a certificate delivered by hand to another learner of the side (issue 13)
 }
 
 func (o *objects) path(p string) string {
 	return strings.NewReplacer("{user}", o.user, "{group}", o.group, "{training}", o.training, "{session}", o.session,
 		"{enrollment}", o.enrollment, "{certificate}", o.certificate, "{module}", o.module, "{content}", o.content,
 		"{essay}", o.essay, "{staff}", o.staff, "{token}", o.token, "{certified}", o.certified, "{code}", o.code, "{webhook}", o.webhook,
-		"{attachment}", o.attachment).Replace(p)
+		"{attachment}", o.attachment, "{award}", o.award).Replace(p)
 }
 
 // matrixNow is the business time of the matrix.
@@ -169,6 +170,7 @@ func newFixture(t *testing.T, dialect string) *fixture {
 		learnerClient.Must(200, "POST", "/api/v1/enrollments/"+o.enrollment+"/start", nil, nil)
 		learnerClient.Must(200, "POST", "/api/v1/enrollments/"+o.enrollment+"/activities/"+o.essay+"/answer", map[string]any{"response": "Because."}, nil)
 		f.certify(o)
+		o.award = f.newAward(o)
 	}
 
 	f.open = f.create("/api/v1/trainings", map[string]any{"title": "Open",
@@ -257,6 +259,20 @@ func (f *fixture) certify(o *objects) {
 		f.t.Fatalf("the passed enrollment %s delivered %d certificates (%v), want 1", o.certified, len(docs), err)
 	}
 	o.code = docs[0].Code
+}
+
+// newAward certifies a new learner of the side by hand, in a new session
+// of the side's training, and returns the delivered certificate's id.
+func (f *fixture) newAward(o *objects) string {
+	f.t.Helper()
+	session := f.newSession(o)
+	user := f.newLearner(o)
+	var a struct {
+		ID string `json:"id"`
+	}
+	f.env.Admin.Must(201, "POST", "/api/v1/certificates/"+o.certificate+"/awards",
+		map[string]any{"user_id": user, "session_id": session, "reason": "Certified elsewhere"}, &a)
+	return a.ID
 }
 
 // newLearner adds a learner to the side's learner group.

@@ -186,7 +186,7 @@ func (s *Server) pageCertificateSave(w http.ResponseWriter, r *http.Request, v *
 	}
 	f, err := readCertificateForm(r, c)
 	if err == nil {
-		err = s.Store.UpdateCertificate(r.Context(), c)
+		_, err = s.Store.UpdateCertificate(r.Context(), c.ID, func(x *skillpath.Certificate) { *x = *c }, s.reenrollLead(), false)
 	}
 	if err != nil {
 		v.Data = f

@@ -79,6 +79,7 @@ func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *vie
 type certificateHead struct {
 	report.CertificateRow
 	List, Href, Certified, Paths string
+	Rule                         string // the recertification rules in words (issue 13)
 }
 
 // learnersView is a certificate's page, or its certified learners: one page
@@ -116,6 +117,11 @@ func (s *Server) certificateStart(w http.ResponseWriter, r *http.Request, v *vie
 	if head.CertificateRow, err = s.Store.CertificateSummary(r.Context(), p.scope, p.filter, id); err != nil {
 		return nil, head, false, err
 	}
+	c, err := s.Store.FindCertificate(r.Context(), id)
+	if err != nil {
+		return nil, head, false, err
+	}
+	head.Rule = recertificationRule(c, s.reenrollLead())
 	base := "/certificates/" + id.String()
 	q := p.panel.Query
 	head.List, head.Href, head.Certified, head.Paths = link("/certificates", q), link(base, q), link(base+"/certified", q), link(base+"/paths", q)

@@ -37,6 +37,9 @@ type Server struct {
 	// LRSGuard decides which LRS endpoints may be saved (SPEC §4); the
 	// zero value refuses loopback, link-local and private addresses.
 	LRSGuard netguard.Guard
+	// ReenrollLead is the default re-enrollment lead of certificates that
+	// set none (serve --reenroll-lead-days; 0: store.DefaultReenrollLead).
+	ReenrollLead time.Duration
 	// ResponseFailed, when set, counts an answer that failed after its
 	// handler chose it: "encode" (a value JSON cannot hold, answered 500),
 	// "write" (the client went away mid-body) or "aborted" (a streamed
@@ -109,6 +112,7 @@ func (s *Server) routes() {
 	s.apiUsers()
 	s.apiGroups()
 	s.apiCatalog()
+	s.apiRecertification()
 	s.apiSessions()
 	s.apiLearning()
 	s.apiBulk()

@@ -10,6 +10,9 @@ const (
 	CertificationExpiringSoon Certification = "expiring_soon"
 	CertificationExpired      Certification = "expired"
 	CertificationNotObtained  Certification = "not_obtained"
+	// CertificationRevoked marks, in a learner's history only, a
+	// certificate an administrator revoked (issue 13): it counts nowhere.
+	CertificationRevoked Certification = "revoked"
 )
 
 // ExpiringSoonWindow is how close to its expiration a certificate is
@@ -18,7 +21,7 @@ const ExpiringSoonWindow = 30 * 24 * time.Hour
 
 var certificationLabels = map[Certification]string{
 	CertificationValid: "Valid", CertificationExpiringSoon: "Expiring soon",
-	CertificationExpired: "Expired", CertificationNotObtained: "Not obtained",
+	CertificationExpired: "Expired", CertificationNotObtained: "Not obtained", CertificationRevoked: "Revoked",
 }
 
 // Label is the certificate status as pages and CSV show it.

@@ -36,10 +36,10 @@ func learnerEnrolled(c, u string, open bool) string {
 }
 
 // latestAward is the id of the certificate c most recently delivered to
-// user u in a live enrollment (SPEC §3: the latest status is that one's).
+// user u in a live enrollment and not revoked (SPEC §3: the latest status is that one's).
 func latestAward(c, u string) string {
 	return `(SELECT a.id FROM awards a JOIN enrollments ae ON ae.id = a.enrollment_id
-		WHERE a.certificate_id = ` + c + ` AND a.user_id = ` + u + ` AND ae.deleted_at IS NULL
+		WHERE a.certificate_id = ` + c + ` AND a.user_id = ` + u + ` AND ae.deleted_at IS NULL AND a.revoked_at IS NULL
 		ORDER BY a.delivered_at DESC, a.id DESC LIMIT 1)`
 }
 
@@ -59,7 +59,7 @@ func learnerRows(pairs string) string {
 // through the certificates delivered in them.
 func linkedPairs(where string) string {
 	return `SELECT tc.certificate_id, e.user_id FROM enrollments e JOIN training_certificates tc ON tc.training_id = e.training_id WHERE ` + where + `
-		UNION SELECT a.certificate_id, a.user_id FROM awards a JOIN enrollments e ON e.id = a.enrollment_id WHERE ` + where
+		UNION SELECT a.certificate_id, a.user_id FROM awards a JOIN enrollments e ON e.id = a.enrollment_id WHERE a.revoked_at IS NULL AND ` + where
 }
 
 const learnerColumns = `certificate_id, user_id, user_name, user_deleted, enrolled, delivered_at, expires_at`
@@ -110,7 +110,7 @@ func (tx *Tx) setLearnerUser(ctx context.Context, userID skillpath.ID) error {
 // allPairs are the pairs of every live enrollment.
 const allPairs = `SELECT tc.certificate_id, e.user_id FROM enrollments e JOIN training_certificates tc ON tc.training_id = e.training_id
 		WHERE e.deleted_at IS NULL
-	UNION SELECT a.certificate_id, a.user_id FROM awards a JOIN enrollments e ON e.id = a.enrollment_id WHERE e.deleted_at IS NULL`
+	UNION SELECT a.certificate_id, a.user_id FROM awards a JOIN enrollments e ON e.id = a.enrollment_id WHERE e.deleted_at IS NULL AND a.revoked_at IS NULL`
 
 // rebuildCertificateLearners derives the whole table from the facts again.
 func (tx *Tx) rebuildCertificateLearners(ctx context.Context) error {
@@ -166,7 +166,7 @@ func (tx *Tx) relinkCertificates(ctx context.Context, certificates []skillpath.I
 	pairs := `SELECT tc.certificate_id, e.user_id FROM enrollments e JOIN training_certificates tc ON tc.training_id = e.training_id
 			WHERE e.deleted_at IS NULL AND tc.certificate_id IN (` + in + `)
 		UNION SELECT a.certificate_id, a.user_id FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
-			WHERE e.deleted_at IS NULL AND a.certificate_id IN (` + in + `)`
+			WHERE e.deleted_at IS NULL AND a.revoked_at IS NULL AND a.certificate_id IN (` + in + `)`
 	_, err := tx.ExecContext(ctx, `INSERT INTO certificate_learners (`+learnerColumns+`) `+learnerRows(pairs), args...)
 	return err
 }

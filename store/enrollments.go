@@ -46,6 +46,20 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 				return err
 			}
 		}
+		// One open enrollment per learner and session. An administrator may
+		// enroll a learner again once their enrollments there have passed —
+		// after deleting an automatic re-enrollment, say (issue 13, fault 3);
+		// a learner cannot enroll themself twice.
+		open := `SELECT 1 FROM enrollments WHERE session_id = $1 AND user_id = $2 AND deleted_at IS NULL`
+		if !self {
+			open += ` AND passed_at IS NULL`
+		}
+		var one int
+		if err := tx.QueryRowContext(ctx, open+` LIMIT 1`, se.ID, userID).Scan(&one); err == nil {
+			return skillpath.Errorf(skillpath.ECONFLICT, "user %s is already enrolled in session %s", userID, se.ID)
+		} else if !errNoRows(err) {
+			return err
+		}
 		var approvedAt, approvedBy any
 		if !self {
 			approvedAt, approvedBy = millis(tx.now), by
@@ -115,7 +129,7 @@ func (s *Store) DeleteEnrollment(ctx context.Context, id skillpath.ID) error {
 		if err := tx.relink(ctx, `e.id = $1`, id); err != nil {
 			return err
 		}
-		if e.Status != status.TrainingPassed {
+		if e.PassedAt == nil {
 			return nil
 		}
 		return tx.refreshDependents(ctx, map[skillpath.ID]bool{e.UserID: true}, nil)

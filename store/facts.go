@@ -251,7 +251,7 @@ var qProgressOf = prepare(`SELECT 'attempt', ma.module_id, ma.id, ma.number, a.a
 	WHERE ma.enrollment_id = $1 AND NOT EXISTS (SELECT 1 FROM module_attempts newer
 		WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)
 	UNION ALL
-	SELECT 'award', certificate_id, delivered_at, expires_at, NULL, NULL, NULL, NULL FROM awards WHERE enrollment_id = $1`)
+	SELECT 'award', certificate_id, delivered_at, expires_at, NULL, NULL, NULL, NULL FROM awards WHERE enrollment_id = $1 AND revoked_at IS NULL`)
 
 const (
 	attemptsQuery = `SELECT ma.enrollment_id, ma.module_id, ma.id, ma.number, a.activity_id, a.response, a.answered_at, a.score
@@ -259,7 +259,7 @@ const (
 		WHERE ma.enrollment_id %s AND NOT EXISTS (SELECT 1 FROM module_attempts newer
 			WHERE newer.enrollment_id = ma.enrollment_id AND newer.module_id = ma.module_id AND newer.number > ma.number)`
 	awardsQuery = `SELECT enrollment_id, certificate_id, delivered_at, expires_at FROM awards
-		WHERE enrollment_id %s ORDER BY certificate_id`
+		WHERE enrollment_id %s AND revoked_at IS NULL ORDER BY certificate_id`
 )
 
 // loadAttempts reads the latest attempt of each module, with its answers.
@@ -314,16 +314,17 @@ func scanAwards(rows *sql.Rows, err error, out map[skillpath.ID]*progress) error
 }
 
 // passedPrerequisites counts, per user, how many of the prerequisite
-// trainings they have passed at least once in a live enrollment; an expired
-// pass still counts (SPEC §1), and the stored status keeps "passed" for it.
+// trainings they have passed at least once in a live enrollment: an expired
+// pass still counts (SPEC §1), and so does a pass whose training was edited
+// afterwards (SPEC §9: passed_at stays once set, whatever the status).
 func (tx *Tx) passedPrerequisites(ctx context.Context, prerequisites, users []skillpath.ID) (map[skillpath.ID]int, error) {
 	passed := map[skillpath.ID]int{}
 	pin, pargs := inList(prerequisites, 2)
 	for _, chunk := range chunks(users, batchSize) {
 		uin, uargs := inList(chunk, 2+len(prerequisites))
-		args := append(append([]any{string(status.TrainingPassed)}, pargs...), uargs...)
+		args := append(append([]any{true}, pargs...), uargs...)
 		rows, err := tx.QueryContext(ctx, `SELECT user_id, COUNT(DISTINCT training_id) FROM enrollments
-			WHERE status = $1 AND deleted_at IS NULL AND training_id IN (`+pin+`) AND user_id IN (`+uin+`)
+			WHERE (passed_at IS NOT NULL) = $1 AND deleted_at IS NULL AND training_id IN (`+pin+`) AND user_id IN (`+uin+`)
 			GROUP BY user_id`, args...)
 		if err != nil {
 			return nil, err

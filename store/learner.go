@@ -72,7 +72,7 @@ func (tx *Tx) userEnrollments(ctx context.Context, userID skillpath.ID) ([]Enrol
 // status.Expire needs to turn a stored pass into "expired" at now.
 func (tx *Tx) awardExpiries(ctx context.Context, where string, args ...any) (map[skillpath.ID][]status.AwardFacts, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT a.enrollment_id, a.expires_at FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
-		WHERE e.deleted_at IS NULL AND `+where, args...)
+		WHERE e.deleted_at IS NULL AND a.revoked_at IS NULL AND `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ type GradingItem struct {
 }
 
 // Grading lists the answers awaiting scoring that the caller may score, the
-// oldest first: all for platform admins; for others, those in trainings they
+// oldest first, deleted learners' left out (issue 13, fault 5): all for platform admins; for others, those in trainings they
 // instruct and those of learners of groups (and subgroups) where they are
 // admin or coach — skillpath.Access.CanScore, as a query.
 func (s *Store) Grading(ctx context.Context, caller *skillpath.User) ([]GradingItem, error) {
@@ -278,7 +278,7 @@ func (s *Store) Grading(ctx context.Context, caller *skillpath.User) ([]GradingI
 		JOIN enrollments e ON e.id = ma.enrollment_id
 		JOIN users u ON u.id = e.user_id
 		JOIN trainings t ON t.id = e.training_id
-		WHERE act.manual_scoring = TRUE AND a.score IS NULL AND a.response IS NOT NULL AND e.deleted_at IS NULL
+		WHERE act.manual_scoring = TRUE AND a.score IS NULL AND a.response IS NOT NULL AND e.deleted_at IS NULL AND u.deleted_at IS NULL
 		AND ($1 OR EXISTS (SELECT 1 FROM training_staff ts WHERE ts.training_id = e.training_id AND ts.user_id = $2 AND ts.role = $3)
 			OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
 				JOIN group_members gm ON gm.group_id = gt.descendant_id WHERE gs.user_id = $2 AND gm.user_id = e.user_id))

@@ -445,6 +445,12 @@ func (tx *Tx) score(ctx context.Context, def *trainingDef, e *enrollmentRow, p *
 	if !a.ManualScoring {
 		return skillpath.Errorf(skillpath.EUNPROCESSABLE, "activity %s is scored automatically", a.ID)
 	}
+	// A deleted learner has left the grading queue (issue 13, fault 5).
+	if deleted, err := tx.userDeleted(ctx, e.UserID); err != nil {
+		return err
+	} else if deleted {
+		return skillpath.Errorf(skillpath.ENOTFOUND, "enrollment %s not found: its learner is deleted", e.ID)
+	}
 	if math.IsNaN(score) || score < 0 || score > a.Points {
 		return skillpath.Invalid("score", "must be between 0 and %g, the activity's points", a.Points)
 	}

@@ -955,16 +955,10 @@ func (s *Store) ReminderDays(ctx context.Context, ids []skillpath.ID) (map[skill
 				rows.Close()
 				return nil, err
 			}
-			d := slices.Clone(skillpath.DefaultReminderDays)
-			if raw.Valid {
-				d = nil
-				if err := json.Unmarshal([]byte(raw.String), &d); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				if d == nil {
-					d = []int{}
-				}
+			d, err := reminderDays(raw)
+			if err != nil {
+				rows.Close()
+				return nil, err
 			}
 			out[id] = d
 		}

@@ -51,7 +51,8 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]skil
 }
 
 // Recompute rebuilds the stored status of every live enrollment from the
-// facts, in batches, calling progress after each, and then the
+// facts, in batches, calling progress after each, then the expirations of
+// delivered certificates from their rules (CheckAwards), and then the
 // certificate_learners table. A pass it finds delivers its certificates as
 // a pass always does.
 func (s *Store) Recompute(ctx context.Context, progress func(done, total int)) error {
@@ -66,6 +67,9 @@ func (s *Store) Recompute(ctx context.Context, progress func(done, total int)) e
 		if progress != nil {
 			progress(min((i+1)*recomputeBatch, len(ids)), len(ids))
 		}
+	}
+	if err := s.repairAwards(ctx); err != nil {
+		return err
 	}
 	return s.write(ctx, func(tx *Tx) error { return tx.rebuildCertificateLearners(ctx) })
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 
@@ -48,8 +49,8 @@ func (tx *Tx) refresh(ctx context.Context, ids []skillpath.ID) error {
 	return tx.refreshDependents(ctx, passChanged, ids)
 }
 
-// refreshOne stores one enrollment's new status and reports whether its
-// pass was gained or lost. It updates e and p (certificates delivered) to
+// refreshOne stores one enrollment's new status and reports whether it
+// was passed for the first time. It updates e and p (certificates delivered) to
 // what it stored.
 func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) (passChanged bool, err error) {
 	facts := def.facts(e, p)
@@ -101,26 +102,40 @@ func (tx *Tx) refreshOne(ctx context.Context, def *trainingDef, e *enrollmentRow
 			return false, err
 		}
 	}
-	passChanged = (r.Status == status.TrainingPassed) != (e.Status == status.TrainingPassed)
-	e.Status, e.Score, e.CompletedAt, e.MasteredAt = r.Status, r.Score, completedAt, masteredAt
+	// Only a first pass changes prerequisites: a pass counts for ever
+	// (SPEC §9), even when an edit of the training changes the status.
+	passChanged = passedAt != nil && e.PassedAt == nil
+	e.Status, e.Score, e.CompletedAt, e.MasteredAt, e.PassedAt = r.Status, r.Score, completedAt, masteredAt, passedAt
 	return passChanged, nil
 }
 
 var qSetStatus = prepare(`UPDATE enrollments SET status = $1, score = $2, completed_at = $3, mastered_at = $4, passed_at = $5 WHERE id = $6`)
 
 // deliver grants the training's certificates in the enrollment at the
-// moment of passing, each expiring after its validity (SPEC §2), and adds
-// them to p; one delivered by an earlier pass stays as it was.
+// moment of passing, each expiring as its rules say from the learner's
+// previous one (SPEC §2, §9), and adds them to p; one delivered by an
+// earlier pass, or revoked, stays as it was.
 func (tx *Tx) deliver(ctx context.Context, def *trainingDef, e *enrollmentRow, p *progress) error {
+	// Deleted users receive nothing (issue 13, fault 5).
+	if deleted, err := tx.userDeleted(ctx, e.UserID); err != nil || deleted {
+		return err
+	}
 	for _, c := range def.certificates {
 		if slices.ContainsFunc(p.awards, func(a awardRow) bool { return a.certificateID == c.ID }) {
 			continue
 		}
-		expires := status.Expiration(tx.now, c.ValidityMonths, tx.store.Zone)
-		_, err := tx.ExecContext(ctx, `INSERT INTO awards (enrollment_id, certificate_id, user_id, delivered_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING`,
-			e.ID, c.ID, e.UserID, millis(tx.now), nullMillis(expires))
+		previous, previousExpiry, err := tx.previousAward(ctx, c.ID, e.UserID)
 		if err != nil {
+			return err
+		}
+		expires := status.Expires(rules(c), tx.now, previousExpiry, tx.store.Zone)
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO awards (enrollment_id, certificate_id, user_id, delivered_at, expires_at, previous_award_id)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING RETURNING id`,
+			e.ID, c.ID, e.UserID, millis(tx.now), nullMillis(expires), previous).Scan(&id)
+		if errNoRows(err) {
+			continue // revoked in this enrollment: not delivered again
+		} else if err != nil {
 			return err
 		}
 		p.awards = append(p.awards, awardRow{certificateID: c.ID, deliveredAt: tx.now, expiresAt: expires})
@@ -182,4 +197,32 @@ func sameScore(a, b *float64) bool {
 
 func sameTime(a, b *time.Time) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b))
+}
+
+var qPreviousAward = prepare(`SELECT a.id, a.expires_at FROM awards a JOIN enrollments e ON e.id = a.enrollment_id
+	WHERE a.certificate_id = $1 AND a.user_id = $2 AND e.deleted_at IS NULL AND a.revoked_at IS NULL
+	ORDER BY a.delivered_at DESC, a.id DESC LIMIT 1`)
+
+// previousAward finds the learner's newest displayed, unrevoked delivery of
+// a certificate — what a new delivery renews (SPEC §9) — and its expiry;
+// nil, nil when they hold none.
+func (tx *Tx) previousAward(ctx context.Context, certificateID, userID skillpath.ID) (*skillpath.ID, *time.Time, error) {
+	var id skillpath.ID
+	var expires sql.NullInt64
+	err := tx.stmt(ctx, qPreviousAward).QueryRowContext(ctx, certificateID, userID).Scan(&id, &expires)
+	if errNoRows(err) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return &id, timePtr(expires), nil
+}
+
+var qUserDeleted = prepare(`SELECT deleted_at IS NOT NULL FROM users WHERE id = $1`)
+
+// userDeleted reports whether a user is deleted.
+func (tx *Tx) userDeleted(ctx context.Context, id skillpath.ID) (bool, error) {
+	var deleted bool
+	err := tx.stmt(ctx, qUserDeleted).QueryRowContext(ctx, id).Scan(&deleted)
+	return deleted, err
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"skillpath"
-	"skillpath/status"
 )
 
 // CreateSession stores a new session of a training. Returns ENOTFOUND for an
@@ -119,8 +118,8 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 			return skillpath.Errorf(skillpath.ENOTFOUND, "session %s not found", id)
 		}
 		// The passes deleted with the session no longer meet prerequisites.
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT user_id FROM enrollments WHERE session_id = $1 AND deleted_at IS NULL AND status = $2`,
-			id, status.TrainingPassed)
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT user_id FROM enrollments WHERE session_id = $1 AND deleted_at IS NULL AND (passed_at IS NOT NULL) = $2`,
+			id, true)
 		if err != nil {
 			return err
 		}
@@ -145,4 +144,26 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 		}
 		return tx.refreshDependents(ctx, passed, nil)
 	})
+}
+
+// ReenrollmentsEnded counts the learners that archiving the session stops
+// re-enrolling (issue 13, fault 6): in an auto_reenroll session that is not
+// archived, the live learners whose latest enrollment there holds an
+// unrevoked certificate that expires. Zero for any other session. Returns
+// ENOTFOUND for an unknown session.
+func (s *Store) ReenrollmentsEnded(ctx context.Context, id skillpath.ID) (int, error) {
+	se, err := s.FindSession(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !se.AutoReenroll || se.ArchivedAt != nil {
+		return 0, nil
+	}
+	var n int
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT e.user_id) FROM enrollments e JOIN users u ON u.id = e.user_id
+		WHERE e.session_id = $1 AND e.deleted_at IS NULL AND u.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM enrollments later WHERE later.session_id = e.session_id AND later.user_id = e.user_id
+			AND later.id > e.id AND later.deleted_at IS NULL)
+		AND EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL AND a.expires_at IS NOT NULL)`, id).Scan(&n)
+	return n, err
 }

@@ -100,6 +100,7 @@ func timelineQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID,
 			WHERE a.certificate_id = ` + certificate + ` AND a.delivered_at >= ` + from + ` AND a.delivered_at < ` + to + `
 			AND a.user_id IN (SELECT cl.user_id FROM certificate_learners cl` + where(learners) + `)
 			AND a.enrollment_id NOT IN (SELECT e.id FROM enrollments e WHERE e.deleted_at IS NOT NULL)
+			AND a.id NOT IN (SELECT r.id FROM awards r WHERE r.revoked_at IS NOT NULL)
 			GROUP BY 2
 		UNION ALL
 		SELECT 0, ` + month(`cl.expires_at`) + `, COUNT(*) FROM certificate_learners cl` + where(expiring) + ` GROUP BY 2`, a

@@ -44,15 +44,16 @@ func (s *Store) CertificateHistory(ctx context.Context, sc report.Scope, f repor
 }
 
 // history reads the enrollments with every certificate each delivered
-// (one row per award), folding them into one row per enrollment.
+// (one row per award), folding them into one row per enrollment. A revoked
+// certificate keeps its row, marked revoked, and counts for nothing else.
 func (tx *Tx) history(ctx context.Context, certificateID, userID skillpath.ID, fn func(report.HistoryRow) error) error {
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.training_id, t.title, e.session_id, s.name, e.status, e.auto_reenrolled,
-			a.delivered_at, a.expires_at, x.id, x.expires_at
+			a.delivered_at, a.expires_at, x.id, x.expires_at, a.id, a.awarded_by, a.reason, a.extended_at, a.revoked_at
 		FROM enrollments e
 		JOIN trainings t ON t.id = e.training_id
 		JOIN sessions s ON s.id = e.session_id
 		LEFT JOIN awards a ON a.enrollment_id = e.id AND a.certificate_id = $1
-		LEFT JOIN awards x ON x.enrollment_id = e.id
+		LEFT JOIN awards x ON x.enrollment_id = e.id AND x.revoked_at IS NULL
 		WHERE e.user_id = $2 AND e.deleted_at IS NULL
 		AND (e.training_id IN (SELECT tc.training_id FROM training_certificates tc WHERE tc.certificate_id = $1) OR a.id IS NOT NULL)
 		ORDER BY e.enrolled_at, e.id, x.id`, certificateID, userID)
@@ -71,9 +72,10 @@ func (tx *Tx) history(ctx context.Context, certificateID, userID skillpath.ID, f
 	}
 	for rows.Next() {
 		var r report.HistoryRow
-		var delivered, expires, awardID, awardExpires sql.NullInt64
+		var delivered, expires, awardID, awardExpires, id, awardedBy, extended, revoked sql.NullInt64
+		var reason sql.NullString
 		if err := rows.Scan(&r.EnrollmentID, &r.TrainingID, &r.PathName, &r.SessionID, &r.SessionName, &r.PathStatus, &r.AutoReenrolled,
-			&delivered, &expires, &awardID, &awardExpires); err != nil {
+			&delivered, &expires, &awardID, &awardExpires, &id, &awardedBy, &reason, &extended, &revoked); err != nil {
 			return err
 		}
 		if cur == nil || cur.EnrollmentID != r.EnrollmentID {
@@ -81,7 +83,11 @@ func (tx *Tx) history(ctx context.Context, certificateID, userID skillpath.ID, f
 				return err
 			}
 			r.DeliveredAt, r.ExpiresAt = timePtr(delivered), timePtr(expires)
+			r.AwardID, r.AwardedBy, r.Reason, r.ExtendedAt, r.RevokedAt = idPtr(id), idPtr(awardedBy), reason.String, timePtr(extended), timePtr(revoked)
 			r.CertificationStatus = status.CertificationStatus(delivered.Valid, r.ExpiresAt, tx.now)
+			if r.RevokedAt != nil {
+				r.CertificationStatus = status.CertificationRevoked
+			}
 			cur, awards = &r, nil
 		}
 		if awardID.Valid {

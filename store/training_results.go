@@ -113,8 +113,8 @@ type resultExtra struct {
 // awardsAllExpired is the condition, over enrollments e, of SPEC §1's
 // expired row at the time $N: certificates were delivered and every one has
 // expired (status.Expire as SQL).
-const awardsAllExpired = `(EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id)
-	AND NOT EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND (a.expires_at IS NULL OR a.expires_at > $%d)))`
+const awardsAllExpired = `(EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL)
+	AND NOT EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > $%d)))`
 
 // resultEnrollments reads one page (and one row more, to know whether
 // another page follows) of the enrollments the caller sees.

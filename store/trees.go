@@ -14,8 +14,8 @@ import (
 // every change to the tree (UpdateTraining, PublishTraining), and each
 // transaction reads the version and takes the cached tree only when the
 // versions match, so a change made by another process is seen at once.
-// Certificates are never edited after creation; an edit of one would have
-// to raise the version of the trainings that grant it.
+// A change of a certificate (UpdateCertificate: its rules are part of the
+// definition) raises the version of the trainings that grant it.
 
 // treeCache holds the newest definition read of each training.
 type treeCache struct {
@@ -105,7 +105,7 @@ func (tx *Tx) readTrainingDef(ctx context.Context, id skillpath.ID) (*trainingDe
 		return nil, err
 	}
 	d := &trainingDef{Training: t}
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.title, c.owner_group_id, c.validity_months FROM certificates c
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.title, c.owner_group_id, c.validity_months, c.reenroll_days_before, c.expiry_base, c.fixed_month, c.fixed_day, c.reminder_days FROM certificates c
 		JOIN training_certificates tc ON tc.certificate_id = c.id WHERE tc.training_id = $1 ORDER BY c.id`, id)
 	if err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ const documentQuery = `SELECT a.certificate_id, a.enrollment_id, c.title, u.name
 	JOIN users u ON u.id = e.user_id
 	JOIN certificates c ON c.id = a.certificate_id
 	JOIN trainings t ON t.id = e.training_id
-	WHERE e.deleted_at IS NULL AND s.deleted_at IS NULL AND u.deleted_at IS NULL AND a.verification_code IS NOT NULL AND `
+	WHERE e.deleted_at IS NULL AND s.deleted_at IS NULL AND u.deleted_at IS NULL AND a.revoked_at IS NULL AND a.verification_code IS NOT NULL AND `
 
 // CertificateDocuments reads the certificates delivered in an enrollment,
 // in certificate order, with their status at now — what the enrollment's

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 )
 
-// recompute rebuilds every stored status, and the certificate statistics'
-// learners table, from the facts, printing progress, and then checks that
-// nothing differs any more.
+// recompute rebuilds every stored status, the expirations of delivered
+// certificates (SPEC §9) and the certificate statistics' learners table,
+// from the facts and rules, printing progress, and then checks that nothing
+// differs any more; --check only checks.
 func recompute(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	var cfg config
 	fs := newFlagSet("recompute", stdout)
@@ -43,6 +45,17 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("%d stored statuses differ from the facts", len(mismatches))
 	}
 	fmt.Fprintln(stdout, "every stored status matches the facts")
+	awards, err := st.CheckAwards(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range awards {
+		fmt.Fprintf(stdout, "delivered certificate %s (learner %s): stored expiry %s, the rules say %s\n", a.AwardID, a.UserID, when(a.ExpiresAt), when(a.NewExpiresAt))
+	}
+	if len(awards) > 0 {
+		return fmt.Errorf("%d delivered certificates differ from their certificate's rules; run recompute without --check", len(awards))
+	}
+	fmt.Fprintln(stdout, "every delivered certificate's expiry and link match its certificate's rules")
 	links, err := st.CheckCertificateLearners(ctx)
 	if err != nil {
 		return err
@@ -55,4 +68,11 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintln(stdout, "the certificate statistics match the facts")
 	return nil
+}
+
+func when(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.Format(time.RFC3339)
 }

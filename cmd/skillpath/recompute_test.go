@@ -61,3 +61,45 @@ func TestRecompute(t *testing.T) {
 		}
 	})
 }
+
+// TestRecomputeChecksExpirations: `recompute --check` proves delivered
+// certificates' expirations against their certificate's rules (SPEC §9),
+// and `recompute` puts a wrong one right.
+func TestRecomputeChecksExpirations(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		url := testdb.URL(t, dialect)
+		st, err := store.Open(ctx, url, testdb.Logger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.Load(ctx, st, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		db := testdb.Raw(t, url)
+		defer db.Close()
+		res, err := db.Exec(`UPDATE awards SET expires_at = expires_at + 86400000 WHERE id = (SELECT MIN(id) FROM awards WHERE expires_at IS NOT NULL)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("corrupted %d awards, want 1", n)
+		}
+		recompute := func(args ...string) (string, error) {
+			var out, logs bytes.Buffer
+			err := run(ctx, append([]string{"recompute", "--db", url}, args...), func(string) string { return "" }, &out, &logs)
+			return out.String(), err
+		}
+		out, err := recompute("--check")
+		if err == nil || !strings.Contains(err.Error(), "1 delivered certificates differ") || !strings.Contains(out, "the rules say") {
+			t.Fatalf("check before: %v\n%s", err, out)
+		}
+		if out, err := recompute(); err != nil || !strings.Contains(out, "expiry and link match") {
+			t.Fatalf("recompute: %v\n%s", err, out)
+		}
+		if out, err := recompute("--check"); err != nil {
+			t.Fatalf("check after: %v\n%s", err, out)
+		}
+	})
+}

@@ -27,7 +27,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	leadDays := fs.Int("reenroll-lead-days", defaultLead,
-		"automatic re-enrollment: how many days before a certificate expires the learner is enrolled again (env SKILLPATH_REENROLL_LEAD_DAYS)")
+		"automatic re-enrollment: the default of certificates that set no reenroll_days_before, capped below their validity (env SKILLPATH_REENROLL_LEAD_DAYS)")
 	baseURL := fs.String("base-url", getenv("SKILLPATH_BASE_URL"),
 		"the platform's public URL: xAPI statements name activities and certificates link their verification page under it (env SKILLPATH_BASE_URL; default http://ADDR)")
 	defaultTrustProxy, err := envBool(getenv, "SKILLPATH_TRUST_PROXY", false)
@@ -96,6 +96,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("certificate PDFs cannot be written until the fonts are installed (apt-get install fonts-dejavu-core fonts-droid-fallback, or set SKILLPATH_FONT_DIR)", "error", err)
 	}
 	app.LRSGuard.AllowPrivate = *allowPrivate
+	app.ReenrollLead = time.Duration(*leadDays) * 24 * time.Hour
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	waitDelivery := startDelivery(workCtx, st, app, log)
