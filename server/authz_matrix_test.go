@@ -41,6 +41,7 @@ var matrix = map[string]entry{
 	"GET /api/v1/audit": {path: "/api/v1/audit", in: admins},
 
 	// Users (docs/API.md "Users").
+	"POST /api/v1/users/import": {path: "/api/v1/users/import", in: admins},
 	"POST /api/v1/users": {path: "/api/v1/users", in: admins, body: func(f *fixture, o *objects) any {
 		n := f.next()
 		return map[string]any{"email": fmt.Sprintf("made%d@matrix.test", n), "name": "Made", "group_ids": []string{o.learnerGroup}}
