@@ -58,10 +58,11 @@ var matrix = map[string]entry{
 	"GET /api/v1/groups":        {path: "/api/v1/groups", in: everyone},
 	"GET /api/v1/groups/{id}":   {path: "/api/v1/groups/{group}", in: everyone, out: everyone},
 	"PATCH /api/v1/groups/{id}": {path: "/api/v1/groups/{group}", in: admins, out: admins, body: func(f *fixture, o *objects) any { return map[string]any{"name": "Group " + o.scope} }},
-	"POST /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: admins, out: admins,
+	// Staff: platform admins, and the admins of the group or a group above.
+	"POST /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: groupAdmins, out: admins,
 		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.staff, "role": "coach"} }},
 	"GET /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: everyone, out: everyone},
-	"DELETE /api/v1/groups/{id}/staff/{user_id}/{role}": {path: "/api/v1/groups/{group}/staff/{staff}/coach", in: admins, out: admins,
+	"DELETE /api/v1/groups/{id}/staff/{user_id}/{role}": {path: "/api/v1/groups/{group}/staff/{staff}/coach", in: groupAdmins, out: admins,
 		fresh: func(f *fixture, o *objects) { o.staff = f.newStaff(o.group) }},
 
 	// Catalog.
@@ -187,6 +188,8 @@ var matrix = map[string]entry{
 var (
 	everyone = access{allow: signedIn}
 	admins   = only(403, platformAdmin)
+	// groupAdmins: platform admins and the admins of the group in scope.
+	groupAdmins = only(403, platformAdmin, groupAdmin)
 	// staffOnly: platform admins, group admins, coaches, instructors and
 	// authors; learners are refused the whole kind of call.
 	staffOnly = only(403, platformAdmin, groupAdmin, coach, instructor, author)
