@@ -182,6 +182,33 @@ var matrix = map[string]entry{
 	// verification page (SPEC §8), as their API twins.
 	"GET /enrollments/{id}/certificate.pdf": {path: "/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},
 	"GET /verify/{code}":                    {path: "/verify/{code}", public: true},
+
+	// People and groups pages (issue 14): platform admins manage people;
+	// a group's admins and coaches see their groups' people and groups,
+	// its admins name and remove their staff.
+	"GET /people":     {path: "/people", in: groupStaff},
+	"GET /people/new": {path: "/people/new", in: admins},
+	"POST /people/new": {path: "/people/new", in: admins, body: func(f *fixture, o *objects) any {
+		return url.Values{"email": {fmt.Sprintf("page%d@matrix.test", f.next())}, "name": {"Page"}}
+	}},
+	"GET /people/{id}":          {path: "/people/{user}", in: groupStaff.but(learner, 404).but(otherLearner, 404).but(instructor, 404).but(author, 404), out: only(404, platformAdmin)},
+	"GET /people/{id}/edit":     {path: "/people/{user}/edit", in: admins, out: admins},
+	"POST /people/{id}/edit":    {path: "/people/{user}/edit", in: admins, out: admins, body: form("name", "Renamed")},
+	"GET /people/{id}/delete":   {path: "/people/{user}/delete", in: admins, out: admins},
+	"POST /people/{id}/delete":  {path: "/people/{user}/delete", in: admins, out: admins, body: form(), fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+	"GET /people/import":        {path: "/people/import", in: admins},
+	"POST /people/import":       {path: "/people/import", in: admins, body: form("file_text", "email,name\nx@matrix.test,X\n")},
+	"POST /people/import/apply": {path: "/people/import/apply", in: admins, body: form("file_text", "email,name,groups\nx@matrix.test,X,Nowhere\n")},
+	"GET /groups":               {path: "/groups", in: groupStaff},
+	"POST /groups/new":          {path: "/groups/new", in: admins, body: form("name", "Made by a page")},
+	"GET /groups/{id}":          {path: "/groups/{group}", in: groupStaff, out: groupStaffOut},
+	"POST /groups/{id}/rename":  {path: "/groups/{group}/rename", in: admins, out: admins, body: func(f *fixture, o *objects) any { return url.Values{"name": {"Group " + o.scope}} }},
+	"POST /groups/{id}/move":    {path: "/groups/{group}/move", in: admins, out: admins, body: form("parent_id", "")},
+	"POST /groups/{id}/delete":  {path: "/groups/{group}/delete", in: admins, out: admins, body: form()},
+	"POST /groups/{id}/staff": {path: "/groups/{group}/staff", in: groupAdmins, out: groupStaffOut.but(coach, 404), body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.user}, "role": {"coach"}} },
+		fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+	"POST /groups/{id}/staff/remove": {path: "/groups/{group}/staff/remove", in: groupAdmins, out: groupStaffOut.but(coach, 404),
+		body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.staff}, "role": {"coach"}} }, fresh: func(f *fixture, o *objects) { o.staff = f.newStaff(o.group) }},
 }
 
 // The rules the matrix names most.
@@ -189,7 +216,11 @@ var (
 	everyone = access{allow: signedIn}
 	admins   = only(403, platformAdmin)
 	// groupAdmins: platform admins and the admins of the group in scope.
-	groupAdmins = only(403, platformAdmin, groupAdmin)
+	// groupStaff: platform admins and the group's admins and coaches;
+	// groupStaffOut: a group outside their scope is hidden from them.
+	groupStaff    = only(403, platformAdmin, groupAdmin, coach)
+	groupStaffOut = only(403, platformAdmin).but(groupAdmin, 404).but(coach, 404)
+	groupAdmins   = only(403, platformAdmin, groupAdmin)
 	// staffOnly: platform admins, group admins, coaches, instructors and
 	// authors; learners are refused the whole kind of call.
 	staffOnly = only(403, platformAdmin, groupAdmin, coach, instructor, author)

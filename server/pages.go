@@ -62,6 +62,7 @@ func (s *Server) pages() {
 	s.pagesResults()
 	s.pagesTracking()
 	s.pagesCertificates()
+	s.pagesPeople()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -176,6 +177,8 @@ func (s *Server) navigation(roles store.Roles, current string) []navLink {
 		{"Trainings", "/trainings", roles.Staff()},
 		{"Certificates", "/certificates", roles.Staff()},
 		{"Tracking", "/tracking", roles.PlatformAdmin || roles.Author},
+		{"People", "/people", roles.PlatformAdmin || roles.GroupAdmin || roles.Coach},
+		{"Groups", "/groups", roles.PlatformAdmin || roles.GroupAdmin || roles.Coach},
 	}
 	if strings.HasPrefix(current, "/trainings/") && strings.HasSuffix(current, "/tracking") {
 		current = "/tracking" // a training's tracking settings belong to Tracking, not to its results

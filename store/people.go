@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"skillpath"
+	"skillpath/status"
 )
 
 // PeopleFilter narrows, sorts and pages the people list of the pages
@@ -223,4 +226,45 @@ func (s *Store) DeleteGroup(ctx context.Context, id skillpath.ID) error {
 		_, err = tx.ExecContext(ctx, `DELETE FROM groups WHERE id = $1`, id)
 		return err
 	})
+}
+
+// HeldCertificate is a certificate delivered to a user in a live
+// enrollment, for their page.
+type HeldCertificate struct {
+	CertificateID skillpath.ID
+	Title         string
+	EnrollmentID  skillpath.ID
+	DeliveredAt   time.Time
+	ExpiresAt     *time.Time
+	Status        status.Certification
+}
+
+// UserCertificates lists the certificates delivered to a user in live
+// enrollments, the newest first, with their status at now (SPEC §2).
+func (s *Store) UserCertificates(ctx context.Context, userID skillpath.ID) ([]HeldCertificate, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.certificate_id, c.title, a.enrollment_id, a.delivered_at, a.expires_at
+		FROM awards a JOIN certificates c ON c.id = a.certificate_id JOIN enrollments e ON e.id = a.enrollment_id
+		WHERE a.user_id = $1 AND e.deleted_at IS NULL ORDER BY a.delivered_at DESC, a.id DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	now := s.Now()
+	var out []HeldCertificate
+	for rows.Next() {
+		var h HeldCertificate
+		var delivered int64
+		var expires sql.NullInt64
+		if err := rows.Scan(&h.CertificateID, &h.Title, &h.EnrollmentID, &delivered, &expires); err != nil {
+			return nil, err
+		}
+		h.DeliveredAt = fromMillis(delivered)
+		if expires.Valid {
+			t := fromMillis(expires.Int64)
+			h.ExpiresAt = &t
+		}
+		h.Status = status.CertificationStatus(true, h.ExpiresAt, now)
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
