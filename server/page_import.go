@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -129,7 +130,9 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, v *view, dry
 	}
 	d := &importView{}
 	v.Title, v.Data = "Import people", d
-	show := func(w http.ResponseWriter, r *http.Request, v *view) error { return s.render(w, r, v, "people-import.html") }
+	show := func(w http.ResponseWriter, r *http.Request, v *view) error {
+		return s.render(w, r, v, "people-import.html")
+	}
 	name, text, err := importText(r)
 	if err != nil {
 		return s.refused(w, r, v, err, "file", show)
@@ -143,8 +146,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, v *view, dry
 		return s.refused(w, r, v, err, "file", show)
 	}
 	if !dryRun && rep.OK() {
-		s.flash(w, r, "Imported "+name+": "+plural(rep.Created, "person")+" created, "+plural(rep.Updated, "person")+" updated, "+
-			plural(rep.Unchanged, "person")+" unchanged.")
+		s.flash(w, r, fmt.Sprintf("Imported %s: %d created, %d updated, %d unchanged.", name, rep.Created, rep.Updated, rep.Unchanged))
 		return redirect(w, r, "/people")
 	}
 	d.FileName, d.Report, d.Columns = name, rep, f.Columns
