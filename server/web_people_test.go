@@ -224,3 +224,42 @@ func TestWebGroupAdminView(t *testing.T) {
 		}
 	})
 }
+
+// TestWebGroupTree: a platform admin renames and moves groups; a move
+// under the group's own subgroup is refused next to the field, an occupied
+// group cannot be deleted, an empty one can.
+func TestWebGroupTree(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := newImportEnv(t, dialect)
+		c := newWebClient(t, e.Server.URL)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		north := "/groups/" + e.north.String()
+		p := c.post(north, north+"/move", url.Values{"parent_id": {e.northEast.String()}})
+		if p.Status != 422 || !strings.Contains(p.Body, `id="move-parent-error"`) || !strings.Contains(html.UnescapeString(p.Body), "groups cannot form a cycle") {
+			t.Errorf("a cycle: %d %s", p.Status, p.Body)
+		}
+		if p := c.post(north, north+"/rename", url.Values{"name": {" "}}); p.Status != 400 || !strings.Contains(p.Body, `id="rename-name-error"`) {
+			t.Errorf("a blank name: %d", p.Status)
+		}
+		if p := c.post(north, north+"/rename", url.Values{"name": {"Nord"}}); p.Status != 303 {
+			t.Errorf("rename: %d", p.Status)
+		}
+		south := "/groups/" + e.south.String()
+		if p := c.post(south, south+"/delete", nil); p.Status != 422 || !strings.Contains(p.Body, "only an empty group can be deleted: this one has 0 subgroups, 1 members") {
+			t.Errorf("delete South with Émilie: %d %s", p.Status, p.Body)
+		}
+		ne := "/groups/" + e.northEast.String()
+		if p := c.post(ne, ne+"/move", url.Values{"parent_id": {e.south.String()}}); p.Status != 303 {
+			t.Errorf("move North East under South: %d", p.Status)
+		}
+		if p := c.get("/people?group=" + e.south.String()); !strings.Contains(p.Body, "Émilie") {
+			t.Error("South's people")
+		}
+		if p := c.post(ne, ne+"/delete", nil); p.Status != 303 {
+			t.Errorf("delete the empty North East: %d %s", p.Status, p.Body)
+		}
+		if p := c.get("/groups"); strings.Contains(p.Body, ">North East</a>") || !strings.Contains(p.Body, ">Nord</a>") {
+			t.Errorf("the tree after: %s", p.Body)
+		}
+	})
+}
