@@ -34,7 +34,9 @@ func (p *person) selectOptions(sel string, labels ...string) {
 	}
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
 
 func jsStrings(ss []string) string {
 	q := make([]string, len(ss))
