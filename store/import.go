@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -93,13 +94,20 @@ func (tx *Tx) importFacts(ctx context.Context, f *roster.File) (roster.Stored, e
 func (tx *Tx) applyImport(ctx context.Context, rep *roster.Report) error {
 	var fields, members [][]any
 	var dropFields, dropMembers []skillpath.ID
+	// One statement prepared for every creation: parsing it again for each
+	// of 50,000 lines cost more than running it.
+	insertUser, err := tx.PrepareContext(ctx, `INSERT INTO users (email, email_key, name, registered_at, platform_admin, created_at)
+		VALUES ($1, $2, $3, $4, FALSE, $5) RETURNING id`)
+	if err != nil {
+		return err
+	}
+	defer insertUser.Close()
 	for _, o := range rep.Lines {
 		u := o.User
 		switch o.Action {
 		case roster.Create:
-			id, err := tx.insert(ctx, `INSERT INTO users (email, email_key, name, registered_at, platform_admin, created_at)
-				VALUES ($1, $2, $3, $4, FALSE, $5)`,
-				u.Email, skillpath.NormalizeEmail(u.Email), u.Name, millis(u.RegisteredAt), millis(tx.now))
+			var id int64
+			err := insertUser.QueryRowContext(ctx, u.Email, skillpath.NormalizeEmail(u.Email), u.Name, millis(u.RegisteredAt), millis(tx.now)).Scan(&id)
 			if isUniqueViolation(err) {
 				return &skillpath.Error{Code: skillpath.ECONFLICT, Field: "email",
 					Message: fmt.Sprintf("line %d, email: %s was created by someone else meanwhile; send the file again", o.Line, u.Email)}
@@ -159,16 +167,45 @@ func appendFields(rows [][]any, u *skillpath.User) [][]any {
 	return rows
 }
 
+// insertRowsPer is how many rows one INSERT of insertRows writes: enough
+// to save round trips to PostgreSQL, few enough that SQLite's parser, whose
+// cost grows faster than the statement, stays cheap.
+const insertRowsPer = 100
+
 // insertRows inserts rows of width values into table (with its column
-// list), many rows per statement.
+// list), insertRowsPer rows per statement, the statement prepared once.
 func (tx *Tx) insertRows(ctx context.Context, table string, width int, rows [][]any) error {
-	for _, chunk := range chunks(rows, bulkParams/width) {
+	statement := func(n int) string {
 		var a sqlArgs
-		values := make([]string, len(chunk))
-		for i, r := range chunk {
-			values[i] = "(" + list(&a, r) + ")"
+		values := make([]string, n)
+		for i := range n {
+			values[i] = "(" + list(&a, make([]any, width)) + ")"
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` VALUES `+strings.Join(values, ", "), a...); err != nil {
+		return `INSERT INTO ` + table + ` VALUES ` + strings.Join(values, ", ")
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for _, chunk := range chunks(rows, insertRowsPer) {
+		args := make([]any, 0, len(chunk)*width)
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		var err error
+		switch {
+		case len(chunk) < insertRowsPer:
+			_, err = tx.ExecContext(ctx, statement(len(chunk)), args...)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, statement(insertRowsPer)); err == nil {
+				_, err = full.ExecContext(ctx, args...)
+			}
+		default:
+			_, err = full.ExecContext(ctx, args...)
+		}
+		if err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}
