@@ -69,7 +69,14 @@ func (s *Store) People(ctx context.Context, f PeopleFilter) ([]*skillpath.User, 
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := a.add("%" + escapeLike(strings.ToLower(q)) + "%")
-		where = append(where, fmt.Sprintf(`(email_key LIKE %s ESCAPE '\' OR lower(name) LIKE %s ESCAPE '\')`, p, p))
+		name := "lower(name)"
+		if !s.dialect.postgres && isASCII(q) {
+			// SQLite's own LIKE ignores the case of ASCII letters: an ASCII
+			// search needs no call of the Unicode lower() (dialect.go) for
+			// each of 100,000 names, which made it ten times slower.
+			name = "name"
+		}
+		where = append(where, fmt.Sprintf(`(email_key LIKE %s ESCAPE '\' OR %s LIKE %s ESCAPE '\')`, p, name, p))
 	}
 	if len(f.GroupIDs) > 0 {
 		where = append(where, `id IN (SELECT gm.user_id FROM group_tree gt JOIN group_members gm ON gm.group_id = gt.descendant_id
@@ -138,6 +145,15 @@ func (s *Store) People(ctx context.Context, f PeopleFilter) ([]*skillpath.User, 
 		next = c.String()
 	}
 	return users, next, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // escapeLike escapes LIKE's wildcards so a search for "50%" finds "50%".
