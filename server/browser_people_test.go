@@ -13,12 +13,6 @@ import (
 	"skillpath/internal/apitest"
 )
 
-// waitFor waits until the element is visible.
-func (p *person) waitFor(sel string) {
-	p.t.Helper()
-	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
-}
-
 // selectOptions chooses the options of a select (one or many) by their
 // visible text, as a person would with the keyboard or the mouse.
 func (p *person) selectOptions(sel string, labels ...string) {
