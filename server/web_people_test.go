@@ -263,3 +263,31 @@ func TestWebGroupTree(t *testing.T) {
 		}
 	})
 }
+
+// TestWebPeopleEndsAccessAtOnce: a platform admin demoted or deleted on the
+// people pages loses the API at the next request, as through the API (the
+// token cache is emptied by these pages too).
+func TestWebPeopleEndsAccessAtOnce(t *testing.T) {
+	e := newImportEnv(t, "sqlite")
+	other := &skillpath.User{Email: "second@example.com", Name: "Second Admin", PlatformAdmin: true}
+	if err := e.Store.CreateUser(context.Background(), other, ""); err != nil {
+		t.Fatal(err)
+	}
+	api := e.As(other.ID)
+	api.Must(200, "GET", "/api/v1/users", nil, nil) // cached now
+	c := newWebClient(t, e.Server.URL)
+	c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+	person := "/people/" + other.ID.String()
+	if p := c.post(person+"/edit", person+"/edit", url.Values{"name": {"Second"}}); p.Status != 303 {
+		t.Fatalf("demote: %d %s", p.Status, p.Body)
+	}
+	if r := api.Get("/api/v1/users"); r.Status != 403 {
+		t.Errorf("the demoted admin's next call: %d, want 403", r.Status)
+	}
+	if p := c.post(person+"/delete", person+"/delete", nil); p.Status != 303 {
+		t.Fatalf("delete: %d", p.Status)
+	}
+	if r := api.Get("/api/v1/me"); r.Status != 401 {
+		t.Errorf("the deleted user's next call: %d, want 401", r.Status)
+	}
+}
