@@ -191,11 +191,14 @@ var matrix = map[string]entry{
 	"POST /people/new": {path: "/people/new", in: admins, body: func(f *fixture, o *objects) any {
 		return url.Values{"email": {fmt.Sprintf("page%d@matrix.test", f.next())}, "name": {"Page"}}
 	}},
-	"GET /people/{id}":          {path: "/people/{user}", in: groupStaff.but(learner, 404).but(otherLearner, 404).but(instructor, 404).but(author, 404), out: only(404, platformAdmin)},
-	"GET /people/{id}/edit":     {path: "/people/{user}/edit", in: admins, out: admins},
-	"POST /people/{id}/edit":    {path: "/people/{user}/edit", in: admins, out: admins, body: form("name", "Renamed")},
-	"GET /people/{id}/delete":   {path: "/people/{user}/delete", in: admins, out: admins},
-	"POST /people/{id}/delete":  {path: "/people/{user}/delete", in: admins, out: admins, body: form(), fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+	"GET /people/{id}":      {path: "/people/{user}", in: groupStaff.but(learner, 404).but(otherLearner, 404).but(instructor, 404).but(author, 404), out: only(404, platformAdmin)},
+	"GET /people/{id}/edit": {path: "/people/{user}/edit", in: admins, out: admins},
+	"POST /people/{id}/edit": {path: "/people/{user}/edit", in: admins, out: admins, // the form names every group the person keeps
+		body: func(f *fixture, o *objects) any { return url.Values{"name": {"Renamed"}, "group": {o.learnerGroup}} }},
+	"GET /people/{id}/delete":  {path: "/people/{user}/delete", in: admins, out: admins},
+	"POST /people/{id}/delete": {path: "/people/{user}/delete", in: admins, out: admins, body: form(), fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+	"POST /people/{id}/purchases": {path: "/people/{user}/purchases", in: only(404, platformAdmin, groupAdmin).but(coach, 403), out: only(404, platformAdmin),
+		body: func(f *fixture, o *objects) any { return url.Values{"training_id": {o.training}} }},
 	"GET /people/import":        {path: "/people/import", in: admins},
 	"POST /people/import":       {path: "/people/import", in: admins, body: form("file_text", "email,name\nx@matrix.test,X\n")},
 	"POST /people/import/apply": {path: "/people/import/apply", in: admins, body: form("file_text", "email,name,groups\nx@matrix.test,X,Nowhere\n")},

@@ -28,6 +28,7 @@ func (s *Server) pagesPeople() {
 	s.page("POST /people/{id}/edit", s.pagePersonSave)
 	s.page("GET /people/{id}/delete", s.pagePersonDelete)
 	s.page("POST /people/{id}/delete", s.pagePersonDeleteConfirm)
+	s.page("POST /people/{id}/purchases", s.pagePurchase)
 	s.pagesImport()
 	s.pagesGroups()
 }
@@ -179,6 +180,10 @@ type personView struct {
 	Enrollments  []store.EnrollmentSummary
 	Certificates []store.HeldCertificate
 	CanManage    bool
+	// ToBuy are the paid trainings the person has not bought, when the
+	// caller may record a purchase for them (issue 15's "Record a purchase").
+	ToBuy     []store.CatalogEntry
+	CanAssign bool
 }
 
 type fieldLine struct{ Key, Value string }
@@ -237,6 +242,21 @@ func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	if d.Certificates, err = s.Store.UserCertificates(r.Context(), u.ID); err != nil {
 		return err
+	}
+	a, err := s.Store.Access(r.Context(), v.User, u.ID, 0)
+	if err != nil {
+		return err
+	}
+	if d.CanAssign = a.CanAssign() && u.Status == skillpath.UserActive; d.CanAssign {
+		catalog, err := s.Store.Catalog(r.Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range catalog {
+			if c.Action == "buy" {
+				d.ToBuy = append(d.ToBuy, c)
+			}
+		}
 	}
 	v.Title, v.Data = u.Name, d
 	return s.render(w, r, v, "person.html")
@@ -456,4 +476,36 @@ func (s *Server) pagePersonDeleteConfirm(w http.ResponseWriter, r *http.Request,
 	}
 	s.flash(w, r, fmt.Sprintf("%s was deleted.", u.Name))
 	return redirect(w, r, "/people?"+url.Values{"status": {"deleted"}}.Encode())
+}
+
+// pagePurchase records that the person bought a paid training (SPEC §1,
+// commerce), as POST /api/v1/trainings/{id}/purchases: platform admins and
+// the admins of the person's groups.
+func (s *Server) pagePurchase(w http.ResponseWriter, r *http.Request, v *view) error {
+	u, err := s.personAccess(r, v)
+	if err != nil {
+		return err
+	}
+	trainingID, ok := skillpath.ParseID(r.PostForm.Get("training_id"))
+	if !ok {
+		return skillpath.Invalid("training_id", "Choose a training.")
+	}
+	a, err := s.Store.Access(r.Context(), v.User, u.ID, trainingID)
+	if err != nil {
+		return err
+	}
+	if !a.CanAssign() {
+		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins and admins of the person's groups may record a purchase.")
+	}
+	if err := s.Store.RecordPurchase(r.Context(), trainingID, u.ID, v.User.ID); err != nil {
+		v.Error, v.ErrorFor = skillpath.ErrorMessage(err), "purchase-training"
+		switch skillpath.ErrorCode(err) {
+		case skillpath.EUNPROCESSABLE, skillpath.ECONFLICT, skillpath.EINVALID:
+			s.flash(w, r, "The purchase was not recorded: "+v.Error)
+			return redirect(w, r, "/people/"+u.ID.String())
+		}
+		return err
+	}
+	s.flash(w, r, "The purchase was recorded: "+u.Name+" may now enroll.")
+	return redirect(w, r, "/people/"+u.ID.String())
 }

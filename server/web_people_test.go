@@ -291,3 +291,33 @@ func TestWebPeopleEndsAccessAtOnce(t *testing.T) {
 		t.Errorf("the deleted user's next call: %d, want 401", r.Status)
 	}
 }
+
+// TestWebRecordPurchase: from a person's page an admin records that they
+// bought a paid training; the training is then theirs to enroll in.
+func TestWebRecordPurchase(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := newImportEnv(t, dialect)
+		var tr struct{ ID string }
+		e.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Paid course", "price": 49.90,
+			"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "Read", "kind": "content"}}}}}, &tr)
+		c := newWebClient(t, e.Server.URL)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		person := "/people/" + e.emilie.ID.String()
+		if p := c.get(person); !strings.Contains(p.Body, "Paid course (49.90)") {
+			t.Fatalf("no purchase form: %s", p.Body)
+		}
+		if p := c.post(person, person+"/purchases", url.Values{"training_id": {tr.ID}}); p.Status != 303 {
+			t.Fatalf("record: %d %s", p.Status, p.Body)
+		}
+		if p := c.get(person); !strings.Contains(p.Body, "The purchase was recorded") || strings.Contains(p.Body, "Paid course (49.90)") {
+			t.Errorf("after the purchase: %s", p.Body)
+		}
+		var catalog struct{ Trainings []struct{ ID, Action string } }
+		e.As(e.emilie.ID).Must(200, "GET", "/api/v1/catalog", nil, &catalog)
+		for _, c := range catalog.Trainings {
+			if c.ID == tr.ID && c.Action != "enroll" {
+				t.Errorf("Émilie's action: %s, want enroll", c.Action)
+			}
+		}
+	})
+}
