@@ -166,7 +166,8 @@ func (s *Server) serves(p string) bool {
 // navigation is the main menu for the user's roles: Learn for everyone;
 // Grading for those who may score; Trainings (results) and Certificates for
 // staff; Tracking for those who may configure it (platform admins and
-// authors).
+// authors); People and Groups for platform admins and groups' admins and
+// coaches.
 func (s *Server) navigation(roles store.Roles, current string) []navLink {
 	links := []struct {
 		label, href string
