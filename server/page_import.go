@@ -64,8 +64,14 @@ type importView struct {
 	Lines    []importLine
 	Columns  []string
 	Shown    int // lines listed (the first importShown with changes or errors)
-	Applied  bool
+	// Errors are the first importErrorsShown errors, MoreErrors the rest's count.
+	Errors     []roster.Problem
+	MoreErrors int
 }
+
+// importErrorsShown bounds the list of errors at the top of the preview;
+// the table below shows each line's errors too.
+const importErrorsShown = 200
 
 // importLine is a line of the preview.
 type importLine struct {
@@ -156,6 +162,10 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, v *view, dry
 		v.Status = http.StatusUnprocessableEntity
 		v.Error = "The file has " + plural(len(rep.Errors), "error") + ": nothing will be written. Correct them and upload the file again."
 		v.ErrorFor = "import-errors"
+	}
+	d.Errors = rep.Errors
+	if len(d.Errors) > importErrorsShown {
+		d.Errors, d.MoreErrors = d.Errors[:importErrorsShown], len(rep.Errors)-importErrorsShown
 	}
 	d.Lines = previewLines(f, rep)
 	d.Shown = len(d.Lines)

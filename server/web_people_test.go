@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"mime/multipart"
@@ -149,6 +150,14 @@ func TestWebPeopleImport(t *testing.T) {
 		}
 		if strings.Contains(p.Body, `action="/people/import/apply"`) {
 			t.Error("a file with errors may be applied")
+		}
+		many := "email,name\n"
+		for i := range 250 {
+			many += fmt.Sprintf("not-an-email-%d,X\n", i)
+		}
+		if p := c.upload("/people/import", "/people/import", "many.csv", many); p.Status != 422 || !strings.Contains(p.Body, "… and 50 more") ||
+			strings.Count(p.Body, "<li>Line ") != 200 {
+			t.Errorf("250 errors: %d, %d listed", p.Status, strings.Count(p.Body, "<li>Line "))
 		}
 		good := strings.Replace(strings.Replace(bad, "Nowhere", "North East", 1), "bad-email", "bad@example.com", 1)
 		p = c.upload("/people/import", "/people/import", "staff.csv", good)
