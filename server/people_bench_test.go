@@ -210,3 +210,69 @@ func BenchmarkImportUsers(b *testing.B) {
 
 // nextLink finds the pager's "Next page" link.
 var nextLink = regexp.MustCompile(`<a href="([^"]*)" rel="next">`)
+
+// BenchmarkGroupsPage reads /groups and one group's page with 1,110 groups
+// (10 regions of 10 areas of 10 teams), an admin and a coach in each area,
+// as a platform admin; the floor is GET /people/import, as above.
+//
+//	go test -run '^$' -bench BenchmarkGroupsPage ./server
+func BenchmarkGroupsPage(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			e := apitest.Start(b, dialect, importNow)
+			ctx := b.Context()
+			staff := &skillpath.User{Email: "staff@bench.test", Name: "Staff"}
+			if err := e.Store.CreateUser(ctx, staff, ""); err != nil {
+				b.Fatal(err)
+			}
+			var team skillpath.ID
+			for i := range 10 {
+				region := &skillpath.Group{Name: fmt.Sprintf("Region %d", i)}
+				if err := e.Store.CreateGroup(ctx, region); err != nil {
+					b.Fatal(err)
+				}
+				for j := range 10 {
+					area := &skillpath.Group{Name: fmt.Sprintf("Area %d.%d", i, j), ParentID: &region.ID}
+					if err := e.Store.CreateGroup(ctx, area); err != nil {
+						b.Fatal(err)
+					}
+					for _, role := range []skillpath.StaffRole{skillpath.RoleGroupAdmin, skillpath.RoleCoach} {
+						if err := e.Store.AddStaff(ctx, skillpath.Staff{GroupID: area.ID, UserID: staff.ID, Role: role}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					for k := range 10 {
+						t := &skillpath.Group{Name: fmt.Sprintf("Team %d.%d.%d", i, j, k), ParentID: &area.ID}
+						if err := e.Store.CreateGroup(ctx, t); err != nil {
+							b.Fatal(err)
+						}
+						team = t.ID
+					}
+				}
+			}
+			admin := newWebClient(b, e.Server.URL)
+			admin.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+			for name, path := range map[string]string{"tree": "/groups", "group": "/groups/" + team.String()} {
+				b.Run(name, func(b *testing.B) {
+					var page, floor time.Duration
+					size := 0
+					for b.Loop() {
+						start := time.Now()
+						admin.get("/people/import")
+						floor += time.Since(start)
+						start = time.Now()
+						p := admin.get(path)
+						page += time.Since(start)
+						if p.Status != 200 {
+							b.Fatalf("GET %s: %d", path, p.Status)
+						}
+						size = len(p.Body)
+					}
+					b.ReportMetric(page.Seconds()*1000/float64(b.N), "ms/page")
+					b.ReportMetric(float64(size)/1024, "KiB")
+					b.ReportMetric(page.Seconds()/floor.Seconds(), "x_floor")
+				})
+			}
+		})
+	}
+}
