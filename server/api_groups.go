@@ -92,12 +92,30 @@ func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request, caller *ski
 	return nil
 }
 
-func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
+// requireGroupAdmin refuses (EFORBIDDEN) a caller who is neither a
+// platform admin nor an admin of the group or of a group above it: a
+// group's admins name and remove the staff of their groups (issue 14),
+// never beyond them.
+func (s *Server) requireGroupAdmin(r *http.Request, caller *skillpath.User, groupID skillpath.ID) error {
+	if caller.PlatformAdmin {
+		return nil
+	}
+	scope, err := s.Store.StaffedGroups(r.Context(), caller.ID)
+	if err != nil {
 		return err
 	}
+	if scope[groupID] != skillpath.RoleGroupAdmin {
+		return skillpath.Errorf(skillpath.EFORBIDDEN, "only platform admins and the group's admins may change its staff")
+	}
+	return nil
+}
+
+func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
 	id, err := pathID(r, "id", "group")
 	if err != nil {
+		return err
+	}
+	if err := s.requireGroupAdmin(r, caller, id); err != nil {
 		return err
 	}
 	var in struct {
@@ -132,11 +150,11 @@ func (s *Server) listStaff(w http.ResponseWriter, r *http.Request, caller *skill
 }
 
 func (s *Server) removeStaff(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
 	id, err := pathID(r, "id", "group")
 	if err != nil {
+		return err
+	}
+	if err := s.requireGroupAdmin(r, caller, id); err != nil {
 		return err
 	}
 	userID, err := pathID(r, "user_id", "user")

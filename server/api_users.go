@@ -11,6 +11,7 @@ import (
 
 func (s *Server) apiUsers() {
 	s.handle("POST /api/v1/users", s.createUser)
+	s.handle("POST /api/v1/users/import", s.importUsers)
 	s.handle("GET /api/v1/users", s.listUsers)
 	s.handle("GET /api/v1/users/{id}", s.getUser)
 	s.handle("PATCH /api/v1/users/{id}", s.updateUser)

@@ -41,6 +41,7 @@ var matrix = map[string]entry{
 	"GET /api/v1/audit": {path: "/api/v1/audit", in: admins},
 
 	// Users (docs/API.md "Users").
+	"POST /api/v1/users/import": {path: "/api/v1/users/import", in: admins},
 	"POST /api/v1/users": {path: "/api/v1/users", in: admins, body: func(f *fixture, o *objects) any {
 		n := f.next()
 		return map[string]any{"email": fmt.Sprintf("made%d@matrix.test", n), "name": "Made", "group_ids": []string{o.learnerGroup}}
@@ -57,10 +58,11 @@ var matrix = map[string]entry{
 	"GET /api/v1/groups":        {path: "/api/v1/groups", in: everyone},
 	"GET /api/v1/groups/{id}":   {path: "/api/v1/groups/{group}", in: everyone, out: everyone},
 	"PATCH /api/v1/groups/{id}": {path: "/api/v1/groups/{group}", in: admins, out: admins, body: func(f *fixture, o *objects) any { return map[string]any{"name": "Group " + o.scope} }},
-	"POST /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: admins, out: admins,
+	// Staff: platform admins, and the admins of the group or a group above.
+	"POST /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: groupAdmins, out: admins,
 		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.staff, "role": "coach"} }},
 	"GET /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: everyone, out: everyone},
-	"DELETE /api/v1/groups/{id}/staff/{user_id}/{role}": {path: "/api/v1/groups/{group}/staff/{staff}/coach", in: admins, out: admins,
+	"DELETE /api/v1/groups/{id}/staff/{user_id}/{role}": {path: "/api/v1/groups/{group}/staff/{staff}/coach", in: groupAdmins, out: admins,
 		fresh: func(f *fixture, o *objects) { o.staff = f.newStaff(o.group) }},
 
 	// Catalog.
@@ -276,12 +278,48 @@ var matrix = map[string]entry{
 	// verification page (SPEC §8), as their API twins.
 	"GET /enrollments/{id}/certificate.pdf": {path: "/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},
 	"GET /verify/{code}":                    {path: "/verify/{code}", public: true},
+
+	// People and groups pages (issue 14): platform admins manage people;
+	// a group's admins and coaches see their groups' people and groups,
+	// its admins name and remove their staff.
+	"GET /people":     {path: "/people", in: groupStaff},
+	"GET /people/new": {path: "/people/new", in: admins},
+	"POST /people/new": {path: "/people/new", in: admins, body: func(f *fixture, o *objects) any {
+		return url.Values{"email": {fmt.Sprintf("page%d@matrix.test", f.next())}, "name": {"Page"}}
+	}},
+	"GET /people/{id}":      {path: "/people/{user}", in: groupStaff.but(learner, 404).but(otherLearner, 404).but(instructor, 404).but(author, 404), out: only(404, platformAdmin)},
+	"GET /people/{id}/edit": {path: "/people/{user}/edit", in: admins, out: admins},
+	"POST /people/{id}/edit": {path: "/people/{user}/edit", in: admins, out: admins, // the form names every group the person keeps
+		body: func(f *fixture, o *objects) any { return url.Values{"name": {"Renamed"}, "group": {o.learnerGroup}} }},
+	"GET /people/{id}/delete":  {path: "/people/{user}/delete", in: admins, out: admins},
+	"POST /people/{id}/delete": {path: "/people/{user}/delete", in: admins, out: admins, body: form(), fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+	"POST /people/{id}/purchases": {path: "/people/{user}/purchases", in: only(404, platformAdmin, groupAdmin).but(coach, 403), out: only(404, platformAdmin),
+		body: func(f *fixture, o *objects) any { return url.Values{"training_id": {o.training}} }},
+	"GET /people/import":        {path: "/people/import", in: admins},
+	"POST /people/import":       {path: "/people/import", in: admins, body: form("file_text", "email,name\nx@matrix.test,X\n")},
+	"POST /people/import/apply": {path: "/people/import/apply", in: admins, body: form("file_text", "email,name,groups\nx@matrix.test,X,Nowhere\n")},
+	"GET /groups":               {path: "/groups", in: groupStaff},
+	"POST /groups/new":          {path: "/groups/new", in: admins, body: form("name", "Made by a page")},
+	"GET /groups/{id}":          {path: "/groups/{group}", in: groupStaff, out: groupStaffOut},
+	"POST /groups/{id}/rename":  {path: "/groups/{group}/rename", in: admins, out: admins, body: func(f *fixture, o *objects) any { return url.Values{"name": {"Group " + o.scope}} }},
+	"POST /groups/{id}/move":    {path: "/groups/{group}/move", in: admins, out: admins, body: form("parent_id", "")},
+	"POST /groups/{id}/delete":  {path: "/groups/{group}/delete", in: admins, out: admins, body: form()},
+	"POST /groups/{id}/staff": {path: "/groups/{group}/staff", in: groupAdmins, out: groupStaffOut.but(coach, 404), body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.user}, "role": {"coach"}} },
+		fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
+	"POST /groups/{id}/staff/remove": {path: "/groups/{group}/staff/remove", in: groupAdmins, out: groupStaffOut.but(coach, 404),
+		body: func(f *fixture, o *objects) any { return url.Values{"user_id": {o.staff}, "role": {"coach"}} }, fresh: func(f *fixture, o *objects) { o.staff = f.newStaff(o.group) }},
 }
 
 // The rules the matrix names most.
 var (
 	everyone = access{allow: signedIn}
 	admins   = only(403, platformAdmin)
+	// groupAdmins: platform admins and the admins of the group in scope.
+	// groupStaff: platform admins and the group's admins and coaches;
+	// groupStaffOut: a group outside their scope is hidden from them.
+	groupStaff    = only(403, platformAdmin, groupAdmin, coach)
+	groupStaffOut = only(403, platformAdmin).but(groupAdmin, 404).but(coach, 404)
+	groupAdmins   = only(403, platformAdmin, groupAdmin)
 	// staffOnly: platform admins, group admins, coaches, instructors and
 	// authors; learners are refused the whole kind of call.
 	staffOnly = only(403, platformAdmin, groupAdmin, coach, instructor, author)

@@ -67,6 +67,7 @@ func (s *Server) pages() {
 	s.pagesSessions()
 	s.pagesCatalog()
 	s.pagesNotifications()
+	s.pagesPeople()
 }
 
 // parseTemplates parses each page with the shared templates; a broken
@@ -207,7 +208,8 @@ func (s *Server) serves(p string) bool {
 // navigation is the main menu for the user's roles: Learn for everyone;
 // Grading for those who may score; Trainings (results) and Certificates for
 // staff; Tracking for those who may configure it (platform admins and
-// authors).
+// authors); People and Groups for platform admins and groups' admins and
+// coaches.
 func (s *Server) navigation(roles store.Roles, current string) []navLink {
 	links := []struct {
 		label, href string
@@ -222,6 +224,8 @@ func (s *Server) navigation(roles store.Roles, current string) []navLink {
 		{"Approvals", "/approvals", roles.PlatformAdmin || roles.GroupAdmin},
 		{"Notifications", "/notifications", roles.PlatformAdmin},
 		{"Webhooks", "/webhooks", roles.PlatformAdmin},
+		{"People", "/people", roles.PlatformAdmin || roles.GroupAdmin || roles.Coach},
+		{"Groups", "/groups", roles.PlatformAdmin || roles.GroupAdmin || roles.Coach},
 	}
 	if strings.HasPrefix(current, "/trainings/") && strings.HasSuffix(current, "/tracking") {
 		current = "/tracking" // a training's tracking settings belong to Tracking, not to its results

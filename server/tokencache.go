@@ -64,7 +64,8 @@ func (s *Server) forgetTokens(r *http.Request) {
 		return
 	}
 	p := r.URL.Path
-	if strings.HasPrefix(p, "/api/v1/users") || strings.HasPrefix(p, "/api/v1/tokens") || strings.HasPrefix(p, "/api/v1/me") {
+	if strings.HasPrefix(p, "/api/v1/users") || strings.HasPrefix(p, "/api/v1/tokens") || strings.HasPrefix(p, "/api/v1/me") ||
+		strings.HasPrefix(p, "/people/") { // the people pages edit and delete users too (issue 14)
 		s.tokens.mu.Lock()
 		s.tokens.entries = nil
 		s.tokens.mu.Unlock()

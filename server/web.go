@@ -57,7 +57,12 @@ var crossOrigin = http.NewCrossOriginProtection()
 // is sent to /login and brought back afterwards; every POST must come from
 // this site and carry the session's form token.
 func (s *Server) page(pattern string, h pageFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc(pattern, s.pageHandler(pattern, h))
+}
+
+// pageHandler is the handler page registers for h.
+func (s *Server) pageHandler(pattern string, h pageFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		pageHeaders(w)
 		ws, err := s.webSession(r)
 		if err != nil {
@@ -92,7 +97,7 @@ func (s *Server) page(pattern string, h pageFunc) {
 		if err := h(w, r, v); err != nil {
 			s.pageError(w, r, v, err)
 		}
-	})
+	}
 }
 
 // webSession finds the signed-in session of the request's cookie.

@@ -39,7 +39,7 @@ func (s *Store) heldCertificates(ctx context.Context, where string, arg skillpat
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.title, a.enrollment_id, a.delivered_at, a.expires_at
 		FROM awards a JOIN certificates c ON c.id = a.certificate_id
 		JOIN enrollments e ON e.id = a.enrollment_id AND e.deleted_at IS NULL
-		WHERE `+where+` ORDER BY c.title, c.id, a.delivered_at DESC, a.id DESC`, arg)
+		WHERE a.revoked_at IS NULL AND `+where+` ORDER BY c.title, c.id, a.delivered_at DESC, a.id DESC`, arg)
 	if err != nil {
 		return nil, err
 	}

@@ -215,3 +215,17 @@ type Tree struct {
 		} `json:"activities"`
 	} `json:"modules"`
 }
+
+// Send sends a raw body of the content type (a CSV file, say).
+func (c *Client) Send(method, path, contentType string, body []byte) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	return c.send(req)
+}

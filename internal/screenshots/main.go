@@ -104,6 +104,18 @@ func run(ctx context.Context, out string) error {
 			return err
 		}
 	}
+	people, err := peopleShots(ctx, st)
+	if err != nil {
+		return fmt.Errorf("people: %w", err)
+	}
+	for _, s := range people {
+		if err := shoot(b, srv.URL, out, s); err != nil {
+			return err
+		}
+	}
+	if err := importShot(b, srv.URL, out); err != nil {
+		return err
+	}
 	fork, err := liveTracking(ctx, st)
 	if err != nil {
 		return fmt.Errorf("results tracking: %w", err)
