@@ -107,20 +107,23 @@ func TestNotificationsAPIBadInput(t *testing.T) {
 		if got := list.Certificates[0].ReminderDays; len(got) != 2 || got[0] != 30 || got[1] != 7 {
 			t.Fatalf("default reminder_days %v", got)
 		}
-		var c struct {
-			ReminderDays []int `json:"reminder_days"`
+		var u struct { // the answer of PATCH (SPEC §9): the certificate as it is now
+			Certificate struct {
+				ReminderDays []int `json:"reminder_days"`
+			}
 		}
-		a.Must(200, "PATCH", "/api/v1/certificates/"+id, map[string]any{"reminder_days": []int{60, 14, 1}}, &c)
-		if len(c.ReminderDays) != 3 {
-			t.Fatalf("patched %v", c.ReminderDays)
+		a.Must(200, "PATCH", "/api/v1/certificates/"+id, map[string]any{"reminder_days": []int{60, 14, 1}}, &u)
+		if len(u.Certificate.ReminderDays) != 3 {
+			t.Fatalf("patched %v", u.Certificate.ReminderDays)
 		}
-		a.Must(200, "PATCH", "/api/v1/certificates/"+id, map[string]any{}, &c)
-		if len(c.ReminderDays) != 3 {
-			t.Fatalf("an empty PATCH changed %v", c.ReminderDays)
+		a.Must(200, "PATCH", "/api/v1/certificates/"+id, map[string]any{}, &u)
+		if len(u.Certificate.ReminderDays) != 3 {
+			t.Fatalf("an empty PATCH changed %v", u.Certificate.ReminderDays)
 		}
-		a.Must(200, "PATCH", "/api/v1/certificates/"+id, map[string]any{"reminder_days": nil}, &c)
-		if len(c.ReminderDays) != 2 {
-			t.Fatalf("null did not restore the default: %v", c.ReminderDays)
+		u.Certificate.ReminderDays = nil
+		a.Must(200, "PATCH", "/api/v1/certificates/"+id, map[string]any{"reminder_days": nil}, &u)
+		if len(u.Certificate.ReminderDays) != 2 {
+			t.Fatalf("null did not restore the default: %v", u.Certificate.ReminderDays)
 		}
 		if r := a.Do("PATCH", "/api/v1/certificates/"+id, map[string]any{"reminder_days": []int{400}}); r.Status != 400 {
 			t.Errorf("reminder_days [400]: %d", r.Status)

@@ -128,6 +128,9 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 	if err != nil {
 		return nil, err
 	}
+	if out.Certificate.ReminderDays == nil { // stored as NULL: the default (SPEC §7)
+		out.Certificate.ReminderDays = slices.Clone(skillpath.DefaultReminderDays)
+	}
 	return out, nil
 }
 
