@@ -65,7 +65,7 @@ func (s *Server) statsCertified(w http.ResponseWriter, r *http.Request, caller *
 
 // learnerList reads a learners table: all of a certificate's learners or
 // its certified ones.
-type learnerList func(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p store.Page, fn func(report.LearnerRow) error) (string, error)
+type learnerList func(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, p store.Page, fn func(report.LearnerRow) error) (string, error)
 
 func (s *Server) statsLearnerList(w http.ResponseWriter, r *http.Request, caller *skillpath.User, name string, read learnerList) error {
 	id, err := pathID(r, "id", "certificate")
@@ -76,8 +76,12 @@ func (s *Server) statsLearnerList(w http.ResponseWriter, r *http.Request, caller
 	if err != nil {
 		return err
 	}
+	lq, err := report.ParseLearnerQuery(r.URL.Query(), s.Store.Zone)
+	if err != nil {
+		return err
+	}
 	return serveTable(s, w, r, fmt.Sprintf("path-certificate-%s-%s", id, name), func(emit func(report.LearnerRow) error, p store.Page) (string, error) {
-		return read(r.Context(), sc, f, id, p, emit)
+		return read(r.Context(), sc, f, lq, id, p, emit)
 	})
 }
 

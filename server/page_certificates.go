@@ -152,7 +152,7 @@ func (s *Server) learnersPage(w http.ResponseWriter, r *http.Request, v *view, c
 		return s.render(w, r, v, page)
 	}
 	after := r.URL.Query().Get("after")
-	next, err := read(r.Context(), p.scope, p.filter, head.ID, store.Page{Limit: statsPageSize, After: after}, func(row report.LearnerRow) error {
+	next, err := read(r.Context(), p.scope, p.filter, report.LearnerQuery{}, head.ID, store.Page{Limit: statsPageSize, After: after}, func(row report.LearnerRow) error {
 		d.Rows = append(d.Rows, learnerLine{LearnerRow: row, Href: link(base+"/learners/"+row.UserID.String(), p.panel.Query)})
 		return nil
 	})

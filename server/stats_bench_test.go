@@ -405,7 +405,7 @@ func BenchmarkStatsLearnersCSV(b *testing.B) {
 func learnerCount(b *testing.B, o *benchOrg) int {
 	n := 0
 	_, err := o.st.CertificateLearners(context.Background(), report.Scope{All: true}, report.Filter{UserStatus: report.UsersActive},
-		o.largest.ID, store.Page{}, func(report.LearnerRow) error { n++; return nil })
+		report.LearnerQuery{}, o.largest.ID, store.Page{}, func(report.LearnerRow) error { n++; return nil })
 	if err != nil {
 		b.Fatal(err)
 	}

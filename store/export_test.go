@@ -23,7 +23,7 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 		switch which {
 		case "learners":
 			var err error
-			if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {
+			if q, a, err = learnersQuery(sc, f, report.LearnerQuery{}, id, false, Page{Limit: 50}, s.Now()); err != nil {
 				return err
 			}
 		case "timeline":
@@ -33,7 +33,7 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 			if err != nil {
 				return err
 			}
-			q, a = certificateStatsQuery(sc, f, 0, kept)
+			q, a = certificateStatsQuery(sc, f, 0, kept, s.Now())
 		}
 		explain := `EXPLAIN QUERY PLAN `
 		if s.dialect.postgres {
