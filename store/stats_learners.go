@@ -203,6 +203,9 @@ func expiryCondition(a *sqlArgs, lq report.LearnerQuery, now time.Time) string {
 	slices.SortFunc(ranges, func(x, y keyRange) int { return compareInt(x.lo, y.lo) })
 	var merged []keyRange
 	for _, r := range ranges {
+		if lq.ExpiresFrom != nil || lq.ExpiresBefore != nil {
+			r.hi = min(r.hi, neverExpires) // a range of days keeps dates only
+		}
 		if lq.ExpiresFrom != nil {
 			r.lo = max(r.lo, millis(*lq.ExpiresFrom))
 		}

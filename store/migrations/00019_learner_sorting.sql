@@ -13,7 +13,9 @@
 -- +goose Up
 -- users.email, which never changes: the order by email without a join
 ALTER TABLE certificate_learners ADD COLUMN user_email TEXT NOT NULL DEFAULT '';
+-- backfill: what 00005's backfill leaves empty
 UPDATE certificate_learners SET user_email = (SELECT u.email FROM users u WHERE u.id = certificate_learners.user_id);
+-- end backfill
 
 CREATE INDEX certificate_learners_email ON certificate_learners (certificate_id, user_email, user_id, user_deleted, delivered_at, expires_at);
 CREATE INDEX certificate_learners_expiry ON certificate_learners (certificate_id,
