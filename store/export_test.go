@@ -94,7 +94,6 @@ func (s *Store) explain(ctx context.Context, tx *Tx, noSeqScan bool, q string, a
 	return strings.Join(plan, "\n"), rows.Err()
 }
 
-
 // KeepsMost reports whether the certificate list checks the filter's
 // learners against a set read once (Tx.filterLearners): a broad filter, on
 // SQLite.

@@ -90,8 +90,8 @@ func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, 
 		FROM certificates c JOIN groups g ON g.id = c.owner_group_id
 		LEFT JOIN (SELECT cl.certificate_id, SUM(CASE WHEN cl.delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS certified,
 				SUM(CASE WHEN cl.enrolled THEN 1 ELSE 0 END) AS enrolled,
-				SUM(CASE WHEN cl.expires_at > `+n+` AND cl.expires_at <= `+soon+` THEN 1 ELSE 0 END) AS expiring,
-				SUM(CASE WHEN cl.expires_at <= `+n+` THEN 1 ELSE 0 END) AS expired
+				SUM(CASE WHEN cl.expires_at > ` + n + ` AND cl.expires_at <= ` + soon + ` THEN 1 ELSE 0 END) AS expiring,
+				SUM(CASE WHEN cl.expires_at <= ` + n + ` THEN 1 ELSE 0 END) AS expired
 			FROM certificate_learners cl` + where(conditions) + ` GROUP BY cl.certificate_id) k ON k.certificate_id = c.id
 		WHERE ` + listed + ` ORDER BY c.title, c.id`, a
 }
