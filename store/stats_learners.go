@@ -40,19 +40,28 @@ func (s *Store) CertifiedLearners(ctx context.Context, sc report.Scope, f report
 }
 
 // CountCertificateLearners counts the rows of CertificateLearners (or of
-// CertifiedLearners when certified) over every page: a page's total.
-// Returns ENOTFOUND as CertificateLearners.
-func (s *Store) CountCertificateLearners(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, certified bool) (int, error) {
-	var n int
-	err := s.statsRead(ctx, func(tx *Tx) error {
+// CertifiedLearners when certified) over every page — a page's total —
+// and those up to the cursor after, in lq's order: the rows of the pages
+// before the one after starts. Returns ENOTFOUND as CertificateLearners,
+// EINVALID (after) for a cursor it did not make for this order.
+func (s *Store) CountCertificateLearners(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, certified bool, after string) (total, before int, err error) {
+	err = s.statsRead(ctx, func(tx *Tx) error {
+		var a sqlArgs
+		conditions := learnerTableConditions(&a, sc, f, lq, certificateID, certified, tx.now)
+		upTo := `0`
+		if after != "" {
+			c, err := cursorCondition(&a, lq.Sort, after, true)
+			if err != nil {
+				return err
+			}
+			upTo = `CASE WHEN ` + c + ` THEN 1 ELSE 0 END`
+		}
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
 		}
-		var a sqlArgs
-		conditions := learnerTableConditions(&a, sc, f, lq, certificateID, certified, tx.now)
-		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificate_learners cl`+where(conditions), a...).Scan(&n)
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(`+upTo+`), 0) FROM certificate_learners cl`+where(conditions), a...).Scan(&total, &before)
 	})
-	return n, err
+	return total, before, err
 }
 
 func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, certified bool, p Page, fn func(report.LearnerRow) error) (string, error) {
@@ -132,19 +141,11 @@ func learnersQuery(sc report.Scope, f report.Filter, lq report.LearnerQuery, cer
 	conditions := learnerTableConditions(&a, sc, f, lq, certificateID, certified, now)
 	columns, number := orderColumns(lq.Sort.Key)
 	if p.After != "" {
-		c, err := parseLearnerCursor(p.After, lq.Sort)
+		c, err := cursorCondition(&a, lq.Sort, p.After, false)
 		if err != nil {
 			return "", nil, err
 		}
-		values := []string{a.add(c.text), a.add(c.id)}
-		if len(columns) == 3 {
-			values = append([]string{a.add(c.key)}, values...)
-		}
-		op := ` > `
-		if lq.Sort.Desc {
-			op = ` < `
-		}
-		conditions = append(conditions, `(`+strings.Join(columns, `, `)+`)`+op+`(`+strings.Join(values, `, `)+`)`)
+		conditions = append(conditions, c)
 	}
 	order := slices.Clone(columns)
 	if lq.Sort.Desc {
@@ -158,6 +159,22 @@ func learnersQuery(sc report.Scope, f report.Filter, lq report.LearnerQuery, cer
 		q += ` LIMIT ` + a.add(p.Limit+1)
 	}
 	return q, a, nil
+}
+
+// cursorCondition keeps the rows after the cursor in the order s — or,
+// upTo, the rows up to it and itself.
+func cursorCondition(a *sqlArgs, s report.LearnerSort, after string, upTo bool) (string, error) {
+	c, err := parseLearnerCursor(after, s)
+	if err != nil {
+		return "", err
+	}
+	columns, _ := orderColumns(s.Key)
+	values := []string{a.add(c.text), a.add(c.id)}
+	if len(columns) == 3 {
+		values = append([]string{a.add(c.key)}, values...)
+	}
+	op := map[[2]bool]string{{false, false}: ` > `, {false, true}: ` < `, {true, false}: ` <= `, {true, true}: ` >= `}[[2]bool{upTo, s.Desc}]
+	return `(` + strings.Join(columns, `, `) + `)` + op + `(` + strings.Join(values, `, `) + `)`, nil
 }
 
 // learnerTableConditions are the conditions on the rows of a learners

@@ -50,6 +50,12 @@ func TestCertificateLearnersFiltersAndOrders(t *testing.T) {
 			var rows []report.LearnerRow
 			after := ""
 			for {
+				if limit > 0 {
+					total, before, err := st.CountCertificateLearners(ctx, all, f, lq, chosen, false, after)
+					if err != nil || before != len(rows) || total < before {
+						t.Fatalf("%+v after %q: %d of %d rows before (%v), want %d", lq, after, before, total, err, len(rows))
+					}
+				}
 				next, err := st.CertificateLearners(ctx, all, f, lq, chosen, store.Page{Limit: limit, After: after}, func(r report.LearnerRow) error {
 					rows = append(rows, r)
 					return nil
@@ -104,7 +110,7 @@ func TestCertificateLearnersFiltersAndOrders(t *testing.T) {
 				if paged := read(lq, 2); showLearners(paged) != showLearners(got) {
 					t.Errorf("%s sort=%s: paged by 2 %s, want %s", query, sort, showLearners(paged), showLearners(got))
 				}
-				n, err := st.CountCertificateLearners(ctx, all, f, lq, chosen, false)
+				n, _, err := st.CountCertificateLearners(ctx, all, f, lq, chosen, false, "")
 				if err != nil || n != len(want) {
 					t.Errorf("%s: count %d (%v), want %d", query, n, err, len(want))
 				}
