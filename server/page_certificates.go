@@ -93,6 +93,9 @@ type learnersView struct {
 	Chart       *chart
 	Caption     string // of the table
 	Empty       string // what to say when no learner is left
+	Learners    *learnerFilterView
+	Sort        map[string]sortHeader // by sort key
+	Position    position
 }
 
 // learnerLine is a learner with the link to their history.
@@ -139,35 +142,57 @@ func (s *Server) learnersPage(w http.ResponseWriter, r *http.Request, v *view, c
 		return err
 	}
 	base := "/certificates/" + head.ID.String()
-	d := learnersView{Certificate: head, Filter: p.panel, Refused: p.refused, Download: link(base+"/learners.csv", p.panel.Query)}
+	d := learnersView{Certificate: head, Filter: p.panel, Refused: p.refused}
 	read, page, title := s.Store.CertificateLearners, "certificate.html", head.Title
 	d.Caption, d.Empty = "Learners enrolled in a session granting "+head.Title+" or holding it", "No learner the filters keep is enrolled in a session granting this certificate or holds it."
 	if certified {
 		read, page, title = s.Store.CertifiedLearners, "certified.html", "Certified learners: "+head.Title
-		d.Download = link(base+"/certified.csv", p.panel.Query)
 		d.Caption, d.Empty = "Learners holding "+head.Title+", valid or expired", "No learner the filters keep holds this certificate."
 	}
 	v.Title, v.Data = title, &d
-	if p.refused {
+	lq, err := report.ParseLearnerQuery(r.URL.Query(), s.Store.Zone)
+	d.Learners, d.Sort = learnerControls(r.URL, p.panel.Query, lq)
+	for _, name := range learnerParams {
+		for _, value := range r.URL.Query()[name] {
+			p.panel.Keep = append(p.panel.Keep, hiddenParam{name, value})
+		}
+	}
+	d.Download = link(base+"/learners.csv", learnerQueryValues(p.panel.Query, r.URL.Query()))
+	if certified {
+		d.Download = link(base+"/certified.csv", learnerQueryValues(p.panel.Query, r.URL.Query()))
+	}
+	if err != nil && !p.refused {
+		if !showRefusal(v, err) {
+			return err
+		}
+		d.Refused = true
+		d.Learners.Error, d.Learners.ErrorFor = v.Error, v.ErrorFor
+	}
+	if d.Refused {
 		return s.render(w, r, v, page)
 	}
 	after := r.URL.Query().Get("after")
-	next, err := read(r.Context(), p.scope, p.filter, report.LearnerQuery{}, head.ID, store.Page{Limit: statsPageSize, After: after}, func(row report.LearnerRow) error {
-		d.Rows = append(d.Rows, learnerLine{LearnerRow: row, Href: link(base+"/learners/"+row.UserID.String(), p.panel.Query)})
-		return nil
-	})
+	total, before, err := s.Store.CountCertificateLearners(r.Context(), p.scope, p.filter, lq, head.ID, certified, after)
+	if err == nil {
+		var next string
+		next, err = read(r.Context(), p.scope, p.filter, lq, head.ID, store.Page{Limit: statsPageSize, After: after}, func(row report.LearnerRow) error {
+			d.Rows = append(d.Rows, learnerLine{LearnerRow: row, Href: link(base+"/learners/"+row.UserID.String(), p.panel.Query)})
+			return nil
+		})
+		if next != "" {
+			d.Next = withQuery(r.URL, "after", next) + learnerAnchor
+		}
+	}
 	if err != nil {
 		if !showRefusal(v, err) {
 			return err
 		}
 		d.Refused = true
 	}
-	if next != "" {
-		d.Next = withQuery(r.URL, "after", next)
-	}
 	if after != "" {
-		d.First = withQuery(r.URL, "after", "")
+		d.First = withQuery(r.URL, "after", "") + learnerAnchor
 	}
+	d.Position = position{First: before + 1, Last: before + len(d.Rows), Total: total}
 	if !certified && !d.Refused {
 		tl := report.NewTimeline(s.now(), s.Store.Zone, chartPastMonths, chartFutureMonths)
 		if err := s.Store.CertificateTimeline(r.Context(), p.scope, p.filter, head.ID, tl); err != nil {
