@@ -5,6 +5,7 @@ import (
 
 	"skillpath"
 	"skillpath/report"
+	"skillpath/status"
 	"skillpath/store"
 )
 
@@ -51,6 +52,7 @@ type certificatesView struct {
 type certificateLine struct {
 	report.CertificateRow
 	Href, Certified, Paths string
+	Expiring, Expired      string // the certificate's learners under that latest status, soonest first
 }
 
 func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -63,7 +65,9 @@ func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *vie
 		err = s.Store.CertificateStats(r.Context(), p.scope, p.filter, func(row report.CertificateRow) error {
 			base := "/certificates/" + row.ID.String()
 			d.Rows = append(d.Rows, certificateLine{CertificateRow: row, Href: link(base, p.panel.Query),
-				Certified: link(base+"/certified", p.panel.Query), Paths: link(base+"/paths", p.panel.Query)})
+				Certified: link(base+"/certified", p.panel.Query), Paths: link(base+"/paths", p.panel.Query),
+				Expiring: statusLink(base, p.panel.Query, status.CertificationExpiringSoon),
+				Expired:  statusLink(base, p.panel.Query, status.CertificationExpired)})
 			return nil
 		})
 		if err != nil {
@@ -79,6 +83,7 @@ func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *vie
 type certificateHead struct {
 	report.CertificateRow
 	List, Href, Certified, Paths string
+	Expiring, Expired            string
 }
 
 // learnersView is a certificate's page, or its certified learners: one page
@@ -122,6 +127,7 @@ func (s *Server) certificateStart(w http.ResponseWriter, r *http.Request, v *vie
 	base := "/certificates/" + id.String()
 	q := p.panel.Query
 	head.List, head.Href, head.Certified, head.Paths = link("/certificates", q), link(base, q), link(base+"/certified", q), link(base+"/paths", q)
+	head.Expiring, head.Expired = statusLink(base, q, status.CertificationExpiringSoon), statusLink(base, q, status.CertificationExpired)
 	return p, head, false, nil
 }
 

@@ -169,3 +169,12 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// statusLink is a certificate's page (base) listing the learners of one
+// latest status under the panel's filters, the soonest expiration first.
+func statusLink(base string, panel url.Values, c status.Certification) string {
+	v := cloneValues(panel)
+	v.Set("latest_status", string(c))
+	v.Set("sort", string(report.SortExpiresAt))
+	return link(base, v) + learnerAnchor
+}
