@@ -161,6 +161,7 @@ var matrix = map[string]entry{
 	"POST /grading/enrollments/{id}/activities/{activity_id}/score": {path: "/grading/enrollments/{enrollment}/activities/{essay}/score", in: scorers, out: only(404, platformAdmin), body: form("score", "5")},
 	"GET /trainings":                                        {path: "/trainings", in: staffOnly},
 	"GET /trainings/{id}/results":                           {path: "/trainings/{training}/results", in: staffOnly, out: staffOnly},
+	"GET /trainings/{id}/results.csv":                       {path: "/trainings/{training}/results.csv", in: staffOnly, out: staffOnly},
 	"GET /tracking":                                         {path: "/tracking", in: only(403, platformAdmin, author)},
 	"GET /trainings/{id}/tracking":                          {path: "/trainings/{training}/tracking", in: trackers, out: admins},
 	"POST /trainings/{id}/tracking":                         {path: "/trainings/{training}/tracking", in: trackers, out: admins, body: form("endpoint", lrsEndpoint, "verbs", "passed")},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"skillpath"
 	"skillpath/status"
@@ -29,6 +30,10 @@ type ResultRow struct {
 	// in this enrollment; nil when the training grants none.
 	CertificateStatus *status.Certification `json:"certificate_status"`
 	AutoReenrolled    bool                  `json:"auto_reenrolled"`
+	// EnrolledAt is when the enrollment was made; CompletedAt when its
+	// attempt completed (passed or failed), nil before.
+	EnrolledAt  time.Time  `json:"enrolled_at"`
+	CompletedAt *time.Time `json:"completed_at"`
 }
 
 // ResultsFilter narrows and pages a training's results.
@@ -176,7 +181,8 @@ func (def *trainingDef) resultRow(e *enrollmentRow, p *progress, x resultExtra, 
 	}
 	st := status.Expire(e.Status, awards, tx.now)
 	row := ResultRow{EnrollmentID: e.ID, UserID: e.UserID, Name: x.name, Email: x.email, SessionID: e.SessionID, SessionName: x.session,
-		Status: st, Label: st.Label(), Score: e.Score, ModulesTotal: len(def.Modules), AutoReenrolled: e.AutoReenrolled}
+		Status: st, Label: st.Label(), Score: e.Score, ModulesTotal: len(def.Modules), AutoReenrolled: e.AutoReenrolled,
+		EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt}
 	tr := status.TrainingStatus(def.facts(e, p), tx.now)
 	row.Progress = tr.Progress
 	for _, m := range tr.Modules {
