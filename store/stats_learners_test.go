@@ -242,18 +242,25 @@ func TestLearnersQueryPlans(t *testing.T) {
 		}
 		// who needs action: the statuses and days are a range of the expiry key
 		for _, query := range []string{"latest_status=expiring_soon", "latest_status=expired,expiring_soon&sort=-expires_at",
+			"latest_status=expired,expiring_soon&sort=expires_at",
 			"expires_from=2026-12-01&expires_to=2026-12-31&sort=latest_status"} {
 			q, _ := url.ParseQuery(query)
 			lq, err := report.ParseLearnerQuery(q, testorg.Zone)
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := st.ExplainLearners(ctx, all, f, lq, id, "")
+			next, err := st.CertificateLearners(ctx, all, f, lq, id, store.Page{Limit: 20}, func(report.LearnerRow) error { return nil })
 			if err != nil {
 				t.Fatal(err)
 			}
-			if problem := rangePlanProblem(dialect, plan); problem != "" {
-				t.Errorf("%s: %s\n%s", query, problem, plan)
+			for _, after := range []string{"", next} {
+				plan, err := st.ExplainLearners(ctx, all, f, lq, id, after)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if problem := rangePlanProblem(dialect, plan); problem != "" {
+					t.Errorf("%s, after %q: %s\n%s", query, after, problem, plan)
+				}
 			}
 		}
 	})
