@@ -51,6 +51,7 @@ type resultsView struct {
 	First    string // URL of the first page, "" on it
 	Tracking bool   // the caller may configure the training's results tracking
 	Download string // the CSV of every row under the filter
+	Position string // "Learners 51–100 of 2,161"
 }
 
 // resultLine is a row of the results page with where it leads: the
@@ -103,10 +104,17 @@ func (s *Server) pageResults(w http.ResponseWriter, r *http.Request, v *view) er
 		rv.Statuses = append(rv.Statuses, statusOption{Value: string(st), Label: st.Label(), Selected: rv.Status == string(st)})
 	}
 	if p.Next != "" {
-		rv.Next = withQuery(r.URL, "after", p.Next)
+		rv.Next = withQuery(r.URL, "after", p.Next) + "#results-heading"
 	}
 	if q.Get("after") != "" {
-		rv.First = withQuery(r.URL, "after", "")
+		rv.First = withQuery(r.URL, "after", "") + "#results-heading"
+	}
+	if v.Error == "" {
+		total, before, err := s.Store.CountTrainingResults(r.Context(), v.User, id, store.ResultsFilter{Status: status.Training(q.Get("status")), After: q.Get("after")})
+		if err != nil {
+			return err
+		}
+		rv.Position = position{First: before + 1, Last: before + len(rv.Rows), Total: total}.String()
 	}
 	v.Title, v.Data = "Results: "+t.Title, rv
 	return s.render(w, r, v, "results.html")

@@ -44,6 +44,7 @@ func TestWebResultsLeadToAction(t *testing.T) {
 			`<a class="small" href="/grading?training=` + j.main.ID + `">Score the answers`,
 			`<a class="small" href="/approvals">Approve or refuse`,
 			`href="/trainings/` + j.main.ID + `/results.csv" download>`,
+			`<p class="table-position" id="results-position">2 learners</p>`,
 		} {
 			if !strings.Contains(p.Body, html.EscapeString(want)) && !strings.Contains(p.Body, want) {
 				t.Errorf("results page: no %s", want)
