@@ -130,23 +130,3 @@ func truncate(s string) string {
 	}
 	return ""
 }
-
-// Values is the query as URL parameters, the inverse of ParseLearnerQuery:
-// the default sort is left out.
-func (l LearnerQuery) Values(zone *time.Location) url.Values {
-	v := url.Values{}
-	for _, s := range l.Statuses {
-		v.Add("latest_status", string(s))
-	}
-	if l.ExpiresFrom != nil {
-		v.Set("expires_from", Date(l.ExpiresFrom, zone))
-	}
-	if l.ExpiresBefore != nil {
-		last := l.ExpiresBefore.In(zone).AddDate(0, 0, -1)
-		v.Set("expires_to", Date(&last, zone))
-	}
-	if l.Sort.Key != "" && l.Sort != (LearnerSort{Key: SortName}) {
-		v.Set("sort", l.Sort.String())
-	}
-	return v
-}
