@@ -130,3 +130,37 @@ func truncate(s string) string {
 	}
 	return ""
 }
+
+// ListSort is the order of the certificate list (issue 18): a column and
+// its direction; ties by title, then id, in the same direction.
+type ListSort struct {
+	Key  string
+	Desc bool
+}
+
+// ListSortKeys are the columns that sort the certificate list, as sort=
+// names them: the list's JSON keys.
+var ListSortKeys = []string{"title", "owner_group", "validity_months", "certified_learners", "enrolled_learners",
+	"associated_paths", "expiring_soon_learners", "expired_learners"}
+
+// ParseListSort reads sort= of the certificate list: one of ListSortKeys,
+// "-" before it for descending; title by default. Returns EINVALID (sort).
+func ParseListSort(q url.Values) (ListSort, error) {
+	v := q.Get("sort")
+	if v == "" {
+		return ListSort{Key: "title"}, nil
+	}
+	key, desc := strings.CutPrefix(v, "-")
+	if !slices.Contains(ListSortKeys, key) {
+		return ListSort{Key: "title"}, skillpath.Invalid("sort", "%q is not one of %s, with - before it for descending", truncate(v), strings.Join(ListSortKeys, ", "))
+	}
+	return ListSort{Key: key, Desc: desc}, nil
+}
+
+// String is the value of sort= that asks for s.
+func (s ListSort) String() string {
+	if s.Desc {
+		return "-" + s.Key
+	}
+	return s.Key
+}

@@ -50,8 +50,12 @@ func (s *Server) statsCertificates(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
+	o, err := report.ParseListSort(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	return serveTable(s, w, r, "path-certificates", func(emit func(report.CertificateRow) error, _ store.Page) (string, error) {
-		return "", s.Store.CertificateStats(r.Context(), sc, f, emit)
+		return "", s.Store.SortedCertificateStats(r.Context(), sc, f, o, emit)
 	})
 }
 

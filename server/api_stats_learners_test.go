@@ -84,6 +84,25 @@ func TestStatsAPIWhoNeedsAction(t *testing.T) {
 			}
 		}
 
+		// the list sorts by any of its columns, ties by title; CSV alike
+		for _, tt := range []struct{ query, first, last string }{
+			{"", "=SUM(A1:A9) First Aid", "Sales Ethics"},
+			{"sort=-title", "Sales Ethics", "=SUM(A1:A9) First Aid"},
+			{"sort=-expiring_soon_learners", testorg.Forklift, "=SUM(A1:A9) First Aid"}, // ties reversed too
+			{"sort=-certified_learners", testorg.Forklift, "Hazmat Awareness"},
+			{"sort=validity_months", "Forklift Licence", "=SUM(A1:A9) First Aid"},
+		} {
+			rows := getRows(t, a.env.Admin, "/api/v1/stats/certificates?"+tt.query).Rows
+			csvRows := readCSV(t, a.env.Admin.Get("/api/v1/stats/certificates.csv?"+tt.query).Body)
+			if rows[0]["title"] != tt.first || rows[len(rows)-1]["title"] != tt.last || len(csvRows) != len(rows)+1 ||
+				strings.TrimPrefix(csvRows[1][0], "'") != tt.first {
+				t.Errorf("list ?%s: first %v, last %v; want %s … %s", tt.query, rows[0]["title"], rows[len(rows)-1]["title"], tt.first, tt.last)
+			}
+		}
+		if r := a.env.Admin.Get("/api/v1/stats/certificates?sort=grade"); r.Status != 400 || r.Err().Field != "sort" {
+			t.Errorf("list ?sort=grade: %d %s, want 400 naming sort", r.Status, r.Body)
+		}
+
 		// a cursor follows its order only
 		page := getRows(t, a.env.Admin, forklift+"/learners?sort=expires_at&limit=2")
 		for _, sort := range []string{"", "sort=-expires_at&", "sort=email&"} {

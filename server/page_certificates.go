@@ -42,10 +42,12 @@ const (
 
 // certificatesView is the certificate list.
 type certificatesView struct {
-	Filter   *statsFilterView
-	Refused  bool
-	Rows     []certificateLine
-	Download string
+	Filter    *statsFilterView
+	Refused   bool
+	Rows      []certificateLine
+	Download  string
+	Sort      map[string]sortHeader // by the list's sort keys
+	SortOrder []string              // the keys in the columns' order
 }
 
 // certificateLine is a row of the list with the links behind its numbers.
@@ -60,9 +62,20 @@ func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *vie
 	if done || err != nil {
 		return err
 	}
-	d := certificatesView{Filter: p.panel, Refused: p.refused, Download: link("/certificates.csv", p.panel.Query)}
+	o, err := report.ParseListSort(r.URL.Query())
+	if err != nil && !p.refused {
+		if !showRefusal(v, err) {
+			return err
+		}
+		p.refused = true
+	}
+	d := certificatesView{Filter: p.panel, Refused: p.refused, Download: link("/certificates.csv", withSort(p.panel.Query, o)),
+		Sort: listHeaders(r.URL, o), SortOrder: report.ListSortKeys}
+	if v := r.URL.Query().Get("sort"); v != "" {
+		p.panel.Keep = append(p.panel.Keep, hiddenParam{"sort", v})
+	}
 	if !p.refused {
-		err = s.Store.CertificateStats(r.Context(), p.scope, p.filter, func(row report.CertificateRow) error {
+		err = s.Store.SortedCertificateStats(r.Context(), p.scope, p.filter, o, func(row report.CertificateRow) error {
 			base := "/certificates/" + row.ID.String()
 			d.Rows = append(d.Rows, certificateLine{CertificateRow: row, Href: link(base, p.panel.Query),
 				Certified: link(base+"/certified", p.panel.Query), Paths: link(base+"/paths", p.panel.Query),

@@ -55,6 +55,7 @@ type quickFilter struct {
 type sortHeader struct {
 	Label, Href, Sort string // Sort: ascending or descending, for aria-sort; "" when not sorted by it
 	Next              string // what the link does, for screen readers
+	Class             string // of the heading: "num" for a column of numbers
 }
 
 // learnerControls builds the form, the headings and the quick filters
@@ -177,4 +178,49 @@ func statusLink(base string, panel url.Values, c status.Certification) string {
 	v.Set("latest_status", string(c))
 	v.Set("sort", string(report.SortExpiresAt))
 	return link(base, v) + learnerAnchor
+}
+
+// withSort is the panel's filters with the list's order, for its download.
+func withSort(panel url.Values, o report.ListSort) url.Values {
+	if o.Key == "" || o == (report.ListSort{Key: "title"}) {
+		return panel
+	}
+	v := cloneValues(panel)
+	v.Set("sort", o.String())
+	return v
+}
+
+// listLabels are the certificate list's headings.
+var listLabels = map[string]string{"title": "Title", "owner_group": "Owner group", "validity_months": "Validity period",
+	"certified_learners": "Certified learners", "enrolled_learners": "Enrolled learners", "associated_paths": "Associated paths",
+	"expiring_soon_learners": "Expiring soon", "expired_learners": "Expired"}
+
+// listHeaders are the certificate list's sortable headings: a first click
+// sorts text A to Z and numbers most first, a second reverses.
+func listHeaders(u *url.URL, o report.ListSort) map[string]sortHeader {
+	headers := map[string]sortHeader{}
+	for _, key := range report.ListSortKeys {
+		text := key == "title" || key == "owner_group" || key == "validity_months"
+		next := report.ListSort{Key: key, Desc: !text}
+		h := sortHeader{Label: listLabels[key]}
+		if key != "title" && key != "owner_group" {
+			h.Class = "num"
+		}
+		if o.Key == key {
+			h.Sort = "ascending"
+			if o.Desc {
+				h.Sort = "descending"
+			}
+			next.Desc = !o.Desc
+		}
+		h.Next = "sort ascending"
+		if next.Desc {
+			h.Next = "sort descending"
+		}
+		v := u.Query()
+		v.Set("sort", next.String())
+		h.Href = link(u.Path, v) + "#list-heading"
+		headers[key] = h
+	}
+	return headers
 }

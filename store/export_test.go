@@ -33,7 +33,7 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 			if err != nil {
 				return err
 			}
-			q, a = certificateStatsQuery(sc, f, 0, kept, s.Now())
+			q, a = certificateStatsQuery(sc, f, 0, kept, s.Now(), report.ListSort{Key: "title"})
 		}
 		var err error
 		plan, err = s.explain(ctx, tx, which != "list, planned freely", q, a)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"skillpath"
@@ -22,12 +23,18 @@ import (
 // "all" and no other filter narrows the list, every other certificate in
 // scope as well, linked to no one.
 func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.Filter, fn func(report.CertificateRow) error) error {
+	return s.SortedCertificateStats(ctx, sc, f, report.ListSort{Key: "title"}, fn)
+}
+
+// SortedCertificateStats is CertificateStats in the order o (issue 18):
+// by one of its columns, ties by title then id, all in o's direction.
+func (s *Store) SortedCertificateStats(ctx context.Context, sc report.Scope, f report.Filter, o report.ListSort, fn func(report.CertificateRow) error) error {
 	return s.statsRead(ctx, func(tx *Tx) error {
 		kept, err := tx.filterLearners(ctx, f)
 		if err != nil {
 			return err
 		}
-		q, a := certificateStatsQuery(sc, f, 0, kept, tx.now)
+		q, a := certificateStatsQuery(sc, f, 0, kept, tx.now, o)
 		rows, err := tx.QueryContext(ctx, q, a...)
 		if err != nil {
 			return err
@@ -66,7 +73,7 @@ func scanCertificateRow(row interface{ Scan(...any) error }) (report.Certificate
 // the filters leave it (CertificateSummary). kept is Tx.filterLearners'
 // answer for f. The expired and expiring learners are counted at now,
 // among the certified ones (status.CertificationStatus's bounds).
-func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, kept *learnerSet, now time.Time) (string, sqlArgs) {
+func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, kept *learnerSet, now time.Time, o report.ListSort) (string, sqlArgs) {
 	var a sqlArgs
 	n := a.add(millis(now))
 	soon := a.add(millis(now) + status.ExpiringSoonWindow.Milliseconds())
@@ -93,7 +100,26 @@ func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, 
 				SUM(CASE WHEN cl.expires_at > ` + n + ` AND cl.expires_at <= ` + soon + ` THEN 1 ELSE 0 END) AS expiring,
 				SUM(CASE WHEN cl.expires_at <= ` + n + ` THEN 1 ELSE 0 END) AS expired
 			FROM certificate_learners cl` + where(conditions) + ` GROUP BY cl.certificate_id) k ON k.certificate_id = c.id
-		WHERE ` + listed + ` ORDER BY c.title, c.id`, a
+		WHERE ` + listed + ` ORDER BY ` + listOrder(o), a
+}
+
+// listColumns are the list's sort keys as its query's output columns
+// (positions), validity without expiry after every number of months.
+var listColumns = map[string]string{"title": "2", "owner_group": "3", "validity_months": "COALESCE(c.validity_months, 1000000)",
+	"certified_learners": "5", "enrolled_learners": "6", "associated_paths": "7", "expiring_soon_learners": "8", "expired_learners": "9"}
+
+// listOrder is the ORDER BY of the list in the order o.
+func listOrder(o report.ListSort) string {
+	columns := []string{"c.title", "c.id"}
+	if c, ok := listColumns[o.Key]; ok && o.Key != "title" {
+		columns = append([]string{c}, columns...)
+	}
+	if o.Desc {
+		for i := range columns {
+			columns[i] += " DESC"
+		}
+	}
+	return strings.Join(columns, ", ")
 }
 
 // statsRead runs fn in a read transaction planned for its parameters.
