@@ -79,6 +79,17 @@ func TestWebCertificateWhoNeedsAction(t *testing.T) {
 			}
 		}
 
+		// the list sorts by its columns; numbers most first, the download in the same order
+		p = admin.get("/certificates?sort=-expired_learners")
+		if !strings.Contains(p.Body, `<th scope="col" class="num" aria-sort="descending"><a href="`+html.EscapeString("/certificates?sort=expired_learners#list-heading")+`">Expired`) ||
+			!strings.Contains(p.Body, `href="`+html.EscapeString("/certificates.csv?sort=-expired_learners")+`"`) ||
+			!strings.Contains(p.Body, `<a href="`+html.EscapeString("/certificates?sort=-certified_learners#list-heading")+`">Certified learners`) {
+			t.Errorf("the list's headings or download do not follow sort=-expired_learners")
+		}
+		if p := admin.get("/certificates?sort=grade"); p.Status != 400 || !strings.Contains(p.Body, "The order: &#34;grade&#34; is not one of") {
+			t.Errorf("the list with sort=grade: %d, want 400 in words", p.Status)
+		}
+
 		// the custom field offers its values, and a value typed in any case finds them
 		p = admin.get("/certificates")
 		if !strings.Contains(p.Body, `<option value="Driver" label="job"></option>`) || !strings.Contains(p.Body, `list="field-values"`) {
