@@ -171,6 +171,10 @@ func (s *Server) learnersPage(w http.ResponseWriter, r *http.Request, v *view, c
 	v.Title, v.Data = title, &d
 	lq, err := report.ParseLearnerQuery(r.URL.Query(), s.Store.Zone)
 	d.Learners, d.Sort = learnerControls(r.URL, p.panel.Query, lq)
+	if certified { // holders only: "not obtained" keeps no one
+		d.Learners.Quick = d.Learners.Quick[:len(d.Learners.Quick)-1]
+		d.Learners.Statuses = d.Learners.Statuses[:len(d.Learners.Statuses)-1]
+	}
 	for _, name := range learnerParams {
 		for _, value := range r.URL.Query()[name] {
 			p.panel.Keep = append(p.panel.Keep, hiddenParam{name, value})

@@ -59,7 +59,9 @@ type sortHeader struct {
 }
 
 // learnerControls builds the form, the headings and the quick filters
-// from the page's URL u and the query lq read from it.
+// from the page's URL u and the query lq read from it; "not obtained" is
+// the last status and the last quick filter, which the certified
+// learners' page leaves out.
 func learnerControls(u *url.URL, panel url.Values, lq report.LearnerQuery) (*learnerFilterView, map[string]sortHeader) {
 	q := u.Query()
 	f := &learnerFilterView{Action: u.Path, From: q.Get("expires_from"), To: q.Get("expires_to"), Clear: link(u.Path, panel) + learnerAnchor}
