@@ -65,7 +65,7 @@ func TestWriterHeaders(t *testing.T) {
 		write func(*bytes.Buffer) error
 		want  string
 	}{
-		{empty[report.CertificateRow], "Title,Owner group,Validity period (months),Certified learners,Enrolled learners,Associated paths\r\n"},
+		{empty[report.CertificateRow], "Title,Owner group,Validity period (months),Certified learners,Enrolled learners,Associated paths,Expiring soon learners,Expired learners\r\n"},
 		{empty[report.HistoryRow], "Certification status,Delivery date,Expiration date,Path name,Path session,Path status,Automatic re-enrollment\r\n"},
 		{empty[report.PathRow], "Path name\r\n"},
 	} {
@@ -95,8 +95,9 @@ func TestHistoryAndCertificateCells(t *testing.T) {
 		t.Errorf("history cells %q", got)
 	}
 	months := 12
-	c := report.CertificateRow{Title: "T", OwnerGroup: "G", ValidityMonths: &months, CertifiedLearners: 3, EnrolledLearners: 4, AssociatedPaths: 2}
-	if got := strings.Join(c.Cells(time.UTC), "|"); got != "T|G|12|3|4|2" {
+	c := report.CertificateRow{Title: "T", OwnerGroup: "G", ValidityMonths: &months, CertifiedLearners: 3, EnrolledLearners: 4, AssociatedPaths: 2,
+		ExpiringSoonLearners: 1, ExpiredLearners: 0}
+	if got := strings.Join(c.Cells(time.UTC), "|"); got != "T|G|12|3|4|2|1|0" {
 		t.Errorf("certificate cells %q", got)
 	}
 	c.ValidityMonths = nil

@@ -35,11 +35,17 @@ type CertificateRow struct {
 	EnrolledLearners int `json:"enrolled_learners"`
 	// AssociatedPaths counts the paths granting the certificate.
 	AssociatedPaths int `json:"associated_paths"`
+	// ExpiringSoonLearners and ExpiredLearners count, among the certified
+	// learners, those whose latest certificate is expiring soon or has
+	// expired (SPEC §3, "finding who needs action").
+	ExpiringSoonLearners int `json:"expiring_soon_learners"`
+	ExpiredLearners      int `json:"expired_learners"`
 }
 
 // Header names the columns in SPEC §3's order.
 func (CertificateRow) Header() []string {
-	return []string{"Title", "Owner group", "Validity period (months)", "Certified learners", "Enrolled learners", "Associated paths"}
+	return []string{"Title", "Owner group", "Validity period (months)", "Certified learners", "Enrolled learners", "Associated paths",
+		"Expiring soon learners", "Expired learners"}
 }
 
 // Cells is the row as CSV shows it.
@@ -48,7 +54,8 @@ func (r CertificateRow) Cells(*time.Location) []string {
 	if r.ValidityMonths != nil {
 		validity = strconv.Itoa(*r.ValidityMonths)
 	}
-	return []string{r.Title, r.OwnerGroup, validity, strconv.Itoa(r.CertifiedLearners), strconv.Itoa(r.EnrolledLearners), strconv.Itoa(r.AssociatedPaths)}
+	return []string{r.Title, r.OwnerGroup, validity, strconv.Itoa(r.CertifiedLearners), strconv.Itoa(r.EnrolledLearners), strconv.Itoa(r.AssociatedPaths),
+		strconv.Itoa(r.ExpiringSoonLearners), strconv.Itoa(r.ExpiredLearners)}
 }
 
 // LearnerRow is one learner of one certificate (SPEC §3): the status and

@@ -49,8 +49,12 @@ func (s *Server) statsCertificates(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
+	o, err := report.ParseListSort(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	return serveTable(s, w, r, "path-certificates", func(emit func(report.CertificateRow) error, _ store.Page) (string, error) {
-		return "", s.Store.CertificateStats(r.Context(), sc, f, emit)
+		return "", s.Store.SortedCertificateStats(r.Context(), sc, f, o, emit)
 	})
 }
 
@@ -64,7 +68,7 @@ func (s *Server) statsCertified(w http.ResponseWriter, r *http.Request, caller *
 
 // learnerList reads a learners table: all of a certificate's learners or
 // its certified ones.
-type learnerList func(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p store.Page, fn func(report.LearnerRow) error) (string, error)
+type learnerList func(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, p store.Page, fn func(report.LearnerRow) error) (string, error)
 
 func (s *Server) statsLearnerList(w http.ResponseWriter, r *http.Request, caller *skillpath.User, name string, read learnerList) error {
 	id, err := pathID(r, "id", "certificate")
@@ -75,8 +79,12 @@ func (s *Server) statsLearnerList(w http.ResponseWriter, r *http.Request, caller
 	if err != nil {
 		return err
 	}
+	lq, err := report.ParseLearnerQuery(r.URL.Query(), s.Store.Zone)
+	if err != nil {
+		return err
+	}
 	return serveTable(s, w, r, s.downloadName(r, id, name), func(emit func(report.LearnerRow) error, p store.Page) (string, error) {
-		return read(r.Context(), sc, f, id, p, emit)
+		return read(r.Context(), sc, f, lq, id, p, emit)
 	})
 }
 

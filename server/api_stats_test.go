@@ -83,7 +83,8 @@ func TestStatsJSON(t *testing.T) {
 		a := newStatsAPI(t, dialect)
 		list := getRows(t, a.env.Admin, "/api/v1/stats/certificates")
 		first := list.Rows[0]
-		if got := keys(first); !slices.Equal(got, []string{"associated_paths", "certified_learners", "enrolled_learners", "id", "owner_group", "title", "validity_months"}) {
+		if got := keys(first); !slices.Equal(got, []string{"associated_paths", "certified_learners", "enrolled_learners",
+			"expired_learners", "expiring_soon_learners", "id", "owner_group", "title", "validity_months"}) {
 			t.Errorf("list row keys %v", got)
 		}
 		if first["title"] != testorg.FirstAid || first["id"] != a.cert(testorg.FirstAid) || first["validity_months"] != nil ||
@@ -226,6 +227,13 @@ func TestStatsAPIBadFilters(t *testing.T) {
 			{learners + "?limit=1001", "limit"},
 			{learners + "?limit=ten", "limit"},
 			{learners + "?after=not-a-cursor", "after"},
+			{learners + "?latest_status=expiring", "latest_status"},
+			{learners + ".csv?latest_status=valid,Valid", "latest_status"},
+			{learners + "?expires_from=2026-13-01", "expires_from"},
+			{learners + ".csv?expires_from=2026-12-02&expires_to=2026-12-01", "expires_to"},
+			{learners + "?sort=title", "sort"},
+			{learners + ".csv?sort=name-", "sort"},
+			{"/api/v1/stats/certificates/" + a.cert(testorg.Forklift) + "/certified?sort=-grade", "sort"},
 		} {
 			r := a.env.Admin.Get(tt.path)
 			if r.Status != 400 || r.Err().Field != tt.field {

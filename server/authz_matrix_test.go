@@ -217,6 +217,7 @@ var matrix = map[string]entry{
 	"POST /webhooks":              {path: "/webhooks", in: admins, body: form("url", "https://hooks.example.com/page", "events", "certificate.expired")},
 	"POST /webhooks/{id}/delete": {path: "/webhooks/{webhook}/delete", in: admins, body: form(),
 		fresh: func(f *fixture, o *objects) { o.webhook = f.newWebhook() }},
+	"GET /trainings/{id}/results.csv":                       {path: "/trainings/{training}/results.csv", in: staffOnly, out: staffOnly},
 	"GET /trainings/{id}/tracking":                          {path: "/trainings/{training}/tracking", in: trackers, out: admins},
 	"POST /trainings/{id}/tracking":                         {path: "/trainings/{training}/tracking", in: trackers, out: admins, body: form("endpoint", lrsEndpoint, "verbs", "passed")},
 	"POST /trainings/{id}/tracking/publish":                 {path: "/trainings/{training}/tracking/publish", in: trackers, out: admins, body: form()},

@@ -5,6 +5,7 @@ import (
 
 	"skillpath"
 	"skillpath/report"
+	"skillpath/status"
 	"skillpath/store"
 )
 
@@ -41,16 +42,19 @@ const (
 
 // certificatesView is the certificate list.
 type certificatesView struct {
-	Filter   *statsFilterView
-	Refused  bool
-	Rows     []certificateLine
-	Download string
+	Filter    *statsFilterView
+	Refused   bool
+	Rows      []certificateLine
+	Download  string
+	Sort      map[string]sortHeader // by the list's sort keys
+	SortOrder []string              // the keys in the columns' order
 }
 
 // certificateLine is a row of the list with the links behind its numbers.
 type certificateLine struct {
 	report.CertificateRow
 	Href, Certified, Paths string
+	Expiring, Expired      string // the certificate's learners under that latest status, soonest first
 }
 
 func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -58,12 +62,25 @@ func (s *Server) pageCertificates(w http.ResponseWriter, r *http.Request, v *vie
 	if done || err != nil {
 		return err
 	}
-	d := certificatesView{Filter: p.panel, Refused: p.refused, Download: link("/certificates.csv", p.panel.Query)}
+	o, err := report.ParseListSort(r.URL.Query())
+	if err != nil && !p.refused {
+		if !showRefusal(v, err) {
+			return err
+		}
+		p.refused = true
+	}
+	d := certificatesView{Filter: p.panel, Refused: p.refused, Download: link("/certificates.csv", withSort(p.panel.Query, o)),
+		Sort: listHeaders(r.URL, o), SortOrder: report.ListSortKeys}
+	if v := r.URL.Query().Get("sort"); v != "" {
+		p.panel.Keep = append(p.panel.Keep, hiddenParam{"sort", v})
+	}
 	if !p.refused {
-		err = s.Store.CertificateStats(r.Context(), p.scope, p.filter, func(row report.CertificateRow) error {
+		err = s.Store.SortedCertificateStats(r.Context(), p.scope, p.filter, o, func(row report.CertificateRow) error {
 			base := "/certificates/" + row.ID.String()
 			d.Rows = append(d.Rows, certificateLine{CertificateRow: row, Href: link(base, p.panel.Query),
-				Certified: link(base+"/certified", p.panel.Query), Paths: link(base+"/paths", p.panel.Query)})
+				Certified: link(base+"/certified", p.panel.Query), Paths: link(base+"/paths", p.panel.Query),
+				Expiring: statusLink(base, p.panel.Query, status.CertificationExpiringSoon),
+				Expired:  statusLink(base, p.panel.Query, status.CertificationExpired)})
 			return nil
 		})
 		if err != nil {
@@ -80,6 +97,7 @@ type certificateHead struct {
 	report.CertificateRow
 	List, Href, Certified, Paths string
 	Rule                         string // the recertification rules in words (issue 13)
+	Expiring, Expired            string
 }
 
 // learnersView is a certificate's page, or its certified learners: one page
@@ -94,6 +112,9 @@ type learnersView struct {
 	Chart       *chart
 	Caption     string // of the table
 	Empty       string // what to say when no learner is left
+	Learners    *learnerFilterView
+	Sort        map[string]sortHeader // by sort key
+	Position    position
 }
 
 // learnerLine is a learner with the link to their history.
@@ -125,6 +146,7 @@ func (s *Server) certificateStart(w http.ResponseWriter, r *http.Request, v *vie
 	base := "/certificates/" + id.String()
 	q := p.panel.Query
 	head.List, head.Href, head.Certified, head.Paths = link("/certificates", q), link(base, q), link(base+"/certified", q), link(base+"/paths", q)
+	head.Expiring, head.Expired = statusLink(base, q, status.CertificationExpiringSoon), statusLink(base, q, status.CertificationExpired)
 	return p, head, false, nil
 }
 
@@ -145,35 +167,61 @@ func (s *Server) learnersPage(w http.ResponseWriter, r *http.Request, v *view, c
 		return err
 	}
 	base := "/certificates/" + head.ID.String()
-	d := learnersView{Certificate: head, Filter: p.panel, Refused: p.refused, Download: link(base+"/learners.csv", p.panel.Query)}
+	d := learnersView{Certificate: head, Filter: p.panel, Refused: p.refused}
 	read, page, title := s.Store.CertificateLearners, "certificate.html", head.Title
 	d.Caption, d.Empty = "Learners enrolled in a session granting "+head.Title+" or holding it", "No learner the filters keep is enrolled in a session granting this certificate or holds it."
 	if certified {
 		read, page, title = s.Store.CertifiedLearners, "certified.html", "Certified learners: "+head.Title
-		d.Download = link(base+"/certified.csv", p.panel.Query)
 		d.Caption, d.Empty = "Learners holding "+head.Title+", valid or expired", "No learner the filters keep holds this certificate."
 	}
 	v.Title, v.Data = title, &d
-	if p.refused {
+	lq, err := report.ParseLearnerQuery(r.URL.Query(), s.Store.Zone)
+	d.Learners, d.Sort = learnerControls(r.URL, p.panel.Query, lq)
+	if certified { // holders only: "not obtained" keeps no one
+		d.Learners.Quick = d.Learners.Quick[:len(d.Learners.Quick)-1]
+		d.Learners.Statuses = d.Learners.Statuses[:len(d.Learners.Statuses)-1]
+	}
+	for _, name := range learnerParams {
+		for _, value := range r.URL.Query()[name] {
+			p.panel.Keep = append(p.panel.Keep, hiddenParam{name, value})
+		}
+	}
+	d.Download = link(base+"/learners.csv", learnerQueryValues(p.panel.Query, r.URL.Query()))
+	if certified {
+		d.Download = link(base+"/certified.csv", learnerQueryValues(p.panel.Query, r.URL.Query()))
+	}
+	if err != nil && !p.refused {
+		if !showRefusal(v, err) {
+			return err
+		}
+		d.Refused = true
+		d.Learners.Error, d.Learners.ErrorFor = v.Error, v.ErrorFor
+	}
+	if d.Refused {
 		return s.render(w, r, v, page)
 	}
 	after := r.URL.Query().Get("after")
-	next, err := read(r.Context(), p.scope, p.filter, head.ID, store.Page{Limit: statsPageSize, After: after}, func(row report.LearnerRow) error {
-		d.Rows = append(d.Rows, learnerLine{LearnerRow: row, Href: link(base+"/learners/"+row.UserID.String(), p.panel.Query)})
-		return nil
-	})
+	total, before, err := s.Store.CountCertificateLearners(r.Context(), p.scope, p.filter, lq, head.ID, certified, after)
+	if err == nil {
+		var next string
+		next, err = read(r.Context(), p.scope, p.filter, lq, head.ID, store.Page{Limit: statsPageSize, After: after}, func(row report.LearnerRow) error {
+			d.Rows = append(d.Rows, learnerLine{LearnerRow: row, Href: link(base+"/learners/"+row.UserID.String(), p.panel.Query)})
+			return nil
+		})
+		if next != "" {
+			d.Next = withQuery(r.URL, "after", next) + learnerAnchor
+		}
+	}
 	if err != nil {
 		if !showRefusal(v, err) {
 			return err
 		}
 		d.Refused = true
 	}
-	if next != "" {
-		d.Next = withQuery(r.URL, "after", next)
-	}
 	if after != "" {
-		d.First = withQuery(r.URL, "after", "")
+		d.First = withQuery(r.URL, "after", "") + learnerAnchor
 	}
+	d.Position = position{First: before + 1, Last: before + len(d.Rows), Total: total}
 	if !certified && !d.Refused {
 		tl := report.NewTimeline(s.now(), s.Store.Zone, chartPastMonths, chartFutureMonths)
 		if err := s.Store.CertificateTimeline(r.Context(), p.scope, p.filter, head.ID, tl); err != nil {

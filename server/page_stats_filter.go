@@ -59,8 +59,11 @@ func link(path string, q url.Values) string {
 // canonicalFilter reads the answer of a filter form: when it carries
 // field_key and field_value, it returns the page's URL with the value as
 // field.KEY=VALUE and without the form's empty fields, to redirect to.
-// A value without a field is refused, naming field_key.
-func canonicalFilter(u *url.URL) (string, error) {
+// A value without a field is refused, naming field_key. The value typed
+// stands for the values users have that equal it ignoring case, as match
+// finds them ("forklift operator" for "Forklift Operator"), or for itself
+// when none does: the filter compares exactly, the panel does not.
+func canonicalFilter(u *url.URL, match func(key, value string) ([]string, error)) (string, error) {
 	q := u.Query()
 	if !q.Has(fieldKeyParam) && !q.Has(fieldValueParam) {
 		return "", nil
@@ -71,8 +74,19 @@ func canonicalFilter(u *url.URL) (string, error) {
 	}
 	q.Del(fieldKeyParam)
 	q.Del(fieldValueParam)
-	if key != "" && value != "" && !slices.Contains(q["field."+key], value) {
-		q.Add("field."+key, value)
+	if key != "" && value != "" {
+		values, err := match(key, value)
+		if err != nil {
+			return "", err
+		}
+		if len(values) == 0 {
+			values = []string{value}
+		}
+		for _, v := range values {
+			if !slices.Contains(q["field."+key], v) {
+				q.Add("field."+key, v)
+			}
+		}
 	}
 	for name, values := range q {
 		kept := slices.DeleteFunc(values, func(v string) bool { return v == "" })
@@ -94,8 +108,12 @@ type statsFilterView struct {
 	Chosen     []string     // names of the chosen groups, for the panel's summary
 	Open       []string     // the opened groups (open=ID), kept by the form
 	Fields     []fieldChoice
-	Keys       []string   // custom field keys to choose from
-	Query      url.Values // the filters, for links and downloads
+	Keys       []string      // custom field keys to choose from
+	Query      url.Values    // the filters, for links and downloads
+	Values     []fieldChoice // existing values of each key, offered as the value's choices
+	Keep       []hiddenParam // the page's other parameters, kept by the form
+	Error      string        // a refused filter, shown next to its field
+	ErrorFor   string        // the id of that field
 }
 
 // groupNode is a group of the tree, with its subgroups when they are shown;
@@ -108,6 +126,10 @@ type groupNode struct {
 	Hidden   int
 	OpenURL  string
 }
+
+// fieldValuesOffered is how many values of each custom field the panel
+// offers, the first in order; any other may still be typed.
+const fieldValuesOffered = 100
 
 // groupTreeShown is how many groups the tree shows at most before any is
 // opened: whole levels from the top while they fit. The deeper levels are
@@ -149,7 +171,12 @@ func (s *Server) startStatsPage(w http.ResponseWriter, r *http.Request, v *view)
 	if p.scope, err = s.Store.StatsScope(r.Context(), v.User); err != nil {
 		return nil, false, err
 	}
-	to, err := canonicalFilter(r.URL)
+	to, err := canonicalFilter(r.URL, func(key, value string) ([]string, error) {
+		if !skillpath.ValidFieldKey(key) {
+			return nil, nil // refused by the filter, naming it
+		}
+		return s.Store.MatchFieldValues(r.Context(), key, value)
+	})
 	if err == nil && to != "" {
 		return nil, true, redirect(w, r, to)
 	}
@@ -167,44 +194,43 @@ func (s *Server) startStatsPage(w http.ResponseWriter, r *http.Request, v *view)
 			return nil, false, err
 		}
 	}
-	p.panel, err = s.filterPanel(r, p.scope, q)
-	return p, false, err
+	if p.panel, err = s.filterPanel(r, p.scope, q); err != nil {
+		return nil, false, err
+	}
+	if p.refused {
+		p.panel.Error, p.panel.ErrorFor = v.Error, v.ErrorFor
+	}
+	return p, false, nil
 }
 
 // showRefusal shows bad input (EINVALID: a filter, a page's cursor) at the
-// top of the page, linked to its field, with status 400, and reports
-// whether it did; any other error is not the visitor's to fix.
+// top of the page, linked to its field — and next to it, the panel shows
+// it too — in the user's words, with status 400, and reports whether it
+// did; any other error is not the visitor's to fix.
 func showRefusal(v *view, err error) bool {
 	var e *skillpath.Error
 	if !errors.As(err, &e) || e.Code != skillpath.EINVALID {
 		return false
 	}
-	label, id := filterLabel(e.Field)
-	v.Error, v.ErrorFor, v.Status = label+strings.TrimPrefix(e.Message, e.Field), id, http.StatusBadRequest
+	v.Error, v.ErrorFor, v.Status = pageMessage(err), filterField(e.Field), http.StatusBadRequest
 	if e.Field == "after" {
 		v.Error = "This link to a page of the table is not valid (any more): start again from the first page."
 	}
 	return true
 }
 
-// filterLabel names a refused parameter as the panel does, and the id of
-// its field.
-func filterLabel(param string) (label, id string) {
+// filterField is the id of the field of a refused parameter, "" for none.
+func filterField(param string) string {
 	switch {
-	case param == "registered_from":
-		return "Registered from", param
-	case param == "registered_to":
-		return "Registered to", param
+	case param == "registered_from", param == "registered_to", param == "user_status", param == fieldKeyParam,
+		slices.Contains(learnerParams, param):
+		return param
 	case param == "group":
-		return "Groups", "groups"
-	case param == "user_status":
-		return "User status", param
-	case param == fieldKeyParam:
-		return "Custom field", param
+		return "groups"
 	case strings.HasPrefix(param, "field"):
-		return "Custom field " + strings.TrimPrefix(param, "field."), "fields"
+		return "fields"
 	}
-	return param, ""
+	return ""
 }
 
 // filterPanel builds the panel from the query: the groups and keys to
@@ -218,7 +244,16 @@ func (s *Server) filterPanel(r *http.Request, sc report.Scope, q url.Values) (*s
 	if err != nil {
 		return nil, err
 	}
+	values, err := s.Store.FieldValues(r.Context(), keys, fieldValuesOffered)
+	if err != nil {
+		return nil, err
+	}
 	p := &statsFilterView{Action: r.URL.Path, From: q.Get("registered_from"), To: q.Get("registered_to"), Keys: keys, Query: filterQuery(q)}
+	for _, k := range keys {
+		for _, v := range values[k] {
+			p.Values = append(p.Values, fieldChoice{Key: k, Value: v})
+		}
+	}
 	chosen := map[string]bool{}
 	for _, v := range q["group"] {
 		for _, id := range strings.Split(v, ",") {

@@ -405,7 +405,7 @@ func BenchmarkStatsLearnersCSV(b *testing.B) {
 func learnerCount(b *testing.B, o *benchOrg) int {
 	n := 0
 	_, err := o.st.CertificateLearners(context.Background(), report.Scope{All: true}, report.Filter{UserStatus: report.UsersActive},
-		o.largest.ID, store.Page{}, func(report.LearnerRow) error { n++; return nil })
+		report.LearnerQuery{}, o.largest.ID, store.Page{}, func(report.LearnerRow) error { n++; return nil })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -577,6 +577,44 @@ func BenchmarkStatsUpkeep(b *testing.B) {
 					deleted++
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkStatsLearnersWhoNeedsAction times a page of 50 learners of the
+// largest certificate under each order and the filters of SPEC §3's
+// "finding who needs action" (issue 18) — first page and the next through
+// its cursor — beside its floor, the default first page (by name, no
+// filter), timed in the same loop.
+func BenchmarkStatsLearnersWhoNeedsAction(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(dialect, func(b *testing.B) {
+			o := benchOrgFor(b, dialect)
+			base := fmt.Sprintf("/api/v1/stats/certificates/%s/learners?limit=50", o.largest.ID)
+			var page struct {
+				Rows []json.RawMessage
+				Next string
+			}
+			floor := func() { o.get(b, "admin", base, &page) }
+			soon := benchNow.AddDate(0, 0, 30).Format(time.DateOnly)
+			queries := []string{"sort=-name", "sort=email", "sort=-email", "sort=latest_status", "sort=-latest_status",
+				"sort=delivered_at", "sort=-delivered_at", "sort=expires_at", "sort=-expires_at",
+				"latest_status=expiring_soon", "latest_status=expired,expiring_soon&sort=expires_at", "latest_status=valid&sort=-expires_at",
+				"latest_status=not_obtained", "expires_from=" + benchNow.Format(time.DateOnly) + "&expires_to=" + soon,
+				fmt.Sprintf("latest_status=expiring_soon&group=%d", o.groups["Operations North"])}
+			for _, q := range queries {
+				path := base + "&" + q
+				o.get(b, "admin", path, &page)
+				next := page.Next
+				b.Run(strings.NewReplacer("=", "_", "&", "+", ",", "_").Replace(q), func(b *testing.B) {
+					ratio(b, floor, func() { o.get(b, "admin", path, &page) })
+				})
+				if next != "" {
+					b.Run(strings.NewReplacer("=", "_", "&", "+", ",", "_").Replace(q)+"/next", func(b *testing.B) {
+						ratio(b, floor, func() { o.get(b, "admin", path+"&after="+url.QueryEscape(next), &page) })
+					})
+				}
+			}
 		})
 	}
 }

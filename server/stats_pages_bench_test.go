@@ -34,7 +34,7 @@ func BenchmarkStatsPages(b *testing.B) {
 				b.Fatal(err)
 			}
 			var learner string
-			_, err = o.st.CertifiedLearners(ctx, report.Scope{All: true}, report.Filter{UserStatus: report.UsersActive}, o.largest.ID,
+			_, err = o.st.CertifiedLearners(ctx, report.Scope{All: true}, report.Filter{UserStatus: report.UsersActive}, report.LearnerQuery{}, o.largest.ID,
 				store.Page{Limit: 1}, func(r report.LearnerRow) error { learner = r.UserID.String(); return nil })
 			if err != nil {
 				b.Fatal(err)

@@ -240,7 +240,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, v *view, name st
 func (s *Server) refused(w http.ResponseWriter, r *http.Request, v *view, err error, errorFor string, show pageFunc) error {
 	switch code := skillpath.ErrorCode(err); code {
 	case skillpath.EINVALID, skillpath.EUNPROCESSABLE, skillpath.ECONFLICT, skillpath.ETOOLARGE:
-		v.Error, v.ErrorFor, v.Status = skillpath.ErrorMessage(err), errorFor, statusOf[code]
+		v.Error, v.ErrorFor, v.Status = pageMessage(err), errorFor, statusOf[code]
 		return show(w, r, v)
 	}
 	return err

@@ -200,14 +200,14 @@ func TestWebCertificatesBadFilters(t *testing.T) {
 		for _, tc := range []struct {
 			query, message, field string
 		}{
-			{"registered_from=2026-13-01", `Registered from: &#34;2026-13-01&#34; is not a date such as 2026-01-31`, "registered_from"},
-			{"registered_to=yesterday", `Registered to: &#34;yesterday&#34; is not a date`, "registered_to"},
-			{"registered_from=2026-02-01&registered_to=2026-01-31", "Registered to: is before registered_from", "registered_to"},
-			{"group=999999", "Groups: ", "groups"},
-			{"group=abc", "Groups: &#34;abc&#34; is not a group id", "groups"},
-			{"field.re%20gion=North", "Custom field re gion: custom field keys are", "fields"},
-			{"user_status=gone", "User status: must be active, deleted or all", "user_status"},
-			{"field_key=&field_value=North", "Custom field: choose the custom field that should be &#34;North&#34;", "field_key"},
+			{"registered_from=2026-13-01", `“Registered from”: &#34;2026-13-01&#34; is not a date such as 2026-01-31.`, "registered_from"},
+			{"registered_to=yesterday", `“Registered to”: &#34;yesterday&#34; is not a date`, "registered_to"},
+			{"registered_from=2026-02-01&registered_to=2026-01-31", "“Registered to” is before “Registered from”.", "registered_to"},
+			{"group=999999", "Group 999999 does not exist.", "groups"},
+			{"group=abc", "The groups: &#34;abc&#34; is not a group id.", "groups"},
+			{"field.re%20gion=North", "The custom field re gion: custom field keys are", "fields"},
+			{"user_status=gone", "The user status must be active, deleted or all.", "user_status"},
+			{"field_key=&field_value=North", "The custom field: choose the custom field that should be &#34;North&#34;.", "field_key"},
 		} {
 			for _, path := range pages {
 				p := admin.get(path + "?" + tc.query)
@@ -221,7 +221,7 @@ func TestWebCertificatesBadFilters(t *testing.T) {
 			}
 		}
 		if p := admin.get(forklift + "?user_status=all&after=not-a-cursor"); p.Status != 400 || !strings.Contains(p.Body, "start again from the first page") ||
-			!strings.Contains(p.Body, `<a href="`+forklift+`?user_status=all">Go to the first page</a>`) {
+			!strings.Contains(p.Body, `<a href="`+forklift+`?user_status=all#learners-heading">Go to the first page</a>`) {
 			t.Errorf("a bad cursor: %d %.500s", p.Status, p.Body)
 		}
 	})

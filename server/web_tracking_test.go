@@ -213,13 +213,13 @@ func TestWebTrackingRefusals(t *testing.T) {
 			message string
 			noKey   bool // the server has no SKILLPATH_SECRET_KEY
 		}{
-			{"no endpoint", trackingForm("", "", "", "started"), 400, "endpoint", "endpoint: is required", false},
+			{"no endpoint", trackingForm("", "", "", "started"), 400, "endpoint", "The LRS endpoint is required.", false},
 			{"not an http URL", trackingForm("ftp://lrs.example.com/xapi", "", "", "started"), 400, "endpoint", "is not an http or https URL", false},
 			{"a relative URL", trackingForm("lrs.example.com/xapi", "", "", "started"), 400, "endpoint", "is not an http or https URL", false},
 			{"a query", trackingForm("https://lrs.example.com/xapi?key=1", "", "", "started"), 400, "endpoint", "must have no query or fragment", false},
 			{"credentials in the URL", trackingForm("https://u:p@lrs.example.com/xapi", "", "", "started"), 400, "endpoint", "not in the URL", false},
 			{"a colon in the login", trackingForm("https://lrs.example.com/xapi", "a:b", "", "started"), 400, "lrs-login", "without ':'", false},
-			{"a password without a login", trackingForm("https://lrs.example.com/xapi", "", secretWord, "started"), 400, "lrs-login", "login: is required when a password is set", false},
+			{"a password without a login", trackingForm("https://lrs.example.com/xapi", "", secretWord, "started"), 400, "lrs-login", "The LRS login is required when a password is set (HTTP Basic auth).", false},
 			{"a password without a server key", trackingForm("https://lrs.example.com/xapi", "lap", secretWord, "started"), 422, "lrs-password", "SKILLPATH_SECRET_KEY", true},
 			{"an unknown verb", trackingForm("https://lrs.example.com/xapi", "", "", "started", "completed"), 400, "verbs", `"completed" is not one of`, false},
 			{"a new password and its removal", func() url.Values {

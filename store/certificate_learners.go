@@ -48,7 +48,7 @@ func latestAward(c, u string) string {
 // are no longer linked: the one definition of the table.
 func learnerRows(pairs string) string {
 	return `SELECT p.certificate_id, p.user_id, u.name, u.deleted_at IS NOT NULL, ` + learnerEnrolled("p.certificate_id", "p.user_id", true) + `,
-		la.delivered_at, la.expires_at
+		la.delivered_at, la.expires_at, u.email
 		FROM (` + pairs + `) p JOIN users u ON u.id = p.user_id
 		LEFT JOIN awards la ON la.id = ` + latestAward("p.certificate_id", "p.user_id") + `
 		WHERE la.id IS NOT NULL OR ` + learnerEnrolled("p.certificate_id", "p.user_id", false)
@@ -62,7 +62,7 @@ func linkedPairs(where string) string {
 		UNION SELECT a.certificate_id, a.user_id FROM awards a JOIN enrollments e ON e.id = a.enrollment_id WHERE a.revoked_at IS NULL AND ` + where
 }
 
-const learnerColumns = `certificate_id, user_id, user_name, user_deleted, enrolled, delivered_at, expires_at`
+const learnerColumns = `certificate_id, user_id, user_name, user_deleted, enrolled, delivered_at, expires_at, user_email`
 
 // relink brings the rows of every certificate and learner touched by the
 // enrollments matching where (over enrollments e) in step with the facts.
@@ -84,7 +84,8 @@ func (tx *Tx) relink(ctx context.Context, where string, args ...any) error {
 	pairs := linkedPairs(where)
 	_, err := tx.ExecContext(ctx, `INSERT INTO certificate_learners (`+learnerColumns+`) `+learnerRows(pairs)+`
 		ON CONFLICT (certificate_id, user_id) DO UPDATE SET user_name = excluded.user_name, user_deleted = excluded.user_deleted,
-			enrolled = excluded.enrolled, delivered_at = excluded.delivered_at, expires_at = excluded.expires_at`, args...)
+			enrolled = excluded.enrolled, delivered_at = excluded.delivered_at, expires_at = excluded.expires_at,
+			user_email = excluded.user_email`, args...)
 	if err != nil {
 		return fmt.Errorf("relink learners: %w", err)
 	}
@@ -102,7 +103,7 @@ func (tx *Tx) relink(ctx context.Context, where string, args ...any) error {
 
 // setLearnerUser copies a user's name and deleted state into their rows.
 func (tx *Tx) setLearnerUser(ctx context.Context, userID skillpath.ID) error {
-	_, err := tx.ExecContext(ctx, `UPDATE certificate_learners SET user_name = u.name, user_deleted = u.deleted_at IS NOT NULL
+	_, err := tx.ExecContext(ctx, `UPDATE certificate_learners SET user_name = u.name, user_email = u.email, user_deleted = u.deleted_at IS NOT NULL
 		FROM users u WHERE u.id = $1 AND certificate_learners.user_id = $1`, userID)
 	return err
 }

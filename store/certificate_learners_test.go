@@ -51,16 +51,18 @@ func TestCertificateLearnersFollowTheFacts(t *testing.T) {
 		if _, err := db.Exec(`DELETE FROM certificate_learners`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Exec(backfill(t)); err != nil {
-			t.Fatal(err)
+		for _, migration := range []string{"00005_certificate_learners.sql", "00019_learner_sorting.sql"} {
+			if _, err := db.Exec(backfill(t, migration)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		check("after the migration's backfill")
 	})
 }
 
-// backfill is the statement by which the migration fills the table.
-func backfill(t *testing.T) string {
-	b, err := os.ReadFile("migrations/00005_certificate_learners.sql")
+// backfill is the statement by which a migration fills the table.
+func backfill(t *testing.T, migration string) string {
+	b, err := os.ReadFile("migrations/" + migration)
 	if err != nil {
 		t.Fatal(err)
 	}

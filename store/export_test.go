@@ -16,14 +16,14 @@ import (
 // made with sequential scans disabled so that a table scanned whole is one
 // that no index can serve.
 func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope, f report.Filter, id skillpath.ID) (string, error) {
-	var plan []string
+	var plan string
 	err := s.read(ctx, func(tx *Tx) error {
 		var q string
 		var a sqlArgs
 		switch which {
 		case "learners":
 			var err error
-			if q, a, err = learnersQuery(sc, f, id, false, Page{Limit: 50}); err != nil {
+			if q, a, err = learnersQuery(sc, f, report.LearnerQuery{}, id, false, Page{Limit: 50}, s.Now()); err != nil {
 				return err
 			}
 		case "timeline":
@@ -33,41 +33,65 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 			if err != nil {
 				return err
 			}
-			q, a = certificateStatsQuery(sc, f, 0, kept)
+			q, a = certificateStatsQuery(sc, f, 0, kept, s.Now(), report.ListSort{Key: "title"})
 		}
-		explain := `EXPLAIN QUERY PLAN `
-		if s.dialect.postgres {
-			if which != "list, planned freely" {
-				if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-					return err
-				}
-			}
-			explain = `EXPLAIN (FORMAT JSON) `
-		}
-		rows, err := tx.QueryContext(ctx, explain+q, a...)
+		var err error
+		plan, err = s.explain(ctx, tx, which != "list, planned freely", q, a)
+		return err
+	})
+	return plan, err
+}
+
+// ExplainLearners is the plan of a learners page under lq, after the
+// cursor after ("" for the first page).
+func (s *Store) ExplainLearners(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, id skillpath.ID, after string) (string, error) {
+	var plan string
+	err := s.read(ctx, func(tx *Tx) error {
+		q, a, err := learnersQuery(sc, f, lq, id, false, Page{Limit: 50, After: after}, tx.now)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-			last := vals[len(vals)-1]
-			if b, ok := last.([]byte); ok {
-				last = string(b)
-			}
-			plan = append(plan, fmt.Sprint(last))
-		}
-		return rows.Err()
+		plan, err = s.explain(ctx, tx, true, q, a)
+		return err
 	})
-	return strings.Join(plan, "\n"), err
+	return plan, err
+}
+
+// explain is the plan of query q: SQLite's, or PostgreSQL's as JSON, made
+// with sequential scans disabled unless free.
+func (s *Store) explain(ctx context.Context, tx *Tx, noSeqScan bool, q string, a sqlArgs) (string, error) {
+	var plan []string
+	explain := `EXPLAIN QUERY PLAN `
+	if s.dialect.postgres {
+		if noSeqScan {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+				return "", err
+			}
+		}
+		explain = `EXPLAIN (FORMAT JSON) `
+	}
+	rows, err := tx.QueryContext(ctx, explain+q, a...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		last := vals[len(vals)-1]
+		if b, ok := last.([]byte); ok {
+			last = string(b)
+		}
+		plan = append(plan, fmt.Sprint(last))
+	}
+	return strings.Join(plan, "\n"), rows.Err()
 }
 
 // KeepsMost reports whether the certificate list checks the filter's

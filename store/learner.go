@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"skillpath"
@@ -263,6 +266,7 @@ type GradingItem struct {
 	Points        float64      `json:"points"`
 	Response      string       `json:"response"`
 	AnsweredAt    time.Time    `json:"answered_at"`
+	answerID      skillpath.ID // the page's order after answered_at
 }
 
 // Grading lists the answers awaiting scoring that the caller may score, the
@@ -270,33 +274,100 @@ type GradingItem struct {
 // instruct and those of learners of groups (and subgroups) where they are
 // admin or coach — skillpath.Access.CanScore, as a query.
 func (s *Store) Grading(ctx context.Context, caller *skillpath.User) ([]GradingItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.user_id, u.name, e.training_id, t.title, m.id, m.title, act.id, act.title, act.points, a.response, a.answered_at
-		FROM answers a
+	p, err := s.GradingPage(ctx, caller, GradingQuery{})
+	return p.Items, err
+}
+
+// GradingQuery narrows and pages the grading queue: one training's answers
+// (0: every training), Limit answers (0: all) after the cursor After.
+type GradingQuery struct {
+	TrainingID skillpath.ID
+	Limit      int
+	After      string
+}
+
+// GradingQueue is one page of the grading queue: its answers, the cursor
+// of the next page ("" on the last), the answers of every page (Total) and
+// those of the pages before this one (Before).
+type GradingQueue struct {
+	Items         []GradingItem
+	Next          string
+	Total, Before int
+}
+
+// GradingPage is Grading one page at a time (issue 18: the queue of
+// hundreds of answers is paged), oldest first. Returns EINVALID (after)
+// for a cursor no page returned.
+func (s *Store) GradingPage(ctx context.Context, caller *skillpath.User, q GradingQuery) (GradingQueue, error) {
+	out := GradingQueue{Items: []GradingItem{}}
+	a := sqlArgs{caller.PlatformAdmin, caller.ID, roleInstructor}
+	conditions := []string{`act.manual_scoring = TRUE`, `a.score IS NULL`, `a.response IS NOT NULL`, `e.deleted_at IS NULL`, `u.deleted_at IS NULL`,
+		`($1 OR EXISTS (SELECT 1 FROM training_staff ts WHERE ts.training_id = e.training_id AND ts.user_id = $2 AND ts.role = $3)
+			OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
+				JOIN group_members gm ON gm.group_id = gt.descendant_id WHERE gs.user_id = $2 AND gm.user_id = e.user_id))`}
+	if q.TrainingID != 0 {
+		conditions = append(conditions, `e.training_id = `+a.add(q.TrainingID))
+	}
+	from := ` FROM answers a
 		JOIN activities act ON act.id = a.activity_id
 		JOIN module_attempts ma ON ma.id = a.module_attempt_id
-		JOIN modules m ON m.id = ma.module_id
 		JOIN enrollments e ON e.id = ma.enrollment_id
-		JOIN users u ON u.id = e.user_id
-		JOIN trainings t ON t.id = e.training_id
-		WHERE act.manual_scoring = TRUE AND a.score IS NULL AND a.response IS NOT NULL AND e.deleted_at IS NULL AND u.deleted_at IS NULL
-		AND ($1 OR EXISTS (SELECT 1 FROM training_staff ts WHERE ts.training_id = e.training_id AND ts.user_id = $2 AND ts.role = $3)
-			OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
-				JOIN group_members gm ON gm.group_id = gt.descendant_id WHERE gs.user_id = $2 AND gm.user_id = e.user_id))
-		ORDER BY a.answered_at, a.id`, caller.PlatformAdmin, caller.ID, roleInstructor)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []GradingItem{}
-	for rows.Next() {
-		var g GradingItem
-		var answered int64
-		if err := rows.Scan(&g.EnrollmentID, &g.UserID, &g.UserName, &g.TrainingID, &g.TrainingTitle, &g.ModuleID, &g.ModuleTitle,
-			&g.ActivityID, &g.ActivityTitle, &g.Points, &g.Response, &answered); err != nil {
-			return nil, err
+		JOIN users u ON u.id = e.user_id`
+	upTo, page := `0`, conditions
+	if q.After != "" {
+		at, id, err := parseGradingCursor(q.After)
+		if err != nil {
+			return out, err
 		}
-		g.AnsweredAt = fromMillis(answered)
-		list = append(list, g)
+		position := `(a.answered_at, a.id)`
+		upTo = `CASE WHEN ` + position + ` <= (` + a.add(at) + `, ` + a.add(id) + `) THEN 1 ELSE 0 END`
+		page = append(slices.Clone(conditions), position+` > ($`+strconv.Itoa(len(a)-1)+`, $`+strconv.Itoa(len(a))+`)`)
 	}
-	return list, rows.Err()
+	counted := slices.Clone(a)
+	limit := ""
+	if q.Limit > 0 {
+		limit = ` LIMIT ` + a.add(q.Limit+1)
+	}
+	err := s.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(`+upTo+`), 0)`+from+where(conditions), counted...).Scan(&out.Total, &out.Before); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.user_id, u.name, e.training_id, t.title, m.id, m.title, act.id, act.title, act.points, a.response, a.answered_at, a.id`+
+			from+` JOIN modules m ON m.id = ma.module_id JOIN trainings t ON t.id = e.training_id`+
+			where(page)+` ORDER BY a.answered_at, a.id`+limit, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g GradingItem
+			var answered, answerID int64
+			if err := rows.Scan(&g.EnrollmentID, &g.UserID, &g.UserName, &g.TrainingID, &g.TrainingTitle, &g.ModuleID, &g.ModuleTitle,
+				&g.ActivityID, &g.ActivityTitle, &g.Points, &g.Response, &answered, &answerID); err != nil {
+				return err
+			}
+			if q.Limit > 0 && len(out.Items) == q.Limit {
+				last := out.Items[len(out.Items)-1]
+				out.Next = strconv.FormatInt(millis(last.AnsweredAt), 10) + "-" + strconv.FormatInt(int64(last.answerID), 10)
+				break
+			}
+			g.AnsweredAt = fromMillis(answered)
+			g.answerID = skillpath.ID(answerID)
+			out.Items = append(out.Items, g)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// parseGradingCursor reads a grading page's cursor: "ANSWERED-ID", the
+// moment (milliseconds) and id of the previous page's last answer.
+func parseGradingCursor(v string) (int64, skillpath.ID, error) {
+	at, id, ok := strings.Cut(v, "-")
+	ms, err := strconv.ParseInt(at, 10, 64)
+	answer, idOK := skillpath.ParseID(id)
+	if !ok || err != nil || !idOK || ms < 0 {
+		return 0, 0, errBadCursor
+	}
+	return ms, answer, nil
 }

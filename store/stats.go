@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
+	"time"
 
 	"skillpath"
 	"skillpath/report"
@@ -21,12 +23,18 @@ import (
 // "all" and no other filter narrows the list, every other certificate in
 // scope as well, linked to no one.
 func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.Filter, fn func(report.CertificateRow) error) error {
+	return s.SortedCertificateStats(ctx, sc, f, report.ListSort{Key: "title"}, fn)
+}
+
+// SortedCertificateStats is CertificateStats in the order o (issue 18):
+// by one of its columns, ties by title then id, all in o's direction.
+func (s *Store) SortedCertificateStats(ctx context.Context, sc report.Scope, f report.Filter, o report.ListSort, fn func(report.CertificateRow) error) error {
 	return s.statsRead(ctx, func(tx *Tx) error {
 		kept, err := tx.filterLearners(ctx, f)
 		if err != nil {
 			return err
 		}
-		q, a := certificateStatsQuery(sc, f, 0, kept)
+		q, a := certificateStatsQuery(sc, f, 0, kept, tx.now, o)
 		rows, err := tx.QueryContext(ctx, q, a...)
 		if err != nil {
 			return err
@@ -48,7 +56,8 @@ func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.
 func scanCertificateRow(row interface{ Scan(...any) error }) (report.CertificateRow, error) {
 	var r report.CertificateRow
 	var validity sql.NullInt64
-	if err := row.Scan(&r.ID, &r.Title, &r.OwnerGroup, &validity, &r.CertifiedLearners, &r.EnrolledLearners, &r.AssociatedPaths); err != nil {
+	if err := row.Scan(&r.ID, &r.Title, &r.OwnerGroup, &validity, &r.CertifiedLearners, &r.EnrolledLearners, &r.AssociatedPaths,
+		&r.ExpiringSoonLearners, &r.ExpiredLearners); err != nil {
 		return r, err
 	}
 	if validity.Valid {
@@ -62,9 +71,12 @@ func scanCertificateRow(row interface{ Scan(...any) error }) (report.Certificate
 // of certificate_learners rows per certificate, never a join of every
 // enrollment. With only set, it is that certificate's row, listed whatever
 // the filters leave it (CertificateSummary). kept is Tx.filterLearners'
-// answer for f.
-func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, kept *learnerSet) (string, sqlArgs) {
+// answer for f. The expired and expiring learners are counted at now,
+// among the certified ones (status.CertificationStatus's bounds).
+func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, kept *learnerSet, now time.Time, o report.ListSort) (string, sqlArgs) {
 	var a sqlArgs
+	n := a.add(millis(now))
+	soon := a.add(millis(now) + status.ExpiringSoonWindow.Milliseconds())
 	var conditions []string
 	if only != 0 {
 		conditions = append(conditions, `cl.certificate_id = `+a.add(only))
@@ -80,12 +92,34 @@ func certificateStatsQuery(sc report.Scope, f report.Filter, only skillpath.ID, 
 		listed += ` OR c.id IN (` + list(&a, sc.CertificateIDs) + `)`
 	}
 	return `SELECT c.id, c.title, g.name, c.validity_months, COALESCE(k.certified, 0), COALESCE(k.enrolled, 0),
-			(SELECT COUNT(*) FROM training_certificates tc WHERE tc.certificate_id = c.id)
+			(SELECT COUNT(*) FROM training_certificates tc WHERE tc.certificate_id = c.id),
+			COALESCE(k.expiring, 0), COALESCE(k.expired, 0)
 		FROM certificates c JOIN groups g ON g.id = c.owner_group_id
 		LEFT JOIN (SELECT cl.certificate_id, SUM(CASE WHEN cl.delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS certified,
-				SUM(CASE WHEN cl.enrolled THEN 1 ELSE 0 END) AS enrolled
+				SUM(CASE WHEN cl.enrolled THEN 1 ELSE 0 END) AS enrolled,
+				SUM(CASE WHEN cl.expires_at > ` + n + ` AND cl.expires_at <= ` + soon + ` THEN 1 ELSE 0 END) AS expiring,
+				SUM(CASE WHEN cl.expires_at <= ` + n + ` THEN 1 ELSE 0 END) AS expired
 			FROM certificate_learners cl` + where(conditions) + ` GROUP BY cl.certificate_id) k ON k.certificate_id = c.id
-		WHERE ` + listed + ` ORDER BY c.title, c.id`, a
+		WHERE ` + listed + ` ORDER BY ` + listOrder(o), a
+}
+
+// listColumns are the list's sort keys as its query's output columns
+// (positions), validity without expiry after every number of months.
+var listColumns = map[string]string{"title": "2", "owner_group": "3", "validity_months": "COALESCE(c.validity_months, 1000000)",
+	"certified_learners": "5", "enrolled_learners": "6", "associated_paths": "7", "expiring_soon_learners": "8", "expired_learners": "9"}
+
+// listOrder is the ORDER BY of the list in the order o.
+func listOrder(o report.ListSort) string {
+	columns := []string{"c.title", "c.id"}
+	if c, ok := listColumns[o.Key]; ok && o.Key != "title" {
+		columns = append([]string{c}, columns...)
+	}
+	if o.Desc {
+		for i := range columns {
+			columns[i] += " DESC"
+		}
+	}
+	return strings.Join(columns, ", ")
 }
 
 // statsRead runs fn in a read transaction planned for its parameters.
@@ -105,84 +139,6 @@ func (s *Store) statsRead(ctx context.Context, fn func(tx *Tx) error) error {
 type Page struct {
 	Limit int
 	After string
-}
-
-// CertificateLearners streams the learners of one certificate, by name:
-// one row per learner enrolled in a session of a granting path or holding
-// the certificate, with the status and dates of the certificate delivered
-// to them most recently. It returns the cursor of the next page, "" on
-// the last. Returns ENOTFOUND for a certificate that does not exist or is
-// outside the scope, EINVALID (after) for a cursor it did not make.
-func (s *Store) CertificateLearners(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p Page, fn func(report.LearnerRow) error) (string, error) {
-	return s.learners(ctx, sc, f, certificateID, false, p, fn)
-}
-
-// CertifiedLearners is CertificateLearners for the learners holding the
-// certificate only: the names behind the list's "Certified learners".
-func (s *Store) CertifiedLearners(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, p Page, fn func(report.LearnerRow) error) (string, error) {
-	return s.learners(ctx, sc, f, certificateID, true, p, fn)
-}
-
-func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, certified bool, p Page, fn func(report.LearnerRow) error) (string, error) {
-	q, a, err := learnersQuery(sc, f, certificateID, certified, p)
-	if err != nil {
-		return "", err
-	}
-	var next string
-	err = s.statsRead(ctx, func(tx *Tx) error {
-		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, q, a...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var last report.LearnerRow
-		for n := 1; rows.Next(); n++ {
-			if p.Limit > 0 && n > p.Limit {
-				next = cursor{name: last.Name, id: last.UserID}.String()
-				break
-			}
-			var r report.LearnerRow
-			var delivered, expires sql.NullInt64
-			if err := rows.Scan(&r.UserID, &r.Name, &r.Email, &delivered, &expires); err != nil {
-				return err
-			}
-			last = r
-			r.DeliveredAt, r.ExpiresAt = timePtr(delivered), timePtr(expires)
-			r.LatestStatus = status.CertificationStatus(delivered.Valid, r.ExpiresAt, tx.now)
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-	return next, err
-}
-
-// learnersQuery is the one query of a learners page: certificate_learners
-// rows of the certificate, in the order of an index, so a page reads its
-// rows and no more.
-func learnersQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID, certified bool, p Page) (string, sqlArgs, error) {
-	var a sqlArgs
-	conditions := append([]string{`cl.certificate_id = ` + a.add(certificateID)}, learnerConditions(&a, sc, f, nil)...)
-	if certified {
-		conditions = append(conditions, `cl.delivered_at IS NOT NULL`)
-	}
-	if p.After != "" {
-		c, err := parseCursor(p.After)
-		if err != nil {
-			return "", nil, err
-		}
-		conditions = append(conditions, `(cl.user_name, cl.user_id) > (`+a.add(c.name)+`, `+a.add(c.id)+`)`)
-	}
-	q := `SELECT cl.user_id, cl.user_name, u.email, cl.delivered_at, cl.expires_at
-		FROM certificate_learners cl JOIN users u ON u.id = cl.user_id` + where(conditions) + ` ORDER BY cl.user_name, cl.user_id`
-	if p.Limit > 0 {
-		q += ` LIMIT ` + a.add(p.Limit+1)
-	}
-	return q, a, nil
 }
 
 // CertificatePaths streams the paths granting the certificate, by name:

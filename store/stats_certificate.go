@@ -25,7 +25,7 @@ func (s *Store) CertificateSummary(ctx context.Context, sc report.Scope, f repor
 		if err != nil {
 			return err
 		}
-		q, a := certificateStatsQuery(sc, f, certificateID, kept)
+		q, a := certificateStatsQuery(sc, f, certificateID, kept, tx.now, report.ListSort{Key: "title"})
 		r, err = scanCertificateRow(tx.QueryRowContext(ctx, q, a...))
 		return err
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"skillpath"
 	"skillpath/report"
@@ -58,4 +59,62 @@ func (s *Store) FieldKeys(ctx context.Context) ([]string, error) {
 		keys = append(keys, k)
 	}
 	return keys, rows.Err()
+}
+
+// FieldValues lists, for each of keys, the first per values users have for
+// it, in order, hopping from value to value through the index on (key,
+// value, user_id) as FieldKeys does: one index entry per value offered,
+// whatever the number of users. The filter panel offers them as the
+// choices of the custom field's value (issue 18).
+func (s *Store) FieldValues(ctx context.Context, keys []string, per int) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(keys) == 0 || per < 1 {
+		return out, nil
+	}
+	var a sqlArgs
+	firsts := make([]string, len(keys))
+	for i, k := range keys {
+		p := a.add(k)
+		firsts[i] = `SELECT CAST(` + p + ` AS TEXT) AS key, (SELECT MIN(uf.value) FROM user_fields uf WHERE uf.key = ` + p + `) AS value`
+	}
+	rows, err := s.db.QueryContext(ctx, `WITH RECURSIVE v (key, value, n) AS (
+			SELECT f.key, f.value, 1 FROM (`+strings.Join(firsts, ` UNION ALL `)+`) f
+			UNION ALL
+			SELECT v.key, (SELECT MIN(uf.value) FROM user_fields uf WHERE uf.key = v.key AND uf.value > v.value), n + 1
+			FROM v WHERE v.value IS NOT NULL AND n < `+a.add(per)+`)
+		SELECT key, value FROM v WHERE value IS NOT NULL ORDER BY key, value`, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = append(out[k], v)
+	}
+	return out, rows.Err()
+}
+
+// MatchFieldValues lists the values users have for the custom field key
+// that equal value ignoring case (Unicode folding, as lower() on both
+// databases): what a value typed in the filter panel stands for, since the
+// filter itself compares values exactly, through its index. At most 20.
+func (s *Store) MatchFieldValues(ctx context.Context, key, value string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT uf.value FROM user_fields uf WHERE uf.key = $1 AND lower(uf.value) = lower($2)
+		ORDER BY uf.value LIMIT 20`, key, value)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

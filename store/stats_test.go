@@ -79,7 +79,7 @@ func (e *statsEnv) learners(t *testing.T, sc report.Scope, f report.Filter, titl
 	if certified {
 		read = e.st.CertifiedLearners
 	}
-	_, err := read(context.Background(), sc, f, e.org.Certificates[title].ID, store.Page{}, func(r report.LearnerRow) error {
+	_, err := read(context.Background(), sc, f, report.LearnerQuery{}, e.org.Certificates[title].ID, store.Page{}, func(r report.LearnerRow) error {
 		rows = append(rows, r)
 		return nil
 	})
@@ -275,7 +275,7 @@ func TestCertificateStatsOutsideScope(t *testing.T) {
 				}
 			}
 		}
-		_, err := e.st.CertificateLearners(ctx, report.Scope{All: true}, report.Filter{}, 9999, store.Page{}, nil)
+		_, err := e.st.CertificateLearners(ctx, report.Scope{All: true}, report.Filter{}, report.LearnerQuery{}, 9999, store.Page{}, nil)
 		if skillpath.ErrorCode(err) != skillpath.ENOTFOUND {
 			t.Errorf("unknown certificate: %v, want not found", err)
 		}
@@ -388,7 +388,7 @@ func TestCertificateLearnersPages(t *testing.T) {
 		after, pages := "", 0
 		for {
 			n := 0
-			next, err := e.st.CertificateLearners(ctx, report.Scope{All: true}, all, id, store.Page{Limit: 3, After: after}, func(r report.LearnerRow) error {
+			next, err := e.st.CertificateLearners(ctx, report.Scope{All: true}, all, report.LearnerQuery{}, id, store.Page{Limit: 3, After: after}, func(r report.LearnerRow) error {
 				got = append(got, e.org.First(r.UserID))
 				n++
 				return nil
@@ -410,7 +410,7 @@ func TestCertificateLearnersPages(t *testing.T) {
 			t.Errorf("%d pages: %v, want 3 pages: %v", pages, got, want)
 		}
 		for _, bad := range []string{"x", "!!!", "bm9uZQ"} {
-			_, err := e.st.CertificateLearners(ctx, report.Scope{All: true}, all, id, store.Page{Limit: 3, After: bad}, nil)
+			_, err := e.st.CertificateLearners(ctx, report.Scope{All: true}, all, report.LearnerQuery{}, id, store.Page{Limit: 3, After: bad}, nil)
 			if se, ok := err.(*skillpath.Error); !ok || se.Field != "after" {
 				t.Errorf("cursor %q: %v, want an invalid after", bad, err)
 			}

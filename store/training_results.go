@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"skillpath"
 	"skillpath/status"
@@ -29,6 +30,10 @@ type ResultRow struct {
 	// in this enrollment; nil when the training grants none.
 	CertificateStatus *status.Certification `json:"certificate_status"`
 	AutoReenrolled    bool                  `json:"auto_reenrolled"`
+	// EnrolledAt is when the enrollment was made; CompletedAt when its
+	// attempt completed (passed or failed), nil before.
+	EnrolledAt  time.Time  `json:"enrolled_at"`
+	CompletedAt *time.Time `json:"completed_at"`
 }
 
 // ResultsFilter narrows and pages a training's results.
@@ -116,9 +121,9 @@ type resultExtra struct {
 const awardsAllExpired = `(EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL)
 	AND NOT EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > $%d)))`
 
-// resultEnrollments reads one page (and one row more, to know whether
-// another page follows) of the enrollments the caller sees.
-func (tx *Tx) resultEnrollments(ctx context.Context, callerID, trainingID skillpath.ID, everyone bool, f ResultsFilter, after *cursor) ([]*enrollmentRow, []resultExtra, error) {
+// resultConditions are the conditions of a training's results the caller
+// sees under f, over enrollments e and users u, with their arguments.
+func (tx *Tx) resultConditions(callerID, trainingID skillpath.ID, everyone bool, f ResultsFilter) ([]string, []any) {
 	args := []any{trainingID, everyone, callerID}
 	where := []string{`e.training_id = $1`, `e.deleted_at IS NULL`, `u.deleted_at IS NULL`,
 		`($2 OR EXISTS (SELECT 1 FROM group_staff gs JOIN group_tree gt ON gt.ancestor_id = gs.group_id
@@ -133,6 +138,40 @@ func (tx *Tx) resultEnrollments(ctx context.Context, callerID, trainingID skillp
 	default:
 		where = append(where, fmt.Sprintf(`e.status = $%d`, arg(f.Status)))
 	}
+	return where, args
+}
+
+// CountTrainingResults counts the rows of TrainingResults over every page
+// and those of the pages before the cursor f.After: a page's total and
+// position (issue 18). Returns EINVALID (after) for a bad cursor.
+func (s *Store) CountTrainingResults(ctx context.Context, caller *skillpath.User, trainingID skillpath.ID, f ResultsFilter) (total, before int, err error) {
+	err = s.read(ctx, func(tx *Tx) error {
+		everyone, err := tx.seesWholeTraining(ctx, caller, trainingID)
+		if err != nil {
+			return err
+		}
+		where, args := tx.resultConditions(caller.ID, trainingID, everyone, f)
+		upTo := `0`
+		if f.After != "" {
+			c, err := parseCursor(f.After)
+			if err != nil {
+				return err
+			}
+			args = append(args, c.name, c.id)
+			n, id := len(args)-1, len(args)
+			upTo = fmt.Sprintf(`CASE WHEN u.name < $%d OR (u.name = $%d AND e.id <= $%d) THEN 1 ELSE 0 END`, n, n, id)
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(`+upTo+`), 0) FROM enrollments e JOIN users u ON u.id = e.user_id
+			WHERE `+strings.Join(where, " AND "), args...).Scan(&total, &before)
+	})
+	return total, before, err
+}
+
+// resultEnrollments reads one page (and one row more, to know whether
+// another page follows) of the enrollments the caller sees.
+func (tx *Tx) resultEnrollments(ctx context.Context, callerID, trainingID skillpath.ID, everyone bool, f ResultsFilter, after *cursor) ([]*enrollmentRow, []resultExtra, error) {
+	where, args := tx.resultConditions(callerID, trainingID, everyone, f)
+	arg := func(v any) int { args = append(args, v); return len(args) }
 	if after != nil {
 		n, id := arg(after.name), arg(after.id)
 		where = append(where, fmt.Sprintf(`(u.name > $%d OR (u.name = $%d AND e.id > $%d))`, n, n, id))
@@ -176,7 +215,8 @@ func (def *trainingDef) resultRow(e *enrollmentRow, p *progress, x resultExtra, 
 	}
 	st := status.Expire(e.Status, awards, tx.now)
 	row := ResultRow{EnrollmentID: e.ID, UserID: e.UserID, Name: x.name, Email: x.email, SessionID: e.SessionID, SessionName: x.session,
-		Status: st, Label: st.Label(), Score: e.Score, ModulesTotal: len(def.Modules), AutoReenrolled: e.AutoReenrolled}
+		Status: st, Label: st.Label(), Score: e.Score, ModulesTotal: len(def.Modules), AutoReenrolled: e.AutoReenrolled,
+		EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt}
 	tr := status.TrainingStatus(def.facts(e, p), tx.now)
 	row.Progress = tr.Progress
 	for _, m := range tr.Modules {

@@ -13,6 +13,7 @@ import (
 type learner struct {
 	id         int64
 	name       string
+	email      string
 	registered time.Time
 	deleted    *time.Time
 	passed     map[int64]bool // paths passed in a live enrollment: prerequisites met
@@ -80,6 +81,7 @@ func (g *gen) learner(i int) {
 	team := g.teams[g.rnd.IntN(len(g.teams))]
 	u.name = firstNames[g.rnd.IntN(len(firstNames))] + " " + lastNames[g.rnd.IntN(len(lastNames))]
 	email := fmt.Sprintf("learner%06d@synthetic.skillpath.test", i+1)
+	u.email = email
 	g.t.users.Add(u.id, email, email, u.name, ms(u.registered), nullMs(u.deleted), false, nil, ms(u.registered))
 	region := team.region
 	if g.chance(0.1) {
@@ -122,7 +124,7 @@ func (g *gen) learner(i int) {
 	}
 	for _, c := range g.certificates { // in id order: the same rows for a seed
 		if l := u.links[c]; l != nil {
-			g.t.learners.Add(c.id, u.id, u.name, u.deleted != nil, l.enrolled, nullMs(l.delivered), nullMs(l.expires))
+			g.t.learners.Add(c.id, u.id, u.name, u.deleted != nil, l.enrolled, nullMs(l.delivered), nullMs(l.expires), u.email)
 		}
 	}
 }

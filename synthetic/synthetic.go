@@ -150,7 +150,7 @@ func (g *gen) declare(b *store.Bulk) {
 		answers:        b.Table("answers", "id", "module_attempt_id", "activity_id", "response", "answered_at", "score", "scored_at", "scored_by"),
 		awards:         b.Table("awards", "id", "enrollment_id", "certificate_id", "user_id", "delivered_at", "expires_at"),
 		learners: b.Table("certificate_learners", "certificate_id", "user_id", "user_name", "user_deleted", "enrolled",
-			"delivered_at", "expires_at"),
+			"delivered_at", "expires_at", "user_email"),
 	}
 	g.ids = map[*store.BulkTable]int64{}
 	g.bulk = b
