@@ -36,6 +36,13 @@ type Worker struct {
 	SlowAfter      time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
 	BatchSize      int           // statements per POST (default 50)
 	ClaimSize      int           // statements per claim, sent BatchSize at a time (default 10 × BatchSize)
+	// Extend is how long a claim goes on with its training's next pending
+	// statements, ClaimSize more at a time read while its last batch is
+	// sent, once it has sent all it claimed (default 1 s; negative: never).
+	// A busy training then costs one claim and one settle a second instead
+	// of one per ClaimSize statements; the trainings behind it wait at most
+	// this long for its lane.
+	Extend time.Duration
 	Lease          time.Duration // how long a claim holds a training unless renewed; renewed every third of it while sending (default 5 s)
 	Poll           time.Duration // how often to look for work written by other processes (default 1 s)
 	ConnectTimeout time.Duration // making a connection to an LRS (default 3 s)
@@ -62,6 +69,9 @@ func (w *Worker) defaults() {
 		set(&w.RequestTimeout, 30*time.Second)
 		set(&w.MinBackoff, time.Second)
 		set(&w.MaxBackoff, 10*time.Minute)
+		if w.Extend == 0 {
+			w.Extend = time.Second
+		}
 		if w.Concurrency <= 0 {
 			w.Concurrency = 4
 		}
@@ -321,8 +331,29 @@ func (w *Worker) deliver(ctx context.Context, c *store.Claim, l *lane, rec *reco
 		return w.retry(o, c, answer{message: c.PasswordErr.Error()})
 	}
 	d := delivery{w: w, ctx: ctx, claim: c, lane: l, rec: rec, url: StatementsURL(c.Endpoint), o: o}
+	until := time.Now().Add(w.Extend)
 	for start := 0; start < len(c.Statements) && ctx.Err() == nil; start += w.BatchSize {
-		if !d.batch(c.Statements[start:min(start+w.BatchSize, len(c.Statements))], c.Statements[start:]) {
+		end := min(start+w.BatchSize, len(c.Statements))
+		var more chan []store.OutboxStatement
+		if end == len(c.Statements) && w.Extend > 0 && time.Now().Before(until) {
+			// The claim's last batch: read what follows while it is sent.
+			more = make(chan []store.OutboxStatement, 1)
+			go func() {
+				next, err := w.Store.MoreStatements(ctx, c, w.ClaimSize)
+				if err != nil && ctx.Err() == nil {
+					w.Log.Warn("LRS delivery: could not read the training's next statements; they go in the next claim", "training", c.TrainingID, "error", err)
+				}
+				more <- next
+			}()
+		}
+		ok := d.batch(c.Statements[start:end], c.Statements[start:])
+		if more != nil {
+			next := <-more
+			if ok {
+				c.Statements = append(c.Statements, next...)
+			}
+		}
+		if !ok {
 			break
 		}
 	}
