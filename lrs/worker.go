@@ -30,19 +30,19 @@ type Worker struct {
 	HTTP *http.Client
 	// Control, when HTTP is nil, is asked before every connection to an
 	// LRS (netguard.Guard.Control: SPEC §4's address rules at connect time).
-	Control        func(network, address string, c syscall.RawConn) error
-	Concurrency    int           // lanes for LRSs that answer promptly (default 4)
-	MaxLanes       int           // lanes in all, one more per LRS in trouble (default 64)
-	SlowAfter      time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
-	BatchSize      int           // statements per POST (default 50)
-	ClaimSize      int           // statements per claim, sent BatchSize at a time (default 10 × BatchSize)
+	Control     func(network, address string, c syscall.RawConn) error
+	Concurrency int           // lanes for LRSs that answer promptly (default 4)
+	MaxLanes    int           // lanes in all, one more per LRS in trouble (default 64)
+	SlowAfter   time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
+	BatchSize   int           // statements per POST (default 50)
+	ClaimSize   int           // statements per claim, sent BatchSize at a time (default 10 × BatchSize)
 	// Extend is how long a claim goes on with its training's next pending
 	// statements, ClaimSize more at a time read while its last batch is
 	// sent, once it has sent all it claimed (default 1 s; negative: never).
 	// A busy training then costs one claim and one settle a second instead
 	// of one per ClaimSize statements; the trainings behind it wait at most
 	// this long for its lane.
-	Extend time.Duration
+	Extend         time.Duration
 	Lease          time.Duration // how long a claim holds a training unless renewed; renewed every third of it while sending (default 5 s)
 	Poll           time.Duration // how often to look for work written by other processes (default 1 s)
 	ConnectTimeout time.Duration // making a connection to an LRS (default 3 s)
