@@ -257,67 +257,92 @@ func (w *Worker) hold(ctx context.Context, c *store.Claim) *lease {
 	return ls
 }
 
+// recordEvery is the least time between two records of a claim's
+// delivered batches: the batches delivered meanwhile go in one
+// transaction, so a fast LRS does not cost one write per batch.
+const recordEvery = 50 * time.Millisecond
+
 // recorder records a claim's delivered batches while the next ones are
-// sent, one after the other, in its own goroutine. After a failure it
-// records nothing more: the settle records the rest.
+// sent, in its own goroutine, at most one transaction per recordEvery;
+// handing it a batch never waits. After a failure it records nothing
+// more, nor once the claim's sending is over: the settle records the
+// rest, in its own transaction.
 type recorder struct {
-	batches  chan []int64
+	mu      sync.Mutex
+	pending []int64 // delivered, not yet recorded
+
+	ready    chan struct{} // signalled when pending grows
+	over     chan struct{} // closed when the claim's sending is over
 	done     chan struct{}
 	recorded map[int64]bool // read after done
 }
 
 func (w *Worker) record(ctx context.Context, c *store.Claim, ls *lease) *recorder {
-	r := &recorder{batches: make(chan []int64, len(c.Statements)/max(w.BatchSize, 1)+1), done: make(chan struct{}), recorded: map[int64]bool{}}
+	r := &recorder{ready: make(chan struct{}, 1), over: make(chan struct{}), done: make(chan struct{}), recorded: map[int64]bool{}}
 	go func() {
 		defer close(r.done)
-		failed := false
-		for rows := range r.batches {
-			if failed {
+		var last time.Time
+		for {
+			select {
+			case <-r.ready:
+			case <-r.over:
+				return
+			}
+			// wait for recordEvery since the last record, or for the end
+			if wait := time.Until(last.Add(recordEvery)); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-r.over:
+					t.Stop()
+					return
+				}
+			}
+			r.mu.Lock()
+			rows := r.pending
+			r.pending = nil
+			r.mu.Unlock()
+			if len(rows) == 0 {
 				continue
 			}
-			rows = r.more(rows) // batches delivered while the last was recorded go in one transaction
-			// What was sent is recorded even when shutting down.
+			last = time.Now()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			err := w.Store.RecordDelivered(rctx, c, rows)
 			cancel()
 			switch {
 			case errors.Is(err, store.ErrLeaseLost):
 				ls.lose(err)
-				failed = true
+				return
 			case err != nil:
 				w.Log.Warn("LRS delivery: could not record a delivered batch; recorded when the claim is settled", "training", c.TrainingID, "error", err)
-				failed = true
-			default:
-				for _, id := range rows {
-					r.recorded[id] = true
-				}
+				return
+			}
+			for _, id := range rows {
+				r.recorded[id] = true
 			}
 		}
 	}()
 	return r
 }
 
-// more appends to rows the batches waiting, without waiting for more.
-func (r *recorder) more(rows []int64) []int64 {
-	for {
-		select {
-		case next, ok := <-r.batches:
-			if !ok {
-				return rows
-			}
-			rows = append(rows, next...)
-		default:
-			return rows
-		}
+func (r *recorder) signal() {
+	select {
+	case r.ready <- struct{}{}:
+	default: // a signal is already waiting
 	}
 }
 
 // add hands a delivered batch to the recorder.
-func (r *recorder) add(rows []int64) { r.batches <- rows }
+func (r *recorder) add(rows []int64) {
+	r.mu.Lock()
+	r.pending = append(r.pending, rows...)
+	r.mu.Unlock()
+	r.signal()
+}
 
 // wait ends recording and returns the statements recorded.
 func (r *recorder) wait() map[int64]bool {
-	close(r.batches)
+	close(r.over)
 	<-r.done
 	return r.recorded
 }
