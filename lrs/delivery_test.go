@@ -368,3 +368,35 @@ func TestClaimOfSeveralBatches(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimGoesOn checks that a claim that has sent all it claimed goes on
+// with its training's next statements, in order, within Extend, and that
+// a negative Extend keeps it to ClaimSize.
+func TestClaimGoesOn(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		for _, tc := range []struct {
+			extend    time.Duration
+			delivered int
+		}{{-1, 2}, {time.Minute, walkStatements}} {
+			p := newPath(t, dialect)
+			p.track(t, true, map[string]any{"verbs": allVerbs})
+			p.learner(t, "lee@example.com").walk(t)
+			w := fast(p.env.Store)
+			w.BatchSize, w.ClaimSize, w.Extend = 2, 2, tc.extend
+			if ok, err := w.DeliverOnce(context.Background()); !ok || err != nil {
+				t.Fatalf("DeliverOnce: %v, %v", ok, err)
+			}
+			c, err := p.env.Store.CountOutbox(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Delivered != tc.delivered || c.Pending != walkStatements-tc.delivered {
+				t.Errorf("Extend %v: outbox %+v after one claim, want %d delivered", tc.extend, c, tc.delivered)
+			}
+			want := []string{"started", "experienced", "progressed", "answered", "progressed", "mastered", "answered", "progressed", "passed"}
+			if got := verbsOf(p.lrs.Stored()); !slices.Equal(got, want[:tc.delivered]) {
+				t.Errorf("Extend %v: verbs in the LRS's order %v", tc.extend, got)
+			}
+		}
+	})
+}

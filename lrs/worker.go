@@ -30,12 +30,19 @@ type Worker struct {
 	HTTP *http.Client
 	// Control, when HTTP is nil, is asked before every connection to an
 	// LRS (netguard.Guard.Control: SPEC §4's address rules at connect time).
-	Control        func(network, address string, c syscall.RawConn) error
-	Concurrency    int           // lanes for LRSs that answer promptly (default 4)
-	MaxLanes       int           // lanes in all, one more per LRS in trouble (default 64)
-	SlowAfter      time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
-	BatchSize      int           // statements per POST (default 50)
-	ClaimSize      int           // statements per claim, sent BatchSize at a time (default 10 × BatchSize)
+	Control     func(network, address string, c syscall.RawConn) error
+	Concurrency int           // lanes for LRSs that answer promptly (default 4)
+	MaxLanes    int           // lanes in all, one more per LRS in trouble (default 64)
+	SlowAfter   time.Duration // a request unanswered this long puts its LRS in trouble (default 250 ms)
+	BatchSize   int           // statements per POST (default 50)
+	ClaimSize   int           // statements per claim, sent BatchSize at a time (default 10 × BatchSize)
+	// Extend is how long a claim goes on with its training's next pending
+	// statements, ClaimSize more at a time read while its last batch is
+	// sent, once it has sent all it claimed (default 1 s; negative: never).
+	// A busy training then costs one claim and one settle a second instead
+	// of one per ClaimSize statements; the trainings behind it wait at most
+	// this long for its lane.
+	Extend         time.Duration
 	Lease          time.Duration // how long a claim holds a training unless renewed; renewed every third of it while sending (default 5 s)
 	Poll           time.Duration // how often to look for work written by other processes (default 1 s)
 	ConnectTimeout time.Duration // making a connection to an LRS (default 3 s)
@@ -62,6 +69,9 @@ func (w *Worker) defaults() {
 		set(&w.RequestTimeout, 30*time.Second)
 		set(&w.MinBackoff, time.Second)
 		set(&w.MaxBackoff, 10*time.Minute)
+		if w.Extend == 0 {
+			w.Extend = time.Second
+		}
 		if w.Concurrency <= 0 {
 			w.Concurrency = 4
 		}
@@ -247,67 +257,92 @@ func (w *Worker) hold(ctx context.Context, c *store.Claim) *lease {
 	return ls
 }
 
+// recordEvery is the least time between two records of a claim's
+// delivered batches: the batches delivered meanwhile go in one
+// transaction, so a fast LRS does not cost one write per batch.
+const recordEvery = 50 * time.Millisecond
+
 // recorder records a claim's delivered batches while the next ones are
-// sent, one after the other, in its own goroutine. After a failure it
-// records nothing more: the settle records the rest.
+// sent, in its own goroutine, at most one transaction per recordEvery;
+// handing it a batch never waits. After a failure it records nothing
+// more, nor once the claim's sending is over: the settle records the
+// rest, in its own transaction.
 type recorder struct {
-	batches  chan []int64
+	mu      sync.Mutex
+	pending []int64 // delivered, not yet recorded
+
+	ready    chan struct{} // signalled when pending grows
+	over     chan struct{} // closed when the claim's sending is over
 	done     chan struct{}
 	recorded map[int64]bool // read after done
 }
 
 func (w *Worker) record(ctx context.Context, c *store.Claim, ls *lease) *recorder {
-	r := &recorder{batches: make(chan []int64, len(c.Statements)/max(w.BatchSize, 1)+1), done: make(chan struct{}), recorded: map[int64]bool{}}
+	r := &recorder{ready: make(chan struct{}, 1), over: make(chan struct{}), done: make(chan struct{}), recorded: map[int64]bool{}}
 	go func() {
 		defer close(r.done)
-		failed := false
-		for rows := range r.batches {
-			if failed {
+		var last time.Time
+		for {
+			select {
+			case <-r.ready:
+			case <-r.over:
+				return
+			}
+			// wait for recordEvery since the last record, or for the end
+			if wait := time.Until(last.Add(recordEvery)); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-r.over:
+					t.Stop()
+					return
+				}
+			}
+			r.mu.Lock()
+			rows := r.pending
+			r.pending = nil
+			r.mu.Unlock()
+			if len(rows) == 0 {
 				continue
 			}
-			rows = r.more(rows) // batches delivered while the last was recorded go in one transaction
-			// What was sent is recorded even when shutting down.
+			last = time.Now()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			err := w.Store.RecordDelivered(rctx, c, rows)
 			cancel()
 			switch {
 			case errors.Is(err, store.ErrLeaseLost):
 				ls.lose(err)
-				failed = true
+				return
 			case err != nil:
 				w.Log.Warn("LRS delivery: could not record a delivered batch; recorded when the claim is settled", "training", c.TrainingID, "error", err)
-				failed = true
-			default:
-				for _, id := range rows {
-					r.recorded[id] = true
-				}
+				return
+			}
+			for _, id := range rows {
+				r.recorded[id] = true
 			}
 		}
 	}()
 	return r
 }
 
-// more appends to rows the batches waiting, without waiting for more.
-func (r *recorder) more(rows []int64) []int64 {
-	for {
-		select {
-		case next, ok := <-r.batches:
-			if !ok {
-				return rows
-			}
-			rows = append(rows, next...)
-		default:
-			return rows
-		}
+func (r *recorder) signal() {
+	select {
+	case r.ready <- struct{}{}:
+	default: // a signal is already waiting
 	}
 }
 
 // add hands a delivered batch to the recorder.
-func (r *recorder) add(rows []int64) { r.batches <- rows }
+func (r *recorder) add(rows []int64) {
+	r.mu.Lock()
+	r.pending = append(r.pending, rows...)
+	r.mu.Unlock()
+	r.signal()
+}
 
 // wait ends recording and returns the statements recorded.
 func (r *recorder) wait() map[int64]bool {
-	close(r.batches)
+	close(r.over)
 	<-r.done
 	return r.recorded
 }
@@ -321,8 +356,29 @@ func (w *Worker) deliver(ctx context.Context, c *store.Claim, l *lane, rec *reco
 		return w.retry(o, c, answer{message: c.PasswordErr.Error()})
 	}
 	d := delivery{w: w, ctx: ctx, claim: c, lane: l, rec: rec, url: StatementsURL(c.Endpoint), o: o}
+	until := time.Now().Add(w.Extend)
 	for start := 0; start < len(c.Statements) && ctx.Err() == nil; start += w.BatchSize {
-		if !d.batch(c.Statements[start:min(start+w.BatchSize, len(c.Statements))], c.Statements[start:]) {
+		end := min(start+w.BatchSize, len(c.Statements))
+		var more chan []store.OutboxStatement
+		if end == len(c.Statements) && w.Extend > 0 && time.Now().Before(until) {
+			// The claim's last batch: read what follows while it is sent.
+			more = make(chan []store.OutboxStatement, 1)
+			go func() {
+				next, err := w.Store.MoreStatements(ctx, c, w.ClaimSize)
+				if err != nil && ctx.Err() == nil {
+					w.Log.Warn("LRS delivery: could not read the training's next statements; they go in the next claim", "training", c.TrainingID, "error", err)
+				}
+				more <- next
+			}()
+		}
+		ok := d.batch(c.Statements[start:end], c.Statements[start:])
+		if more != nil {
+			next := <-more
+			if ok {
+				c.Statements = append(c.Statements, next...)
+			}
+		}
+		if !ok {
 			break
 		}
 	}

@@ -23,7 +23,8 @@ import (
 // before the load and built again after it, each in one sorted pass
 // instead of millions of inserts at random places. A load that fails
 // midway leaves the rows committed so far, with their indexes: start again
-// on an empty database.
+// on an empty database. On SQLite such a file is refused by Open (see
+// bulkLoading): delete it.
 //
 // Errors are sticky, as in bufio.Writer: the first one stops every later
 // write and is what Bulk returns.
@@ -49,6 +50,10 @@ type BulkTable struct {
 	pending []any
 	rows    int // written so far
 }
+
+// bulkLoading is SQLite's user_version while Bulk loads a file (Open
+// refuses such a file): "SkLd" in ASCII.
+const bulkLoading = 0x536b4c64
 
 // bulkParams bounds the parameters of one statement, under SQLite's 32766
 // and PostgreSQL's 65535.
@@ -78,8 +83,18 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		// index builds, and no foreign key checks: a table's rows are written
 		// when a statement's worth is buffered, without first writing its
 		// parents' pending rows in smaller statements prepared anew each
-		// time. The write pool holds one connection, which keeps both.
-		for _, q := range []string{`PRAGMA cache_size = -262144`, `PRAGMA foreign_keys = OFF`} {
+		// time. The write pool holds one connection, which keeps them all.
+		//
+		// Nor is anything synced to disk during the load (synchronous =
+		// OFF): a crash of the machine midway may leave a damaged file. So
+		// the file is first marked as being loaded (user_version =
+		// bulkLoading, synced), and Open refuses a file so marked: a load
+		// that did not finish — killed, failed, or the machine down —
+		// leaves a database that cannot be used as if it were complete;
+		// delete it and generate again. The mark is cleared once the load,
+		// its indexes and statistics are synced (below).
+		for _, q := range []string{`PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
+			`PRAGMA cache_size = -262144`, `PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
 			if _, err := s.wdb.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -87,6 +102,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		b.unchecked = true
 		defer s.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
 		defer s.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
+		defer s.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`)
 	}
 	indexes, err := b.dropIndexes()
 	if err != nil {
@@ -120,8 +136,20 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 			}
 		}
 	}
-	_, err = s.wdb.ExecContext(ctx, `ANALYZE`)
-	return err
+	if _, err := s.wdb.ExecContext(ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	if !s.dialect.postgres {
+		// Made durable before the database is declared complete: the
+		// write-ahead log synced and copied into the file, then the mark
+		// of the load cleared.
+		for _, q := range []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA user_version = 0`, `PRAGMA synchronous = NORMAL`} {
+			if _, err := s.wdb.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("bulk: %s: %w", q, err)
+			}
+		}
+	}
+	return nil
 }
 
 // dropIndexes drops the secondary indexes of the tables a load writes —

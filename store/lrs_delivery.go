@@ -54,22 +54,37 @@ var ErrLeaseLost = errors.New("the delivery lease was taken over by another work
 // skipEndpoints are passed over (the worker's LRSs in trouble). On
 // PostgreSQL the queue row is locked with SKIP LOCKED, so processes claiming
 // at once take different trainings; SQLite has one writer at a time.
+//
+// Whether any training is due is read first, outside any transaction: a
+// worker polling an idle or busy outbox (its trainings leased) takes no
+// write lock — on SQLite, no turn of the one writer the learners' answers
+// and the deliveries' records wait for.
 func (s *Store) ClaimStatements(ctx context.Context, max int, lease time.Duration, skipEndpoints []string) (*Claim, error) {
+	skip := ""
+	args := []any{nil}
+	if len(skipEndpoints) > 0 {
+		in, endpoints := inList(skipEndpoints, 2)
+		skip = `AND NOT EXISTS (SELECT 1 FROM lrs_settings s WHERE s.training_id = q.training_id AND s.live_endpoint IN (` + in + `))`
+		args = append(args, endpoints...)
+	}
+	due := `SELECT q.training_id, q.failures FROM lrs_queues q
+		WHERE q.next_attempt_at <= $1
+		AND EXISTS (SELECT 1 FROM lrs_outbox o WHERE o.training_id = q.training_id AND o.state = 'pending') ` + skip + `
+		ORDER BY q.next_attempt_at, q.training_id LIMIT 1`
+	args[0] = millis(s.Wall())
+	var id skillpath.ID
+	var failures int
+	if err := s.db.QueryRowContext(ctx, due, args...).Scan(&id, &failures); errNoRows(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
 	var c *Claim
 	err := s.write(ctx, func(tx *Tx) error {
 		now := s.Wall()
 		c = &Claim{Token: uuid.NewString(), Until: now.Add(lease)}
-		skip := ""
-		args := []any{millis(now)}
-		if len(skipEndpoints) > 0 {
-			in, endpoints := inList(skipEndpoints, 2)
-			skip = `AND NOT EXISTS (SELECT 1 FROM lrs_settings s WHERE s.training_id = q.training_id AND s.live_endpoint IN (` + in + `))`
-			args = append(args, endpoints...)
-		}
-		err := tx.QueryRowContext(ctx, `SELECT q.training_id, q.failures FROM lrs_queues q
-			WHERE q.next_attempt_at <= $1
-			AND EXISTS (SELECT 1 FROM lrs_outbox o WHERE o.training_id = q.training_id AND o.state = 'pending') `+skip+`
-			ORDER BY q.next_attempt_at, q.training_id LIMIT 1`+s.dialect.skipLocked(), args...).Scan(&c.TrainingID, &c.Failures)
+		args[0] = millis(now)
+		err := tx.QueryRowContext(ctx, due+s.dialect.skipLocked(), args...).Scan(&c.TrainingID, &c.Failures)
 		if errNoRows(err) {
 			c = nil
 			return nil
@@ -103,6 +118,10 @@ func (tx *Tx) pendingStatements(ctx context.Context, trainingID skillpath.ID, ma
 	if err != nil {
 		return nil, err
 	}
+	return scanStatements(rows, max)
+}
+
+func scanStatements(rows *sql.Rows, max int) ([]OutboxStatement, error) {
 	defer rows.Close()
 	list := make([]OutboxStatement, 0, min(max, 64))
 	for rows.Next() {
@@ -116,6 +135,26 @@ func (tx *Tx) pendingStatements(ctx context.Context, trainingID skillpath.ID, ma
 		list = append(list, st)
 	}
 	return list, rows.Err()
+}
+
+// MoreStatements reads up to max pending statements of a claim's training
+// written after its last one, for the claim to send next without a new
+// claim: the claim holds the training, so no other worker sends them, and
+// the claim's Settle, fenced by its token, records them as it records the
+// first. It reads outside any transaction (it can run while the claim's
+// statements are being sent and recorded) and returns none when the claim
+// has no statements to follow. The caller appends them to c.Statements.
+func (s *Store) MoreStatements(ctx context.Context, c *Claim, max int) ([]OutboxStatement, error) {
+	if len(c.Statements) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, statement_id, verb, statement, created_at FROM lrs_outbox
+		WHERE training_id = $1 AND state = 'pending' AND id > $2 ORDER BY id LIMIT $3`,
+		c.TrainingID, c.Statements[len(c.Statements)-1].ID, max)
+	if err != nil {
+		return nil, err
+	}
+	return scanStatements(rows, max)
 }
 
 // RenewLease extends a claim's lease to lease from now and returns its new

@@ -117,6 +117,17 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", s.dialect.name, err)
 	}
+	if !s.dialect.postgres {
+		var version int64
+		if err := s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("read SQLite database %s: %w", s.sqlitePath, err)
+		}
+		if version == bulkLoading {
+			s.Close()
+			return nil, fmt.Errorf("SQLite database %s was left by a generate (bulk load) that did not finish, so it is incomplete: delete it and generate again", s.sqlitePath)
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s database: %w", s.dialect.name, err)
