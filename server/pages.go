@@ -132,6 +132,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return number(*p) + "% so far"
 		},
 		"add": func(a, b int) int { return a + b },
+		// quantity is n units in words: "1 learner", "3 learners".
+		"quantity": quantity,
 		// price is an amount in the platform's currency: "49.00 EUR".
 		"price": func(p *skillpath.Price) string {
 			if p == nil {

@@ -1,0 +1,117 @@
+package server_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"skillpath/internal/apitest"
+	"skillpath/internal/testdb"
+)
+
+// TestWebCertificateRules: the catalog's certificate form sets the
+// recertification rules (SPEC §9) and the reminder days (SPEC §7), refuses
+// bad ones next to their field, and saving a change that moves delivered
+// certificates' dates first shows the dry run, then applies it on confirm.
+func TestWebCertificateRules(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 1)
+		web := newWebClient(t, w.e.Server.URL)
+		web.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		base := url.Values{"title": {"Crane"}, "owner_group_id": {w.group}, "validity_months": {"12"}, "expiry_base": {"delivery"},
+			"reenroll_days_before": {""}, "fixed_month": {""}, "fixed_day": {""}, "reminder_days": {"30, 7"}}
+		with := func(kv ...string) url.Values {
+			v := url.Values{}
+			for k, vs := range base {
+				v[k] = vs
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+		if p := web.get("/catalog"); !strings.Contains(p.Body, `id="certificate-reminder-days"`) || !strings.Contains(p.Body, `value="30, 7"`) {
+			t.Errorf("the create form lacks the reminder days or their default:\n%.3000s", p.Body)
+		}
+		for _, tc := range []struct {
+			name  string
+			form  url.Values
+			field string
+		}{
+			{"reminder days that are no numbers", with("reminder_days", "30, soon"), "certificate-reminder-days"},
+			{"a reminder day twice", with("reminder_days", "7, 7"), "certificate-reminder-days"},
+			{"a fixed date without its month", with("expiry_base", "fixed", "fixed_day", "31"), "certificate-fixed-month"},
+			{"the 30th of February", with("expiry_base", "fixed", "fixed_month", "2", "fixed_day", "30"), "certificate-fixed-day"},
+			{"a lead as long as the validity", with("reenroll_days_before", "400"), "certificate-reenroll-days-before"},
+			{"an unknown base", with("expiry_base", "birthday"), "certificate-expiry-base"},
+		} {
+			if p := web.post("/catalog", "/catalog/certificates", tc.form); p.Status != 400 || !strings.Contains(p.Body, `id="`+tc.field+`-error"`) {
+				t.Errorf("%s: status %d; body %.3000s", tc.name, p.Status, p.Body)
+			}
+		}
+		if p := web.post("/catalog", "/catalog/certificates", with("title", "Fixed", "expiry_base", "fixed", "fixed_month", "12", "fixed_day", "31",
+			"reenroll_days_before", "45", "reminder_days", "60; 14 1")); p.Status != 303 {
+			t.Fatalf("create: status %d: %.2000s", p.Status, p.Body)
+		}
+		var list struct {
+			Certificates []struct {
+				ID, Title          string
+				ExpiryBase         string `json:"expiry_base"`
+				FixedMonth         *int   `json:"fixed_month"`
+				FixedDay           *int   `json:"fixed_day"`
+				ReenrollDaysBefore *int   `json:"reenroll_days_before"`
+				ReminderDays       []int  `json:"reminder_days"`
+			} `json:"certificates"`
+		}
+		w.e.Admin.Must(200, "GET", "/api/v1/certificates", nil, &list)
+		if len(list.Certificates) != 1 {
+			t.Fatalf("certificates: %+v", list)
+		}
+		got := list.Certificates[0]
+		if got.ExpiryBase != "fixed" || *got.FixedMonth != 12 || *got.FixedDay != 31 || *got.ReenrollDaysBefore != 45 || len(got.ReminderDays) != 3 || got.ReminderDays[0] != 60 {
+			t.Errorf("created: %+v", got)
+		}
+
+		// A learner holds the certificate: a longer validity is previewed first.
+		c := w.certificate(map[string]any{"validity_months": 12})
+		tr := w.path("T", c)
+		s := w.session(tr.ID, true)
+		w.pass(tr, w.enroll(s, w.learners[0]), w.learners[0])
+		edit := "/catalog/certificates/" + c
+		p := web.get(edit)
+		if inputValue(p.Body, "reminder_days") != "30, 7" || !strings.Contains(p.Body, `<option value="delivery" selected>`) {
+			t.Errorf("the edit form does not show the stored rules:\n%.4000s", p.Body)
+		}
+		form := with("title", "Licence", "validity_months", "24", "reminder_days", "")
+		p = web.post(edit, edit, form)
+		for _, want := range []string{"Preview of the changes", "1 expiration date", "1 re-enrollment date", "Learner A", "2027-01-10", "2028-01-10", `name="confirm" value="1"`, `name="validity_months" value="24"`} {
+			if p.Status != 200 || !strings.Contains(p.Body, want) {
+				t.Errorf("the preview (status %d) lacks %q:\n%.6000s", p.Status, want, p.Body)
+			}
+		}
+		if h := w.history(c, w.learners[0]); *h[0].ExpiresAt != "2027-01-10T09:00:00Z" {
+			t.Errorf("the preview changed the expiry: %+v", h[0])
+		}
+		form.Set("confirm", "1")
+		if p = web.post(edit, edit, form); p.Status != 303 {
+			t.Fatalf("confirm: status %d: %.3000s", p.Status, p.Body)
+		}
+		if h := w.history(c, w.learners[0]); *h[0].ExpiresAt != "2028-01-10T09:00:00Z" {
+			t.Errorf("confirmed, the expiry is %v", *h[0].ExpiresAt)
+		}
+		var cert struct {
+			ReminderDays []int `json:"reminder_days"`
+		}
+		w.e.Admin.Must(200, "GET", "/api/v1/certificates/"+c, nil, &cert)
+		if cert.ReminderDays == nil || len(cert.ReminderDays) != 0 {
+			t.Errorf("an empty reminder field saved %v, want no reminder day", cert.ReminderDays)
+		}
+		if p := web.get("/catalog"); !strings.Contains(p.Body, "1 expiration date and 1 re-enrollment date changed") {
+			t.Errorf("the message does not say what changed:\n%.3000s", p.Body)
+		}
+		// A change that moves no date saves at once.
+		if p = web.post(edit, edit, with("title", "Licence B", "validity_months", "24")); p.Status != 303 {
+			t.Errorf("a new title: status %d: %.3000s", p.Status, p.Body)
+		}
+	})
+}
