@@ -115,3 +115,92 @@ func TestWebCertificateRules(t *testing.T) {
 		}
 	})
 }
+
+// TestWebAwardActions: a platform admin certifies a learner by hand,
+// extends and revokes the certificate from the learner's history; each
+// refusal is shown next to its field and changes nothing, and revoking
+// needs its box ticked.
+func TestWebAwardActions(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 2)
+		web := newWebClient(t, w.e.Server.URL)
+		web.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		c := w.certificate(map[string]any{"validity_months": 12})
+		tr := w.path("Rigging", c)
+		s := w.session(tr.ID, false)
+		w.enroll(s, w.learners[0]) // enrolled, certified abroad
+		w.enroll(s, w.learners[1])
+		history := "/certificates/" + c + "/learners/" + w.learners[0]
+		p := web.get(history)
+		if !strings.Contains(p.Body, "Certify by hand") || !strings.Contains(p.Body, `<option value="`+s+`">Rigging › S</option>`) {
+			t.Fatalf("the history lacks the certify form:\n%.5000s", p.Body)
+		}
+		for _, tc := range []struct {
+			name  string
+			form  url.Values
+			field string
+		}{
+			{"no session", url.Values{"reason": {"Abroad"}}, "certify-session-id"},
+			{"no reason", url.Values{"session_id": {s}}, "certify-reason"},
+		} {
+			if p := web.post(history, history+"/certify", tc.form); p.Status != 400 || !strings.Contains(p.Body, `id="`+tc.field+`-error"`) {
+				t.Errorf("%s: status %d: %.4000s", tc.name, p.Status, p.Body)
+			}
+		}
+		if h := w.history(c, w.learners[0]); len(h) != 1 || h[0].AwardID != nil {
+			t.Fatalf("a refused certification left %+v", h)
+		}
+		if p := web.post(history, history+"/certify", url.Values{"session_id": {s}, "reason": {"Certified abroad"}}); p.Status != 303 {
+			t.Fatalf("certify: status %d: %.3000s", p.Status, p.Body)
+		}
+		h := w.history(c, w.learners[0])
+		if len(h) != 1 || h[0].AwardID == nil || h[0].AwardedBy == nil || h[0].Reason != "Certified abroad" {
+			t.Fatalf("certified: %+v", h)
+		}
+		award := *h[0].AwardID
+		p = web.get(history)
+		if !strings.Contains(p.Body, history+"/awards/"+award+"/extend") || !strings.Contains(p.Body, "stops counting everywhere") {
+			t.Errorf("the row lacks its extend and revoke forms:\n%.6000s", p.Body)
+		}
+		extend, revoke := history+"/awards/"+award+"/extend", history+"/awards/"+award+"/revoke"
+		for _, tc := range []struct {
+			name, path string
+			form       url.Values
+			field      string
+		}{
+			{"extend without a date", extend, url.Values{"reason": {"Audit"}}, "extend-" + award + "-expires-at"},
+			{"extend to an earlier date", extend, url.Values{"expires_at": {"2026-06-01"}, "reason": {"Audit"}}, "extend-" + award + "-expires-at"},
+			{"extend without a reason", extend, url.Values{"expires_at": {"2027-06-01"}}, "extend-" + award + "-reason"},
+			{"revoke unconfirmed", revoke, url.Values{"reason": {"Fraud"}}, "revoke-" + award + "-confirm"},
+			{"revoke without a reason", revoke, url.Values{"confirm": {"1"}}, "revoke-" + award + "-reason"},
+		} {
+			p := web.post(history, tc.path, tc.form)
+			if p.Status != 400 || !strings.Contains(p.Body, `id="`+tc.field+`-error"`) || !strings.Contains(p.Body, "<details open>") {
+				t.Errorf("%s: status %d: %.6000s", tc.name, p.Status, p.Body)
+			}
+		}
+		if h := w.history(c, w.learners[0]); h[0].ExtendedAt != nil || h[0].RevokedAt != nil {
+			t.Fatalf("refused actions changed %+v", h[0])
+		}
+		// Another learner's history does not reach this certificate.
+		other := "/certificates/" + c + "/learners/" + w.learners[1]
+		if p := web.post(other, other+"/awards/"+award+"/revoke", url.Values{"reason": {"Fraud"}, "confirm": {"1"}}); p.Status != 404 {
+			t.Errorf("revoke through another learner: status %d", p.Status)
+		}
+		if p := web.post(history, extend, url.Values{"expires_at": {"2027-06-01"}, "reason": {"Audit"}}); p.Status != 303 {
+			t.Fatalf("extend: status %d: %.3000s", p.Status, p.Body)
+		}
+		if h := w.history(c, w.learners[0]); h[0].ExtendedAt == nil || !strings.HasPrefix(*h[0].ExpiresAt, "2027-06-01") {
+			t.Errorf("extended: %+v", h[0])
+		}
+		if p := web.post(history, revoke, url.Values{"reason": {"Fraud"}, "confirm": {"1"}}); p.Status != 303 {
+			t.Fatalf("revoke: status %d: %.3000s", p.Status, p.Body)
+		}
+		if h := w.history(c, w.learners[0]); h[0].RevokedAt == nil || h[0].CertificationStatus != "revoked" {
+			t.Errorf("revoked: %+v", h[0])
+		}
+		if p := web.get(history); strings.Contains(p.Body, revoke) {
+			t.Errorf("a revoked certificate still offers its actions")
+		}
+	})
+}
