@@ -204,3 +204,47 @@ func TestWebAwardActions(t *testing.T) {
 		}
 	})
 }
+
+// TestWebSessionArchiveReenrollment: archiving an automatic re-enrollment
+// session from its page first says how many learners will no longer be
+// re-enrolled, changes nothing, and archives on confirm; another session
+// is archived at once.
+func TestWebSessionArchiveReenrollment(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 3)
+		web := newWebClient(t, w.e.Server.URL)
+		web.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		c := w.certificate(map[string]any{"validity_months": 12})
+		tr := w.path("T", c)
+		auto, plain := w.session(tr.ID, true), w.session(tr.ID, false)
+		for i, u := range w.learners {
+			if e := w.enroll(auto, u); i < 2 {
+				w.pass(tr, e, u)
+			}
+		}
+		archived := func(id string) bool {
+			var se struct {
+				ArchivedAt *string `json:"archived_at"`
+			}
+			w.e.Admin.Must(200, "GET", "/api/v1/sessions/"+id, nil, &se)
+			return se.ArchivedAt != nil
+		}
+		page := "/sessions/" + auto
+		p := web.post(page, page+"/archive", url.Values{})
+		if p.Status != 200 || !strings.Contains(p.Body, `<strong id="reenrollments-ended">2 learners</strong>`) || !strings.Contains(p.Body, `id="confirm-archive"`) {
+			t.Fatalf("archive asks: status %d:\n%.6000s", p.Status, p.Body)
+		}
+		if archived(auto) {
+			t.Fatal("asking archived the session")
+		}
+		if p = web.post(page, page+"/archive", url.Values{"confirm": {"1"}}); p.Status != 303 || !archived(auto) {
+			t.Fatalf("confirm: status %d, archived %v", p.Status, archived(auto))
+		}
+		if p = web.get(page); !strings.Contains(p.Body, "Automatic re-enrollment ended for 2 learners.") {
+			t.Errorf("the message does not say how many:\n%.3000s", p.Body)
+		}
+		if p = web.post("/sessions/"+plain, "/sessions/"+plain+"/archive", url.Values{}); p.Status != 303 || !archived(plain) {
+			t.Errorf("a session without re-enrollment: status %d, archived %v", p.Status, archived(plain))
+		}
+	})
+}
