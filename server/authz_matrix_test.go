@@ -274,6 +274,9 @@ var matrix = map[string]entry{
 	"POST /catalog/trainings/{id}": {path: "/catalog/trainings/{training}", in: trackers, out: admins,
 		body: form("title", "Made", "action", "add-module")},
 	"POST /catalog/trainings/{id}/publish": {path: "/catalog/trainings/{training}/publish", in: trackers, out: admins, body: form()},
+	// The editor's upload (issue 18): the form without a file is refused
+	// with 400 after the access check, so nothing is stored.
+	"POST /catalog/trainings/{id}/attachments": {path: "/catalog/trainings/{training}/attachments", in: trackers, out: admins, body: form("name", "x.png")},
 	// The manual certificate actions on a learner's history (issue 13):
 	// platform admins only; the award must be the path's learner's.
 	"POST /certificates/{id}/learners/{user_id}/certify": {path: "/certificates/{certificate}/learners/{user}/certify", in: admins, out: admins,

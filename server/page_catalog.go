@@ -25,6 +25,7 @@ func (s *Server) pagesCatalog() {
 	s.page("GET /catalog/trainings/{id}", s.pageTrainingEdit)
 	s.page("POST /catalog/trainings/{id}", s.pageTrainingEditPost)
 	s.page("POST /catalog/trainings/{id}/publish", s.pageTrainingPublish)
+	s.uploadPage("POST /catalog/trainings/{id}/attachments", s.pageTrainingAttachment)
 }
 
 // catalogPage lists certificates and trainings.

@@ -248,3 +248,68 @@ func TestWebSessionArchiveReenrollment(t *testing.T) {
 		}
 	})
 }
+
+// TestWebEditorContent: the training editor saves a content page's
+// Markdown text and link (issue 18), refuses a bad link next to its field,
+// and uploads an attachment, whose Markdown the message gives.
+func TestWebEditorContent(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 0)
+		web := newWebClient(t, w.e.Server.URL)
+		web.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		tr := w.path("Safety")
+		edit := "/catalog/trainings/" + tr.ID
+		if p := web.get(edit); !strings.Contains(p.Body, `name="modules[0].activities[0].body"`) || !strings.Contains(p.Body, `name="modules[0].activities[0].url"`) {
+			t.Fatalf("the editor lacks the body and link fields:\n%.5000s", p.Body)
+		}
+		form := func(kv ...string) url.Values {
+			v := url.Values{"title": {"Safety"}, "modules[0].title": {"M"}, "modules[0].max_attempts": {"1"},
+				"modules[0].activities[0].title": {"Page"}, "modules[0].activities[0].kind": {"content"}, "action": {"save"}}
+			for i := 0; i+1 < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+		for _, tc := range []struct {
+			name  string
+			form  url.Values
+			field string
+		}{
+			{"a link that is no web address", form("modules[0].activities[0].url", "ftp://files.example/a"), "f-modules-0-activities-0-url"},
+			{"a body on a question", form("modules[0].activities[0].kind", "text", "modules[0].activities[0].body", "Why?"), "f-modules-0-activities-0-body"},
+		} {
+			if p := web.post(edit, edit, tc.form); p.Status != 400 || !strings.Contains(p.Body, `id="`+tc.field+`-error"`) {
+				t.Errorf("%s: status %d: %.3000s", tc.name, p.Status, p.Body)
+			}
+		}
+		body := "# Helmets\r\n\r\nWear a **helmet**."
+		if p := web.post(edit, edit, form("modules[0].activities[0].body", body, "modules[0].activities[0].url", "https://video.example/helmets")); p.Status != 303 {
+			t.Fatalf("save: status %d: %.3000s", p.Status, p.Body)
+		}
+		var saved struct {
+			Modules []struct {
+				Activities []struct{ Body, URL string } `json:"activities"`
+			} `json:"modules"`
+		}
+		w.e.Admin.Must(200, "GET", "/api/v1/trainings/"+tr.ID, nil, &saved)
+		if a := saved.Modules[0].Activities[0]; a.Body != "# Helmets\n\nWear a **helmet**." || a.URL != "https://video.example/helmets" {
+			t.Errorf("saved: %+v", a)
+		}
+		if p := web.get(edit); !strings.Contains(p.Body, "Wear a **helmet**.</textarea>") {
+			t.Errorf("the editor does not show the saved text:\n%.5000s", p.Body)
+		}
+
+		// Attachments: an image gives its Markdown; a text file is refused at the file field.
+		if p := web.upload(edit, edit+"/attachments", "notes.txt", "plain words"); p.Status != 400 || !strings.Contains(p.Body, `id="attachment-file-error"`) {
+			t.Errorf("a text file: status %d: %.3000s", p.Status, p.Body)
+		}
+		png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+		if p := web.upload(edit, edit+"/attachments", "helmet.png", png); p.Status != 303 {
+			t.Fatalf("upload: status %d: %.3000s", p.Status, p.Body)
+		}
+		p := web.get(edit)
+		if !strings.Contains(p.Body, "![helmet.png](/trainings/"+tr.ID+"/attachments/") {
+			t.Errorf("the message lacks the Markdown to paste:\n%.3000s", p.Body)
+		}
+	})
+}
