@@ -52,6 +52,11 @@ func (s *Server) historyActions(r *http.Request, v *view, d *historyView, scope 
 	if !d.Admin {
 		return nil
 	}
+	for _, row := range d.Rows {
+		if row.Award != "" && row.RevokedAt == nil {
+			d.Delivered = append(d.Delivered, row)
+		}
+	}
 	var paths []report.PathRow
 	if err := s.Store.CertificatePaths(r.Context(), scope, d.Certificate.ID, func(p report.PathRow) error {
 		paths = append(paths, p)

@@ -218,9 +218,10 @@ type historyView struct {
 	Rows        []historyRowView
 	Download    string
 	// The manual actions (page_awards.go): platform admins only.
-	Admin    bool
-	Sessions []sessionOption
-	Form     awardForm
+	Admin     bool
+	Delivered []historyRowView // rows with a certificate not revoked
+	Sessions  []sessionOption
+	Form      awardForm
 }
 
 func (s *Server) pageHistory(w http.ResponseWriter, r *http.Request, v *view) error {
