@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"skillpath"
+	"skillpath/store"
 )
 
 // pageTrainingAttachment uploads an image or a PDF from the training
@@ -36,9 +37,9 @@ func (s *Server) pageTrainingAttachment(w http.ResponseWriter, r *http.Request, 
 		}
 	}
 	if err == nil {
-		var a *attachmentLink
-		if a, err = s.attach(r, t.ID, name, data, v.User); err == nil {
-			s.flash(w, r, fmt.Sprintf("%q is attached. To show it, paste %s into a content page's text and save the training.", name, a.Markdown))
+		var a *store.Attachment
+		if a, err = s.addAttachment(r, t.ID, name, data, v.User, "file"); err == nil {
+			s.flash(w, r, fmt.Sprintf("%q is attached. To show it, paste %s into a content page's text and save the training.", name, attachmentMarkdown(a)))
 			return redirect(w, r, "/catalog/trainings/"+t.ID.String()+"#attachments")
 		}
 	}
@@ -46,18 +47,19 @@ func (s *Server) pageTrainingAttachment(w http.ResponseWriter, r *http.Request, 
 	return s.refused(w, r, v, err, fieldAnchor(err, "attachment-"), s.pageTrainingEdit)
 }
 
-// attachmentLink is a stored attachment and the Markdown that shows it:
-// an image, or a link to a PDF.
-type attachmentLink struct{ Markdown string }
+// attachmentRow is an attachment in the editor's list, with the Markdown
+// that shows it.
+type attachmentRow struct {
+	*store.Attachment
+	Markdown string
+}
 
-func (s *Server) attach(r *http.Request, training skillpath.ID, name string, data []byte, caller *skillpath.User) (*attachmentLink, error) {
-	a, err := s.addAttachment(r, training, name, data, caller, "file")
-	if err != nil {
-		return nil, err
-	}
+// attachmentMarkdown is the Markdown that shows an attachment in a content
+// page: an image, or a link to a PDF.
+func attachmentMarkdown(a *store.Attachment) string {
 	label := strings.NewReplacer("[", "", "]", "").Replace(a.Name)
 	if strings.HasPrefix(a.ContentType, "image/") {
-		return &attachmentLink{Markdown: "![" + label + "](" + a.URL + ")"}, nil
+		return "![" + label + "](" + a.URL + ")"
 	}
-	return &attachmentLink{Markdown: "[" + label + "](" + a.URL + ")"}, nil
+	return "[" + label + "](" + a.URL + ")"
 }

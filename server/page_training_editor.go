@@ -318,6 +318,7 @@ type editorPage struct {
 	CanPublish   bool
 	Publishing   []string // what publishing would change now
 	Tracking     bool     // results tracking is set up
+	Attachments  []attachmentRow
 }
 
 // editorPage gathers what the editor's choices need beside the form.
@@ -381,6 +382,15 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, v *view, t
 		return err
 	}
 	p.CanPublish = t != nil
+	if t != nil {
+		list, err := s.Store.ListAttachments(r.Context(), t.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			p.Attachments = append(p.Attachments, attachmentRow{Attachment: a, Markdown: attachmentMarkdown(a)})
+		}
+	}
 	v.Title = "New training"
 	if t != nil {
 		v.Title = "Edit " + t.Title

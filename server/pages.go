@@ -145,6 +145,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return m
 		},
 		"hasPrefix": strings.HasPrefix,
+		// kib is a file's size for people: "12 KiB" (at least 1).
+		"kib": func(n int64) string { return fmt.Sprintf("%d KiB", max(1, (n+1023)/1024)) },
 		// price is an amount in the platform's currency: "49.00 EUR".
 		"price": func(p *skillpath.Price) string {
 			if p == nil {

@@ -308,8 +308,8 @@ func TestWebEditorContent(t *testing.T) {
 			t.Fatalf("upload: status %d: %.3000s", p.Status, p.Body)
 		}
 		p := web.get(edit)
-		if !strings.Contains(p.Body, "![helmet.png](/trainings/"+tr.ID+"/attachments/") {
-			t.Errorf("the message lacks the Markdown to paste:\n%.3000s", p.Body)
+		if n := strings.Count(p.Body, "![helmet.png](/trainings/"+tr.ID+"/attachments/"); n != 2 || !strings.Contains(p.Body, `id="attachments-table"`) {
+			t.Errorf("the message and the list give the Markdown to paste %d times, want 2:\n%.6000s", n, p.Body)
 		}
 	})
 }
