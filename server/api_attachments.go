@@ -53,12 +53,6 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, caller
 	if name == "" {
 		name = "attachment"
 	}
-	if err := skillpath.ValidateName("name", name); err != nil {
-		return err
-	}
-	if strings.ContainsAny(name, `/\"`) {
-		return skillpath.Invalid("name", "must be a file name without / \\ or \"")
-	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAttachmentBytes))
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -66,19 +60,37 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, caller
 		return skillpath.Errorf(skillpath.ETOOLARGE, "body: an attachment is at most %d MiB", MaxAttachmentBytes>>20)
 	case err != nil:
 		return skillpath.Invalid("body", "could not be read")
-	case len(data) == 0:
-		return skillpath.Invalid("body", "the file is empty")
 	}
-	ct := http.DetectContentType(data)
-	if !attachmentTypes[ct] {
-		return skillpath.Invalid("body", "must be a PNG, JPEG, GIF or WebP image or a PDF (this file reads as %s)", ct)
-	}
-	a := &store.Attachment{TrainingID: id, Name: name, ContentType: ct, Data: data}
-	if err := s.Store.AddAttachment(r.Context(), a, caller.ID); err != nil {
+	a, err := s.addAttachment(r, id, name, data, caller, "body")
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, a)
 	return nil
+}
+
+// addAttachment checks an attachment's name and bytes and stores it: the
+// work of POST /api/v1/trainings/{id}/attachments and of the editor's
+// upload form, whose file is named by field ("body" or "file" in errors).
+func (s *Server) addAttachment(r *http.Request, training skillpath.ID, name string, data []byte, caller *skillpath.User, field string) (*store.Attachment, error) {
+	if err := skillpath.ValidateName("name", name); err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(name, `/\"`) {
+		return nil, skillpath.Invalid("name", "must be a file name without / \\ or \"")
+	}
+	if len(data) == 0 {
+		return nil, skillpath.Invalid(field, "the file is empty")
+	}
+	ct := http.DetectContentType(data)
+	if !attachmentTypes[ct] {
+		return nil, skillpath.Invalid(field, "must be a PNG, JPEG, GIF or WebP image or a PDF (this file reads as %s)", ct)
+	}
+	a := &store.Attachment{TrainingID: training, Name: name, ContentType: ct, Data: data}
+	if err := s.Store.AddAttachment(r.Context(), a, caller.ID); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // pageAttachment serves an attachment with its type, nosniff and the

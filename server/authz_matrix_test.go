@@ -275,6 +275,19 @@ var matrix = map[string]entry{
 	"POST /catalog/trainings/{id}": {path: "/catalog/trainings/{training}", in: trackers, out: admins,
 		body: form("title", "Made", "action", "add-module")},
 	"POST /catalog/trainings/{id}/publish": {path: "/catalog/trainings/{training}/publish", in: trackers, out: admins, body: form()},
+	// The editor's upload (issue 18): the form without a file is refused
+	// with 400 after the access check, so nothing is stored.
+	"POST /catalog/trainings/{id}/attachments": {path: "/catalog/trainings/{training}/attachments", in: trackers, out: admins, body: form("name", "x.png")},
+	// The manual certificate actions on a learner's history (issue 13):
+	// platform admins only; the award must be the path's learner's.
+	"POST /certificates/{id}/learners/{user_id}/certify": {path: "/certificates/{certificate}/learners/{user}/certify", in: admins, out: admins,
+		body: func(f *fixture, o *objects) any {
+			return url.Values{"session_id": {f.newSession(o)}, "reason": {"Certified elsewhere"}}
+		}},
+	"POST /certificates/{id}/learners/{user_id}/awards/{award_id}/extend": {path: "/certificates/{certificate}/learners/{user}/awards/{award}/extend",
+		in: admins, out: admins, body: form("expires_at", "2099-01-01", "reason", "Audit postponed"), fresh: freshAward},
+	"POST /certificates/{id}/learners/{user_id}/awards/{award_id}/revoke": {path: "/certificates/{certificate}/learners/{user}/awards/{award}/revoke",
+		in: admins, out: admins, body: form("reason", "Issued in error", "confirm", "1"), fresh: freshAward},
 	// The certificate PDF for the signed-in pages, and the public
 	// verification page (SPEC §8), as their API twins.
 	"GET /enrollments/{id}/certificate.pdf": {path: "/enrollments/{certified}/certificate.pdf", in: viewers, out: only(404, platformAdmin)},
@@ -424,4 +437,16 @@ func form(kv ...string) func(*fixture, *objects) any {
 		}
 		return v
 	}
+}
+
+// freshAward delivers the certificate by hand to a new learner of the
+// side, who becomes the path's {user}, for the history's award actions.
+func freshAward(f *fixture, o *objects) {
+	o.user = f.newLearner(o)
+	var a struct {
+		ID string `json:"id"`
+	}
+	f.env.Admin.Must(201, "POST", "/api/v1/certificates/"+o.certificate+"/awards",
+		map[string]any{"user_id": o.user, "session_id": f.newSession(o), "reason": "Certified elsewhere"}, &a)
+	o.award = a.ID
 }

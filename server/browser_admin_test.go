@@ -120,6 +120,19 @@ func administration(t *testing.T, dialect string) {
 	admin.see("main", "Lee Learner")
 	admin.see("main", "Valid")
 
+	// A longer validity: the dry run first, with the focus on it, then applied.
+	admin.open("/catalog/certificates/" + certID.String())
+	admin.do(chromedp.Clear(chromedp.ID("certificate-validity-months")),
+		chromedp.SendKeys(chromedp.ID("certificate-validity-months"), "24"))
+	admin.click(`form.stack button[type=submit]`)
+	admin.see("#preview-heading", "Preview of the changes")
+	admin.see("main", "1 expiration date")
+	if focused := admin.text(":focus"); focused != "Preview of the changes" {
+		t.Errorf("the focus is on %q, not the preview", focused)
+	}
+	admin.click(`input[name=confirm] ~ button[type=submit]`)
+	admin.see("main .notice", "1 expiration date and 0 re-enrollment dates changed.")
+
 	// Deleting the session: a preview, a refusal without the confirmation, then done.
 	admin.open(sessionPath)
 	admin.see("#enrollments-table", "Passed")

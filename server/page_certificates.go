@@ -263,8 +263,13 @@ type historyView struct {
 	Learner     *skillpath.User
 	Filter      *statsFilterView
 	Refused     bool
-	Rows        []report.HistoryRow
+	Rows        []historyRowView
 	Download    string
+	// The manual actions (page_awards.go): platform admins only.
+	Admin     bool
+	Delivered []historyRowView // rows with a certificate not revoked
+	Sessions  []sessionOption
+	Form      awardForm
 }
 
 func (s *Server) pageHistory(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -284,7 +289,11 @@ func (s *Server) pageHistory(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	err = s.Store.CertificateHistory(r.Context(), p.scope, filter, head.ID, userID, func(row report.HistoryRow) error {
 		if !p.refused {
-			d.Rows = append(d.Rows, row)
+			rv := historyRowView{HistoryRow: row}
+			if row.AwardID != nil {
+				rv.Award = row.AwardID.String()
+			}
+			d.Rows = append(d.Rows, rv)
 		}
 		return nil
 	})
@@ -292,6 +301,9 @@ func (s *Server) pageHistory(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	if d.Learner, err = s.Store.FindUser(r.Context(), userID); err != nil {
+		return err
+	}
+	if err := s.historyActions(r, v, &d, p.scope); err != nil {
 		return err
 	}
 	v.Title, v.Data = d.Learner.Name+": "+head.Title, d

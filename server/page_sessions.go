@@ -192,7 +192,14 @@ type sessionPage struct {
 	Query       string            // the user search
 	Found       []*skillpath.User // users matching it
 	Groups      []groupOption
+	// ArchiveAsked is set when archiving an automatic re-enrollment
+	// session waits for its confirmation: how many learners it will no
+	// longer re-enroll (issue 13, fault 6).
+	ArchiveAsked *archivePreview
 }
+
+// archivePreview is what archiving an automatic re-enrollment session ends.
+type archivePreview struct{ Ended int }
 
 // groupOption is one group of the assignment's list, indented by depth.
 type groupOption struct {
@@ -256,8 +263,11 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *view) er
 	p := sessionPage{Session: se, Training: t, State: status.SessionState(se.StartsAt, se.EndsAt, se.ArchivedAt != nil, s.now()),
 		Form: s.sessionFormOf(se), Query: strings.TrimSpace(q.Get("q"))}
 	p.StateLabel = sessionStateLabels[p.State]
-	if f, ok := v.Data.(sessionForm); ok {
-		p.Form = f
+	switch d := v.Data.(type) {
+	case sessionForm:
+		p.Form = d
+	case archivePreview:
+		p.ArchiveAsked = &d
 	}
 	var next string
 	if p.Enrollments, next, err = s.Store.SessionEnrollments(r.Context(), v.User, id, after, enrollmentsPerPage); err != nil {
@@ -328,10 +338,30 @@ func (s *Server) pageSessionArchive(w http.ResponseWriter, r *http.Request, v *v
 	if err != nil {
 		return err
 	}
+	se, err := s.Store.FindSession(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	// Archiving ends automatic re-enrollment in the session: say for how
+	// many learners and ask again, as ?dry_run=true of the API does.
+	ended := 0
+	if se.AutoReenroll && se.ArchivedAt == nil {
+		if ended, err = s.Store.ReenrollmentsEnded(r.Context(), id); err != nil {
+			return err
+		}
+		if r.PostForm.Get("confirm") != "1" {
+			v.Data = archivePreview{Ended: ended}
+			return s.pageSession(w, r, v)
+		}
+	}
 	if _, err := s.Store.ArchiveSession(r.Context(), id); err != nil {
 		return s.refused(w, r, v, err, "", s.pageSession)
 	}
-	s.flash(w, r, "The session is archived: no one can enroll in it, and its learners no longer count as enrolled in the statistics.")
+	msg := "The session is archived: no one can enroll in it, and its learners no longer count as enrolled in the statistics."
+	if se.AutoReenroll {
+		msg += fmt.Sprintf(" Automatic re-enrollment ended for %s.", quantity(ended, "learner"))
+	}
+	s.flash(w, r, msg)
 	return redirect(w, r, "/sessions/"+id.String())
 }
 

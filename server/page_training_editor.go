@@ -41,6 +41,7 @@ type activityForm struct {
 	Path, Anchor                          string
 	ID                                    skillpath.ID
 	Title, Kind, Points, Choices, Correct string
+	Body, URL                             string // content pages: Markdown and a link (issue 18)
 	ManualScoring                         bool
 	First, Last                           bool
 }
@@ -76,7 +77,8 @@ func (s *Server) trainingFormOf(r *http.Request, t *skillpath.Training) (trainin
 	for _, m := range t.Modules {
 		mf := moduleForm{ID: m.ID, Title: m.Title, MinScore: optionalNumber(m.MinScore), MaxAttempts: strconv.Itoa(m.MaxAttempts)}
 		for _, a := range m.Activities {
-			af := activityForm{ID: a.ID, Title: a.Title, Kind: string(a.Kind), ManualScoring: a.ManualScoring, Choices: strings.Join(a.Choices, "\n")}
+			af := activityForm{ID: a.ID, Title: a.Title, Kind: string(a.Kind), ManualScoring: a.ManualScoring, Choices: strings.Join(a.Choices, "\n"),
+				Body: a.Body, URL: a.URL}
 			if a.Kind != skillpath.KindContent {
 				af.Points = strconv.FormatFloat(a.Points, 'f', -1, 64)
 			}
@@ -145,7 +147,8 @@ func readTrainingForm(r *http.Request) trainingForm {
 				break
 			}
 			a := activityForm{Title: get(ap + ".title"), Kind: get(ap + ".kind"), Points: get(ap + ".points"),
-				ManualScoring: pf.Get(ap+".manual_scoring") != "", Choices: pf.Get(ap + ".choices"), Correct: get(ap + ".correct")}
+				ManualScoring: pf.Get(ap+".manual_scoring") != "", Choices: pf.Get(ap + ".choices"), Correct: get(ap + ".correct"),
+				Body: strings.ReplaceAll(pf.Get(ap+".body"), "\r\n", "\n"), URL: get(ap + ".url")}
 			a.ID, _ = skillpath.ParseID(pf.Get(ap + ".id"))
 			m.Activities = append(m.Activities, a)
 		}
@@ -262,7 +265,8 @@ func (s *Server) trainingOf(r *http.Request, f trainingForm) (*skillpath.Trainin
 			}
 		}
 		for _, af := range mf.Activities {
-			a := &skillpath.Activity{ID: af.ID, Title: af.Title, Kind: skillpath.ActivityKind(af.Kind), ManualScoring: af.ManualScoring}
+			a := &skillpath.Activity{ID: af.ID, Title: af.Title, Kind: skillpath.ActivityKind(af.Kind), ManualScoring: af.ManualScoring,
+				Body: af.Body, URL: af.URL}
 			points, err := optionalFloat(af.Path+".points", af.Points)
 			if err != nil {
 				return nil, err
@@ -314,6 +318,7 @@ type editorPage struct {
 	CanPublish   bool
 	Publishing   []string // what publishing would change now
 	Tracking     bool     // results tracking is set up
+	Attachments  []attachmentRow
 }
 
 // editorPage gathers what the editor's choices need beside the form.
@@ -377,6 +382,15 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, v *view, t
 		return err
 	}
 	p.CanPublish = t != nil
+	if t != nil {
+		list, err := s.Store.ListAttachments(r.Context(), t.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			p.Attachments = append(p.Attachments, attachmentRow{Attachment: a, Markdown: attachmentMarkdown(a)})
+		}
+	}
 	v.Title = "New training"
 	if t != nil {
 		v.Title = "Edit " + t.Title

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"math"
@@ -63,6 +64,7 @@ func (s *Server) pages() {
 	s.pagesResults()
 	s.pagesTracking()
 	s.pagesCertificates()
+	s.pagesAwards()
 	s.pagesApprovals()
 	s.pagesSessions()
 	s.pagesCatalog()
@@ -132,6 +134,19 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return number(*p) + "% so far"
 		},
 		"add": func(a, b int) int { return a + b },
+		// quantity is n units in words: "1 learner", "3 learners".
+		"quantity": quantity,
+		// dict gives a partial several values: (dict "View" $ "Row" .).
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"hasPrefix": strings.HasPrefix,
+		// kib is a file's size for people: "12 KiB" (at least 1).
+		"kib": func(n int64) string { return fmt.Sprintf("%d KiB", max(1, (n+1023)/1024)) },
 		// price is an amount in the platform's currency: "49.00 EUR".
 		"price": func(p *skillpath.Price) string {
 			if p == nil {

@@ -89,3 +89,26 @@ func (s *Store) ReadAttachment(ctx context.Context, caller *skillpath.User, trai
 	a.setURL()
 	return a, nil
 }
+
+// ListAttachments returns the attachments of a training without their
+// bytes, oldest first, for the editor of its platform admins and authors
+// (the caller checks access).
+func (s *Store) ListAttachments(ctx context.Context, trainingID skillpath.ID) ([]*Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, content_type, size, uploaded_at FROM attachments WHERE training_id = $1 ORDER BY id`, trainingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []*Attachment
+	for rows.Next() {
+		a := &Attachment{TrainingID: trainingID}
+		var at int64
+		if err := rows.Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &at); err != nil {
+			return nil, err
+		}
+		a.UploadedAt = fromMillis(at)
+		a.setURL()
+		list = append(list, a)
+	}
+	return list, rows.Err()
+}
