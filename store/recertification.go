@@ -29,7 +29,8 @@ type ExpiryChange struct {
 // after a change of rules: their newest certificate's expiry less the
 // certificate's lead. Only learners in an unarchived auto_reenroll session
 // of a granting path are listed. Due is true when the new moment has come
-// and the old one had not: the next sweep enrolls them.
+// and the learner is not enrolled again since their newest delivery: the
+// next sweep enrolls them.
 type ReenrollChange struct {
 	UserID     skillpath.ID `json:"user_id"`
 	Name       string       `json:"name"`
@@ -87,6 +88,14 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 		if err != nil {
 			return err
 		}
+		pendingIDs, err := queryIDs(ctx, tx, pendingReenrollQuery, id)
+		if err != nil {
+			return err
+		}
+		pending := make(map[skillpath.ID]bool, len(pendingIDs))
+		for _, u := range pendingIDs {
+			pending[u] = true
+		}
 		changes, learners := applyRules(list, rules(&c), tx.store.Zone)
 		out.Expirations = changes
 		for _, l := range learners {
@@ -96,7 +105,11 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 			before := reenrollAt(l.Old, rules(old), defaultLead)
 			after := reenrollAt(l.New, rules(&c), defaultLead)
 			if !sameTime(before, after) {
-				due := after != nil && !after.After(tx.now) && (before == nil || before.After(tx.now))
+				// due: the sweep enrolls them once the rules apply — their
+				// moment has come and they are not enrolled again already
+				// (a certification by hand counts like a pass, as in
+				// reenrollQuery)
+				due := after != nil && !after.After(tx.now) && !pending[l.UserID]
 				out.Reenrollments = append(out.Reenrollments, ReenrollChange{UserID: l.UserID, Name: l.Name, ReenrollAt: before, NewAt: after, Due: due})
 			}
 		}
