@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 
+	"skillpath"
 	"skillpath/internal/testdb"
 )
 
@@ -42,5 +44,97 @@ func TestHandCertificationIsReenrolled(t *testing.T) {
 			t.Fatalf("history: %+v", h)
 		}
 		w.checkStored()
+	})
+}
+
+// TestLeaveKeepsCertificates is review fix 2: a learner cannot leave an
+// enrollment holding a certificate granted by hand, through the API or
+// the player, which then offers no "Leave".
+func TestLeaveKeepsCertificates(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		api := o.env.As(idOf(t, o.learnerID))
+		var enr ids
+		api.Must(201, "POST", "/api/v1/sessions/"+o.session+"/enrollments", map[string]any{}, &enr)
+		learner := o.client(t)
+		learner.mustSignIn(learnerEmail, learnerPassword)
+		if p := learner.get("/learn/enrollments/" + enr.ID); !strings.Contains(p.Body, "Leave this training") {
+			t.Fatal("the player of a fresh self-enrollment offers no Leave")
+		}
+		var certs struct {
+			Certificates []struct{ ID string } `json:"certificates"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/certificates", nil, &certs)
+		var a struct{ ID string }
+		o.env.Admin.Must(201, "POST", "/api/v1/certificates/"+certs.Certificates[0].ID+"/awards",
+			map[string]any{"user_id": o.learnerID, "session_id": o.session, "reason": "Certified elsewhere"}, &a)
+		if r := api.Do("POST", "/api/v1/enrollments/"+enr.ID+"/leave", nil); r.Status != 422 || !strings.Contains(string(r.Body), "certificate") {
+			t.Fatalf("leaving an enrollment holding a certificate: %d %s", r.Status, r.Body)
+		}
+		if p := learner.get("/learn/enrollments/" + enr.ID); strings.Contains(p.Body, "Leave this training") {
+			t.Error("the player offers Leave on an enrollment holding a certificate")
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/awards/"+a.ID, nil, nil)
+		// revoked, it no longer holds the certificate: leaving is allowed again
+		o.env.Admin.Must(200, "POST", "/api/v1/awards/"+a.ID+"/revoke", map[string]any{"reason": "Error"}, nil)
+		api.Must(204, "POST", "/api/v1/enrollments/"+enr.ID+"/leave", nil, nil)
+	})
+}
+
+// TestPlayerCertificateStatus is review fix 3: the player's "You passed"
+// banner names only the certificates held, with their true status, and a
+// revoked certificate is said revoked, not "not obtained".
+func TestPlayerCertificateStatus(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		admin := o.env.Admin
+		var s ids
+		var certs struct {
+			Certificates []struct{ ID string } `json:"certificates"`
+		}
+		admin.Must(200, "GET", "/api/v1/certificates", nil, &certs)
+		c := certs.Certificates[0]
+		var full struct {
+			OwnerGroupID string `json:"owner_group_id"`
+		}
+		admin.Must(200, "GET", "/api/v1/certificates/"+c.ID, nil, &full)
+		var short ids // a month: expired while the path stays passed
+		admin.Must(201, "POST", "/api/v1/certificates", map[string]any{"title": "Ladder permit", "owner_group_id": full.OwnerGroupID, "validity_months": 1}, &short)
+		var tr tree
+		admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Ladders", "certificate_ids": []string{c.ID, short.ID},
+			"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "Page", "kind": "content"}}}}}, &tr)
+		admin.Must(201, "POST", "/api/v1/trainings/"+tr.ID+"/sessions", map[string]any{"name": "Open", "starts_at": "2026-01-01T00:00:00Z"}, &s)
+		api := o.env.As(idOf(t, o.learnerID))
+		var enr ids
+		api.Must(201, "POST", "/api/v1/sessions/"+s.ID+"/enrollments", map[string]any{}, &enr)
+		api.Must(200, "POST", "/api/v1/enrollments/"+enr.ID+"/start", nil, nil)
+		api.Must(200, "POST", "/api/v1/enrollments/"+enr.ID+"/activities/"+tr.Modules[0].Activities[0].ID+"/view", nil, nil)
+		learner := o.client(t)
+		learner.mustSignIn(learnerEmail, learnerPassword)
+		player := "/learn/enrollments/" + enr.ID
+		if p := learner.get(player); !strings.Contains(p.Body, "certificate Forklift licence valid until 2027-01-31") {
+			t.Fatalf("banner of a valid certificate:\n%s", p.Body)
+		}
+		o.env.Store.Now = skillpath.FixedClock(webNow.AddDate(0, 2, 0))
+		if p := learner.get(player); !strings.Contains(p.Body, "certificate Ladder permit expired on 2026-02-28") || strings.Contains(p.Body, "Ladder permit valid") {
+			t.Errorf("banner of an expired certificate:\n%s", p.Body)
+		}
+		o.env.Store.Now = skillpath.FixedClock(webNow)
+		var h struct {
+			Rows []struct {
+				AwardID *string `json:"award_id"`
+			} `json:"rows"`
+		}
+		admin.Must(200, "GET", "/api/v1/stats/certificates/"+c.ID+"/learners/"+o.learnerID+"/history", nil, &h)
+		admin.Must(200, "POST", "/api/v1/awards/"+*h.Rows[0].AwardID+"/revoke", map[string]any{"reason": "Issued in error"}, nil)
+		p := learner.get(player)
+		for _, bad := range []string{"valid with no end date", "Pass the training to earn it", "Forklift licence valid"} {
+			if strings.Contains(p.Body, bad) {
+				t.Errorf("the player of a revoked certificate says %q", bad)
+			}
+		}
+		if !strings.Contains(p.Body, "Revoked by an administrator on 2026-01-31") {
+			t.Errorf("the player does not say the certificate was revoked:\n%s", p.Body)
+		}
 	})
 }

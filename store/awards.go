@@ -236,3 +236,27 @@ func (s *Store) Revoke(ctx context.Context, id skillpath.ID, reason string, by s
 	})
 	return award, err
 }
+
+// RevokedAwards returns, by certificate, when each certificate delivered
+// in enrollment id was revoked (only revoked ones), for the player, which
+// tells a revoked certificate from one never obtained (issue 18).
+func (s *Store) RevokedAwards(ctx context.Context, id skillpath.ID) (map[skillpath.ID]time.Time, error) {
+	out := map[skillpath.ID]time.Time{}
+	err := s.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT certificate_id, revoked_at FROM awards WHERE enrollment_id = $1 AND revoked_at IS NOT NULL`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c skillpath.ID
+			var at int64
+			if err := rows.Scan(&c, &at); err != nil {
+				return err
+			}
+			out[c] = fromMillis(at)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -147,7 +147,14 @@ func (s *Store) LeaveEnrollment(ctx context.Context, id skillpath.ID) error {
 		if err != nil {
 			return err
 		}
-		if err := e.CheckLeave(); err != nil {
+		leave := e.Enrollment
+		err = tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM awards WHERE enrollment_id = $1 AND revoked_at IS NULL),
+			EXISTS (SELECT 1 FROM module_attempts WHERE enrollment_id = $1)`, id).Scan(&leave.HoldsCertificate, &leave.HasProgress)
+		if err != nil {
+			return err
+		}
+		if err := leave.CheckLeave(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE id = $2`, millis(tx.now), id); err != nil {
