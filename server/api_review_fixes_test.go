@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -135,6 +136,80 @@ func TestPlayerCertificateStatus(t *testing.T) {
 		}
 		if !strings.Contains(p.Body, "Revoked by an administrator on 2026-01-31") {
 			t.Errorf("the player does not say the certificate was revoked:\n%s", p.Body)
+		}
+	})
+}
+
+// TestEnrollAgainAfterArchiveAndPrerequisiteEdit is review fixes 4 and 5:
+// a learner whose certificate expired in an archived session is offered
+// Enroll in the open session, in the catalog and on /learn; and a
+// prerequisite passed once stays passed there after its training is
+// edited (SPEC §9).
+func TestEnrollAgainAfterArchiveAndPrerequisiteEdit(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		admin := o.env.Admin
+		api := o.env.As(idOf(t, o.learnerID))
+		var certs struct {
+			Certificates []struct{ ID string } `json:"certificates"`
+		}
+		admin.Must(200, "GET", "/api/v1/certificates", nil, &certs)
+		var pre, main tree
+		admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Ladders", "certificate_ids": []string{certs.Certificates[0].ID},
+			"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "Page", "kind": "content"}}}}}, &pre)
+		admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Roofs", "prerequisite_ids": []string{pre.ID},
+			"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "Page", "kind": "content"}}}}}, &main)
+		var old, open ids
+		admin.Must(201, "POST", "/api/v1/trainings/"+pre.ID+"/sessions", map[string]any{"name": "Old", "starts_at": "2026-01-01T00:00:00Z"}, &old)
+		var enr ids
+		api.Must(201, "POST", "/api/v1/sessions/"+old.ID+"/enrollments", map[string]any{}, &enr)
+		api.Must(200, "POST", "/api/v1/enrollments/"+enr.ID+"/start", nil, nil)
+		api.Must(200, "POST", "/api/v1/enrollments/"+enr.ID+"/activities/"+pre.Modules[0].Activities[0].ID+"/view", nil, nil)
+		admin.Must(200, "POST", "/api/v1/sessions/"+old.ID+"/archive", nil, nil)
+		admin.Must(201, "POST", "/api/v1/trainings/"+pre.ID+"/sessions", map[string]any{"name": "Spring", "starts_at": "2026-01-01T00:00:00Z"}, &open)
+
+		// Edit the prerequisite: a second module makes the learner's status started.
+		var full fullTree
+		admin.Must(200, "GET", "/api/v1/trainings/"+pre.ID, nil, &full)
+		full.Modules = append(full.Modules, fullModule{Title: "More", MaxAttempts: 1, Activities: []fullActivity{{Title: "Read", Kind: "content"}}})
+		admin.Must(200, "PUT", "/api/v1/trainings/"+pre.ID, full, nil)
+		o.env.Store.Now = skillpath.FixedClock(webNow.AddDate(1, 1, 0)) // the certificate has expired
+
+		type entry struct {
+			ID            string   `json:"id"`
+			Action        string   `json:"action"`
+			EnrollmentID  *string  `json:"enrollment_id"`
+			Sessions      []ids    `json:"sessions"`
+			Prerequisites []struct {
+				Passed bool `json:"passed"`
+			} `json:"prerequisites"`
+		}
+		var c struct {
+			Trainings []entry `json:"trainings"`
+		}
+		api.Must(200, "GET", "/api/v1/catalog", nil, &c)
+		for _, e := range c.Trainings {
+			switch e.ID {
+			case pre.ID:
+				if e.Action != "enroll" || e.EnrollmentID == nil || *e.EnrollmentID != enr.ID || len(e.Sessions) != 1 || e.Sessions[0].ID != open.ID {
+					t.Errorf("catalog entry of the expired training: %+v", e)
+				}
+			case main.ID:
+				if len(e.Prerequisites) != 1 || !e.Prerequisites[0].Passed {
+					t.Errorf("the prerequisite passed once is no longer passed: %+v", e)
+				}
+			}
+		}
+		learner := o.client(t)
+		learner.mustSignIn(learnerEmail, learnerPassword)
+		p := learner.get("/learn")
+		for _, want := range []string{`<option value="` + open.ID + `">Spring`, `href="/learn/enrollments/` + enr.ID + `">Open it</a>`, `Ladders</a> <span class="muted">(passed)</span>`} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("/learn lacks %q", want)
+			}
+		}
+		if r := learner.post("/learn", "/learn/enroll", url.Values{"session_id": {open.ID}}); r.Status != 303 {
+			t.Fatalf("enrolling again from /learn: %d %s", r.Status, r.Body)
 		}
 	})
 }
