@@ -176,10 +176,10 @@ func TestEnrollAgainAfterArchiveAndPrerequisiteEdit(t *testing.T) {
 		o.env.Store.Now = skillpath.FixedClock(webNow.AddDate(1, 1, 0)) // the certificate has expired
 
 		type entry struct {
-			ID            string   `json:"id"`
-			Action        string   `json:"action"`
-			EnrollmentID  *string  `json:"enrollment_id"`
-			Sessions      []ids    `json:"sessions"`
+			ID            string  `json:"id"`
+			Action        string  `json:"action"`
+			EnrollmentID  *string `json:"enrollment_id"`
+			Sessions      []ids   `json:"sessions"`
 			Prerequisites []struct {
 				Passed bool `json:"passed"`
 			} `json:"prerequisites"`
