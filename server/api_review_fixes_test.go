@@ -213,3 +213,41 @@ func TestEnrollAgainAfterArchiveAndPrerequisiteEdit(t *testing.T) {
 		}
 	})
 }
+
+// TestCertificatePatchTypes is review fix 6: a PATCH member of the wrong
+// type is refused naming the member and the type wanted, as POST does,
+// and null is refused for the members that cannot be unset.
+func TestCertificatePatchTypes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 0)
+		c := w.certificate(map[string]any{"validity_months": 12})
+		for _, tc := range []struct {
+			body, field, says string
+		}{
+			{`{"reenroll_days_before":"30"}`, "reenroll_days_before", "whole number"},
+			{`{"validity_months":true}`, "validity_months", "whole number"},
+			{`{"fixed_day":1e2}`, "fixed_day", "whole number"},
+			{`{"reenroll_days_before":30.0}`, "reenroll_days_before", "whole number"},
+			{`{"reminder_days":[1,"x"]}`, "reminder_days[1]", "whole number"},
+			{`{"title":null}`, "title", "null"},
+			{`{"owner_group_id":null}`, "owner_group_id", "null"},
+			{`{"expiry_base":null}`, "expiry_base", "null"},
+			{`{"title":7}`, "title", "string"},
+		} {
+			r := w.e.Admin.Send("PATCH", "/api/v1/certificates/"+c, "application/json", []byte(tc.body))
+			e := r.Err()
+			if r.Status != 400 || e.Field != tc.field || !strings.Contains(e.Message, tc.says) || strings.Contains(e.Message, "object") {
+				t.Errorf("PATCH %s: %d %+v, want 400 naming %s saying %q", tc.body, r.Status, e, tc.field, tc.says)
+			}
+		}
+		var got struct {
+			Title          string `json:"title"`
+			ValidityMonths int    `json:"validity_months"`
+		}
+		w.e.Admin.Must(200, "GET", "/api/v1/certificates/"+c, nil, &got)
+		if got.Title != "Licence" || got.ValidityMonths != 12 {
+			t.Errorf("a refused PATCH changed the certificate: %+v", got)
+		}
+		w.e.Admin.Must(200, "PATCH", "/api/v1/certificates/"+c, map[string]any{"validity_months": nil, "reenroll_days_before": nil}, nil)
+	})
+}
