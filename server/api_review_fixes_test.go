@@ -251,3 +251,32 @@ func TestCertificatePatchTypes(t *testing.T) {
 		w.e.Admin.Must(200, "PATCH", "/api/v1/certificates/"+c, map[string]any{"validity_months": nil, "reenroll_days_before": nil}, nil)
 	})
 }
+
+// TestArchivePreviewCountsOnlyEndedReenrollments is review fix 7: a
+// learner who renewed in another automatic session is re-enrolled there,
+// so archiving the first does not end their re-enrollment.
+func TestArchivePreviewCountsOnlyEndedReenrollments(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 2)
+		c := w.certificate(map[string]any{"validity_months": 12})
+		tr := w.path("T", c)
+		first, second := w.session(tr.ID, true), w.session(tr.ID, true)
+		for _, u := range w.learners {
+			w.pass(tr, w.enroll(first, u), u)
+		}
+		w.setNow("2026-06-10T09:00:00Z")
+		w.pass(tr, w.enroll(second, w.learners[0]), w.learners[0]) // learner 0 renews in the second session
+		var preview struct {
+			ReenrollmentsEnded int `json:"reenrollments_ended"`
+		}
+		w.e.Admin.Must(200, "POST", "/api/v1/sessions/"+first+"/archive?dry_run=true", nil, &preview)
+		if preview.ReenrollmentsEnded != 1 {
+			t.Fatalf("reenrollments_ended %d, want 1 (learner 0 renewed in another automatic session)", preview.ReenrollmentsEnded)
+		}
+		w.e.Admin.Must(200, "POST", "/api/v1/sessions/"+first+"/archive", nil, nil)
+		w.setNow("2027-06-01T09:00:00Z")
+		if n := w.sweep(); n != 1 {
+			t.Fatalf("after archiving, the sweep re-enrolled %d, want 1 (learner 0, in the second session)", n)
+		}
+	})
+}
