@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"skillpath"
+	"skillpath/internal/pdftest"
 	"skillpath/internal/testdb"
 )
 
@@ -277,6 +278,38 @@ func TestArchivePreviewCountsOnlyEndedReenrollments(t *testing.T) {
 		w.setNow("2027-06-01T09:00:00Z")
 		if n := w.sweep(); n != 1 {
 			t.Fatalf("after archiving, the sweep re-enrolled %d, want 1 (learner 0, in the second session)", n)
+		}
+	})
+}
+
+// TestHandAwardPDF is review fix 8: the PDF of a certificate granted by
+// hand says an administrator certified the learner, not "for passing".
+func TestHandAwardPDF(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 2)
+		c := w.certificate(map[string]any{"validity_months": 12})
+		tr := w.path("Forklift safety", c)
+		s := w.session(tr.ID, false)
+		var a struct {
+			EnrollmentID string `json:"enrollment_id"`
+		}
+		w.e.Admin.Must(201, "POST", "/api/v1/certificates/"+c+"/awards", map[string]any{"user_id": w.learners[0], "session_id": s, "reason": "Certified elsewhere"}, &a)
+		passed := w.enroll(s, w.learners[1])
+		w.pass(tr, passed, w.learners[1])
+		for _, tc := range []struct {
+			enrollment, want, not string
+		}{
+			{a.EnrollmentID, "certified by an administrator", "passing"},
+			{passed, "for passing Forklift safety", "administrator"},
+		} {
+			r := w.e.Admin.Get("/api/v1/enrollments/" + tc.enrollment + "/certificate.pdf")
+			if r.Status != 200 {
+				t.Fatalf("PDF of enrollment %s: %d %s", tc.enrollment, r.Status, r.Body)
+			}
+			text := strings.Join(strings.Fields(pdftest.Text(t, r.Body)), " ")
+			if !strings.Contains(text, tc.want) || strings.Contains(text, tc.not) {
+				t.Errorf("PDF of enrollment %s: want %q and no %q:\n%s", tc.enrollment, tc.want, tc.not, text)
+			}
 		}
 	})
 }
