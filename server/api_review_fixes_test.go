@@ -313,3 +313,29 @@ func TestHandAwardPDF(t *testing.T) {
 		}
 	})
 }
+
+// TestCertifyAfterRevoking is review fix 9: certifying again in an
+// enrollment whose certificate was revoked says so truly (409, revoked),
+// and certifying in another session of the path works.
+func TestCertifyAfterRevoking(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 1)
+		c := w.certificate(map[string]any{"validity_months": 12})
+		tr := w.path("T", c)
+		s, other := w.session(tr.ID, false), w.session(tr.ID, false)
+		body := map[string]any{"user_id": w.learners[0], "session_id": s, "reason": "Certified elsewhere"}
+		var a struct{ ID string }
+		w.e.Admin.Must(201, "POST", "/api/v1/certificates/"+c+"/awards", body, &a)
+		if r := w.e.Admin.Do("POST", "/api/v1/certificates/"+c+"/awards", body); r.Status != 409 || !strings.Contains(r.Err().Message, "already holds") {
+			t.Errorf("certifying twice: %d %s", r.Status, r.Body)
+		}
+		w.e.Admin.Must(200, "POST", "/api/v1/awards/"+a.ID+"/revoke", map[string]any{"reason": "Error"}, nil)
+		r := w.e.Admin.Do("POST", "/api/v1/certificates/"+c+"/awards", body)
+		if msg := r.Err().Message; r.Status != 409 || strings.Contains(msg, "already holds") || !strings.Contains(msg, "revoked on 2026-01-10") || !strings.Contains(msg, "another session") {
+			t.Errorf("certifying after revoking: %d %s", r.Status, r.Body)
+		}
+		body["session_id"] = other
+		w.e.Admin.Must(201, "POST", "/api/v1/certificates/"+c+"/awards", body, nil)
+		w.checkStored()
+	})
+}
