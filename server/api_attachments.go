@@ -2,10 +2,12 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"skillpath"
 	"skillpath/store"
@@ -56,14 +58,14 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, caller
 	if err := skillpath.ValidateName("name", name); err != nil {
 		return err
 	}
-	if strings.ContainsAny(name, `/\"`) {
-		return skillpath.Invalid("name", "must be a file name without / \\ or \"")
+	if err := checkFileName(name); err != nil {
+		return err
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAttachmentBytes))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return skillpath.Errorf(skillpath.ETOOLARGE, "body: an attachment is at most %d MiB", MaxAttachmentBytes>>20)
+		return &skillpath.Error{Code: skillpath.ETOOLARGE, Field: "body", Message: fmt.Sprintf("body: an attachment is at most %d MiB", MaxAttachmentBytes>>20)}
 	case err != nil:
 		return skillpath.Invalid("body", "could not be read")
 	case len(data) == 0:
@@ -104,6 +106,26 @@ func (s *Server) pageAttachment(w http.ResponseWriter, r *http.Request, v *view)
 	_, err = w.Write(a.Data)
 	if err != nil {
 		responseFailed(w, "write", err)
+	}
+	return nil
+}
+
+// checkFileName refuses an attachment name that is no plain file name
+// (review fix 10): a path separator or quote, a control character (tab
+// included), an invisible formatting character — the bidirectional
+// overrides such as U+202E, which make "gpj.exe" read "exe.jpg" — or a
+// name of dots alone ("." and ".."). EINVALID naming "name".
+func checkFileName(name string) error {
+	if strings.ContainsAny(name, `/\"`) {
+		return skillpath.Invalid("name", "must be a file name without / \\ or \"")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return skillpath.Invalid("name", "must not hold control or invisible formatting characters (such as %U)", r)
+		}
+	}
+	if strings.Trim(name, ". ") == "" {
+		return skillpath.Invalid("name", "must be a file name, not dots alone")
 	}
 	return nil
 }

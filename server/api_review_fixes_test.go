@@ -339,3 +339,24 @@ func TestCertifyAfterRevoking(t *testing.T) {
 		w.checkStored()
 	})
 }
+
+// TestAttachmentNames is review fix 10: an attachment's name is a plain
+// file name — no control or bidirectional formatting characters, not dots
+// alone — and the 413 of an oversized file names its field.
+func TestAttachmentNames(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		base := "/api/v1/trainings/" + o.training.ID + "/attachments"
+		for _, name := range []string{"gpj\u202Eexe.png", ".", "..", " . ", "a\tb.png", "a\u0007.png", "x\u200Fy.png", "a/b.png"} {
+			r := o.env.Admin.Do("POST", base+"?name="+url.QueryEscape(name), pngBytes)
+			if e := r.Err(); r.Status != 400 || e.Field != "name" {
+				t.Errorf("name %q: %d %s, want 400 naming name", name, r.Status, r.Body)
+			}
+		}
+		r := o.env.Admin.Do("POST", base, append([]byte("%PDF-1.4\n"), make([]byte, 5<<20)...))
+		if e := r.Err(); r.Status != 413 || e.Field != "body" {
+			t.Errorf("oversized attachment: %d %s, want 413 naming body", r.Status, r.Body)
+		}
+		o.env.Admin.Must(201, "POST", base+"?name="+url.QueryEscape("Schéma v2.png"), pngBytes, nil)
+	})
+}
