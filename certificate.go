@@ -59,6 +59,9 @@ func (c *Certificate) Validate() error {
 		c.ExpiryBase = ExpiryDelivery
 	}
 	if d := c.ReenrollDaysBefore; d != nil {
+		if c.ValidityMonths == nil {
+			return Invalid("reenroll_days_before", "is only allowed on a certificate that expires (set validity_months, or leave it out)")
+		}
 		if *d < 0 {
 			return Invalid("reenroll_days_before", "must be 0 or more")
 		}

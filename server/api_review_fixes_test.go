@@ -250,6 +250,14 @@ func TestCertificatePatchTypes(t *testing.T) {
 			t.Errorf("a refused PATCH changed the certificate: %+v", got)
 		}
 		w.e.Admin.Must(200, "PATCH", "/api/v1/certificates/"+c, map[string]any{"validity_months": nil, "reenroll_days_before": nil}, nil)
+		// review fix 11: a lead only on a certificate that expires
+		if e := w.e.Admin.Do("PATCH", "/api/v1/certificates/"+c, map[string]any{"reenroll_days_before": 10}).Err(); e.Field != "reenroll_days_before" {
+			t.Errorf("a lead on a certificate that never expires: %+v", e)
+		}
+		body := map[string]any{"title": "Forever", "owner_group_id": w.group, "reenroll_days_before": 10}
+		if r := w.e.Admin.Do("POST", "/api/v1/certificates", body); r.Status != 400 || r.Err().Field != "reenroll_days_before" {
+			t.Errorf("POST a lead with no validity: %d %s", r.Status, r.Body)
+		}
 	})
 }
 
@@ -358,5 +366,21 @@ func TestAttachmentNames(t *testing.T) {
 			t.Errorf("oversized attachment: %d %s, want 413 naming body", r.Status, r.Body)
 		}
 		o.env.Admin.Must(201, "POST", base+"?name="+url.QueryEscape("Schéma v2.png"), pngBytes, nil)
+	})
+}
+
+// TestBuyFirstNamesCurrency is review fix 11: the refusal to enroll in a
+// paid training not bought names the price with its currency.
+func TestBuyFirstNamesCurrency(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 1)
+		var tr ids
+		w.e.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Paid", "price": 0.5,
+			"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "Page", "kind": "content"}}}}}, &tr)
+		s := w.session(tr.ID, false)
+		r := w.e.As(idOf(t, w.learners[0])).Do("POST", "/api/v1/sessions/"+s+"/enrollments", map[string]any{})
+		if r.Status != 422 || !strings.Contains(r.Err().Message, "costs 0.50 EUR: buy it") {
+			t.Errorf("enrolling unbought: %d %s", r.Status, r.Body)
+		}
 	})
 }

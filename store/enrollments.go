@@ -41,7 +41,7 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM purchases WHERE training_id = $1 AND user_id = $2`, def.ID, userID).Scan(&one)
 			if errNoRows(err) {
-				return skillpath.Errorf(skillpath.EUNPROCESSABLE, "training %q costs %s: buy it before enrolling", def.Title, def.Price)
+				return skillpath.Errorf(skillpath.EUNPROCESSABLE, "training %q costs %s: buy it before enrolling", def.Title, def.Price.Format(tx.store.Currency))
 			} else if err != nil {
 				return err
 			}
