@@ -337,7 +337,17 @@ func TestCertifyAfterRevoking(t *testing.T) {
 		if r := w.e.Admin.Do("POST", "/api/v1/certificates/"+c+"/awards", body); r.Status != 409 || !strings.Contains(r.Err().Message, "already holds") {
 			t.Errorf("certifying twice: %d %s", r.Status, r.Body)
 		}
-		w.e.Admin.Must(200, "POST", "/api/v1/awards/"+a.ID+"/revoke", map[string]any{"reason": "Error"}, nil)
+		var fresh map[string]any
+		w.e.Admin.Must(200, "GET", "/api/v1/awards/"+a.ID, nil, &fresh)
+		for _, k := range []string{"extend_reason", "revoke_reason"} { // review fix 11: always there, null when unset
+			if v, ok := fresh[k]; !ok || v != nil {
+				t.Errorf("award JSON %s: %v (present %v), want null", k, v, ok)
+			}
+		}
+		w.e.Admin.Must(200, "POST", "/api/v1/awards/"+a.ID+"/revoke", map[string]any{"reason": "Error"}, &fresh)
+		if fresh["revoke_reason"] != "Error" || fresh["reason"] != "Certified elsewhere" {
+			t.Errorf("revoked award JSON: %v", fresh)
+		}
 		r := w.e.Admin.Do("POST", "/api/v1/certificates/"+c+"/awards", body)
 		if msg := r.Err().Message; r.Status != 409 || strings.Contains(msg, "already holds") || !strings.Contains(msg, "revoked on 2026-01-10") || !strings.Contains(msg, "another session") {
 			t.Errorf("certifying after revoking: %d %s", r.Status, r.Body)
