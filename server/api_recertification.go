@@ -1,13 +1,19 @@
 package server
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"skillpath"
+	"skillpath/server/input"
 	"skillpath/store"
 )
 
@@ -57,6 +63,34 @@ type certificatePatch struct {
 	FixedMonth         nullable[int]                  `json:"fixed_month"`
 	FixedDay           nullable[int]                  `json:"fixed_day"`
 	ReminderDays       nullable[[]int]                `json:"reminder_days"` // null: the default [30, 7] (SPEC §7)
+}
+
+// decodeNoNulls is decode for a PATCH body whose members cannot be unset:
+// a member given as null is refused (400 naming it) rather than read as
+// absent and silently ignored (review fix 6).
+func decodeNoNulls(w http.ResponseWriter, r *http.Request, v any) error {
+	var raw map[string]jsontext.Value
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, input.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &skillpath.Error{Code: skillpath.ETOOLARGE, Field: "body", Message: fmt.Sprintf("body: larger than %d bytes", tooLarge.Limit)}
+	} else if err != nil {
+		return skillpath.Invalid("body", "could not be read")
+	}
+	if jsonv2.Unmarshal(body, &raw) == nil {
+		names := make([]string, 0, len(raw))
+		for k, m := range raw {
+			if m.Kind() == 'n' {
+				names = append(names, k)
+			}
+		}
+		if len(names) > 0 {
+			slices.Sort(names)
+			return skillpath.Invalid(names[0], "cannot be null: leave it out to keep it")
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return decode(w, r, v)
 }
 
 // check refuses null for the members that cannot be unset.

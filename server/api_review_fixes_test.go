@@ -220,7 +220,7 @@ func TestEnrollAgainAfterArchiveAndPrerequisiteEdit(t *testing.T) {
 // and null is refused for the members that cannot be unset.
 func TestCertificatePatchTypes(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dialect string) {
-		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 0)
+		w := newRecert(t, dialect, "2026-01-10T09:00:00Z", 1)
 		c := w.certificate(map[string]any{"validity_months": 12})
 		for _, tc := range []struct {
 			body, field, says string
@@ -250,6 +250,14 @@ func TestCertificatePatchTypes(t *testing.T) {
 			t.Errorf("a refused PATCH changed the certificate: %+v", got)
 		}
 		w.e.Admin.Must(200, "PATCH", "/api/v1/certificates/"+c, map[string]any{"validity_months": nil, "reenroll_days_before": nil}, nil)
+		// the sibling: PATCH /api/v1/users/{id} refuses null rather than ignoring it
+		for _, member := range []string{"name", "group_ids", "platform_admin"} {
+			r := w.e.Admin.Do("PATCH", "/api/v1/users/"+w.learners[0], map[string]any{member: nil})
+			if e := r.Err(); r.Status != 400 || e.Field != member {
+				t.Errorf("PATCH a user with %s null: %d %s", member, r.Status, r.Body)
+			}
+		}
+		w.e.Admin.Must(200, "PATCH", "/api/v1/users/"+w.learners[0], map[string]any{"name": "Renamed"}, nil)
 		// review fix 11: a lead only on a certificate that expires
 		if e := w.e.Admin.Do("PATCH", "/api/v1/certificates/"+c, map[string]any{"reenroll_days_before": 10}).Err(); e.Field != "reenroll_days_before" {
 			t.Errorf("a lead on a certificate that never expires: %+v", e)
