@@ -27,8 +27,9 @@ type ExpiryChange struct {
 
 // ReenrollChange is when a learner is to be enrolled again, before and
 // after a change of rules: their newest certificate's expiry less the
-// certificate's lead. Only learners in an unarchived auto_reenroll session
-// of a granting path are listed. Due is true when the new moment has come
+// certificate's lead. Only the learners the sweep watches are listed: those
+// holding the certificate from their latest enrollment in an unarchived
+// auto_reenroll session, not enrolled again there yet. Due is true when the new moment has come
 // and the learner is not enrolled again since their newest delivery: the
 // next sweep enrolls them.
 type ReenrollChange struct {
@@ -257,13 +258,19 @@ func reenrollAt(expires *time.Time, r status.Rules, defaultLead time.Duration) *
 	return &t
 }
 
-// autoReenrolled are the learners with a live enrollment in an unarchived
-// auto_reenroll session of a path granting the certificate.
+// autoReenrolled are the learners the sweep watches for the certificate
+// (reenrollQuery's candidates, whatever the expiry): live, with a live
+// enrollment in an unarchived auto_reenroll session holding an unrevoked
+// delivery of it, the latest there and not followed by a re-enrollment.
 func (tx *Tx) autoReenrolled(ctx context.Context, certificateID skillpath.ID) (map[skillpath.ID]bool, error) {
 	ids, err := queryIDs(ctx, tx, `SELECT DISTINCT e.user_id FROM enrollments e
 		JOIN sessions s ON s.id = e.session_id
-		JOIN training_certificates tc ON tc.training_id = e.training_id
-		WHERE tc.certificate_id = $1 AND e.deleted_at IS NULL AND s.auto_reenroll = TRUE AND s.archived_at IS NULL AND s.deleted_at IS NULL`, certificateID)
+		JOIN users u ON u.id = e.user_id
+		JOIN awards a ON a.enrollment_id = e.id AND a.certificate_id = $1 AND a.revoked_at IS NULL
+		WHERE e.deleted_at IS NULL AND u.deleted_at IS NULL AND s.auto_reenroll = TRUE AND s.archived_at IS NULL AND s.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM enrollments later WHERE later.session_id = e.session_id AND later.user_id = e.user_id
+			AND later.id > e.id AND later.deleted_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM enrollments next WHERE next.reenrolled_from = e.id)`, certificateID)
 	out := map[skillpath.ID]bool{}
 	for _, id := range ids {
 		out[id] = true
