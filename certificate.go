@@ -1,6 +1,9 @@
 package skillpath
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Certificate is granted by passing one of its associated paths and may
 // expire after ValidityMonths (SPEC §2), with its own recertification rules
@@ -59,6 +62,9 @@ func (c *Certificate) Validate() error {
 		c.ExpiryBase = ExpiryDelivery
 	}
 	if d := c.ReenrollDaysBefore; d != nil {
+		if c.ValidityMonths == nil {
+			return Invalid("reenroll_days_before", "is only allowed on a certificate that expires (set validity_months, or leave it out)")
+		}
 		if *d < 0 {
 			return Invalid("reenroll_days_before", "must be 0 or more")
 		}
@@ -117,4 +123,22 @@ type Award struct {
 	RevokedAt    *time.Time `json:"revoked_at"`
 	RevokedBy    *ID        `json:"revoked_by"`
 	RevokeReason string     `json:"revoke_reason,omitempty"`
+}
+
+// MarshalJSON writes every member of an award, reason, extend_reason and
+// revoke_reason included: null when unset (docs/API.md; review fix 11).
+func (a Award) MarshalJSON() ([]byte, error) {
+	type plain Award
+	orNull := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	return json.Marshal(struct {
+		plain
+		Reason       *string `json:"reason"`
+		ExtendReason *string `json:"extend_reason"`
+		RevokeReason *string `json:"revoke_reason"`
+	}{plain(a), orNull(a.Reason), orNull(a.ExtendReason), orNull(a.RevokeReason)})
 }

@@ -1,6 +1,7 @@
 package skillpath
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/text/currency"
@@ -21,10 +22,17 @@ func ParseCurrency(field, code string) (string, error) {
 	return u.String(), nil
 }
 
-// Format shows a price in currency code as pages show it: "49.00 EUR".
+// Format shows a price in currency code as pages show it: "49.00 EUR";
+// in a currency without minor units (ISO 4217: JPY, KRW… have none) a
+// whole amount has no decimals: "500 JPY".
 func (p Price) Format(code string) string {
 	if code == "" {
 		code = DefaultCurrency
+	}
+	if u, err := currency.ParseISO(code); err == nil && p%100 == 0 {
+		if scale, _ := currency.Standard.Rounding(u); scale == 0 {
+			return fmt.Sprintf("%d %s", p/100, code)
+		}
 	}
 	return p.String() + " " + code
 }

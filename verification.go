@@ -44,6 +44,7 @@ type CertificateDocument struct {
 	Title         string // the certificate's title
 	Learner       string // the learner's name: the only fact about them shown
 	Path          string // the training that delivered it
+	ByHand        bool   // certified by an administrator, not by passing Path
 	DeliveredAt   time.Time
 	ExpiresAt     *time.Time // nil: never expires
 	Status        status.Certification

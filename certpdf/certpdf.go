@@ -41,6 +41,7 @@ type Certificate struct {
 	Learner   string // the learner's name
 	Title     string // the certificate's title
 	Path      string // the training that delivered it
+	ByHand    bool   // certified by an administrator: the page does not say "for passing"
 	Delivered string // delivery date
 	Expires   string // expiration date; "" when it never expires
 	URL       string // {base-url}/verify/{code}
@@ -161,7 +162,11 @@ func (t *typesetter) page(c Certificate) error {
 	y = t.centred(c.Title, titleStyle, w, textWidth, y)
 	y = t.centred("awarded to", toStyle, w, textWidth, y)
 	y = t.centred(c.Learner, learnerStyle, w, textWidth, y)
-	t.centred("for passing "+c.Path, pathStyle, w, textWidth, y)
+	if c.ByHand {
+		t.centred("certified by an administrator", pathStyle, w, textWidth, y)
+	} else {
+		t.centred("for passing "+c.Path, pathStyle, w, textWidth, y)
+	}
 
 	bottom := h - 30
 	expires := "Does not expire"

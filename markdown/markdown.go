@@ -10,11 +10,16 @@ import (
 	"bytes"
 	"html/template"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // MaxBody is the longest body accepted, in bytes (256 KiB): a long chapter,
@@ -22,7 +27,8 @@ import (
 const MaxBody = 256 << 10
 
 var (
-	md = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+	md = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(guard{}, 100))))
 
 	policy = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
@@ -92,4 +98,99 @@ func render(source string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(source))
 	}
 	return template.HTML(policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised above
+}
+
+// guard rewrites the parsed document before rendering (review fix 10):
+//   - a link or image to another site without a scheme ("//host/x", and
+//     the "/\\host" and tab-split forms browsers read alike) is no link:
+//     its text stays, an image goes; only http(s), mailto or a path on this
+//     site lead anywhere;
+//   - inline raw <style>, <script> and the like, which goldmark drops tag
+//     by tag, take their content with them instead of leaving it as text.
+type guard struct{}
+
+// contentTags are the elements whose content is no text to show.
+var contentTags = map[string]bool{"style": true, "script": true, "textarea": true, "title": true, "xmp": true, "noscript": true,
+	"iframe": true, "noembed": true, "noframes": true, "template": true, "svg": true, "math": true, "object": true}
+
+var rawTag = regexp.MustCompile(`^<(/?)([A-Za-z][A-Za-z0-9-]*)`)
+
+func (guard) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+	src := reader.Source()
+	var offsite []ast.Node
+	var hidden []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch v := n.(type) {
+		case *ast.Link:
+			if otherSite(string(v.Destination)) {
+				offsite = append(offsite, n)
+			}
+		case *ast.Image:
+			if otherSite(string(v.Destination)) {
+				offsite = append(offsite, n)
+			}
+		case *ast.RawHTML:
+			m := rawTag.FindSubmatch(rawText(v, src))
+			if m == nil || len(m[1]) > 0 || !contentTags[strings.ToLower(string(m[2]))] {
+				return ast.WalkContinue, nil
+			}
+			name := strings.ToLower(string(m[2]))
+			for next := n.NextSibling(); next != nil; next = next.NextSibling() {
+				if r, ok := next.(*ast.RawHTML); ok {
+					if c := rawTag.FindSubmatch(rawText(r, src)); c != nil && len(c[1]) > 0 && strings.ToLower(string(c[2])) == name {
+						break
+					}
+				}
+				hidden = append(hidden, next)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range hidden {
+		if n.Parent() != nil {
+			n.Parent().RemoveChild(n.Parent(), n)
+		}
+	}
+	for _, n := range offsite {
+		parent := n.Parent()
+		if parent == nil {
+			continue
+		}
+		if _, ok := n.(*ast.Link); ok { // keep the words, drop the link
+			for c := n.FirstChild(); c != nil; {
+				next := c.NextSibling()
+				parent.InsertBefore(parent, n, c)
+				c = next
+			}
+		}
+		parent.RemoveChild(parent, n)
+	}
+}
+
+func rawText(n *ast.RawHTML, src []byte) []byte {
+	var b []byte
+	for i := 0; i < n.Segments.Len(); i++ {
+		seg := n.Segments.At(i)
+		b = append(b, seg.Value(src)...)
+	}
+	return b
+}
+
+// otherSite reports whether a link's destination leads to another site
+// without naming a scheme: "//host", "/\\host", "\\\\host" (browsers
+// drop tabs and line breaks in URLs and read "\\" as "/").
+func otherSite(dest string) bool {
+	d := strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, strings.TrimLeft(dest, " \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"))
+	return strings.HasPrefix(d, "//")
 }

@@ -23,6 +23,15 @@ func TestHTML(t *testing.T) {
 		{"javascript link dropped", "[x](javascript:alert(1))", nil, []string{"javascript:"}},
 		{"data image dropped", "![x](data:image/png;base64,AAAA)", nil, []string{"data:"}},
 		{"inline html escaped", "a <b onclick=x>b</b>", nil, []string{"onclick"}},
+		// review fix 10: no link to another site without a scheme; inline
+		// style and script take their content with them
+		{"protocol-relative link dropped", "[p](//evil.example/x) after", []string{"p after"}, []string{"evil", "href"}},
+		{"backslash protocol-relative link dropped", `[p](/\evil.example/x)`, []string{"p"}, []string{"evil", "href"}},
+		{"protocol-relative image dropped", "![i](//evil.example/i.png)", nil, []string{"evil", "<img"}},
+		{"path link kept", "[a](/trainings/1/attachments/2)", []string{`href="/trainings/1/attachments/2"`}, nil},
+		{"inline style content dropped", "Hi <style>body{display:none}</style> there", []string{"Hi", "there"}, []string{"display", "body{", "<style"}},
+		{"inline script content dropped", "a <SCRIPT>alert(1)</SCRIPT> b", []string{"a", "b"}, []string{"alert"}},
+		{"unclosed inline style", "x <style>p{color:red}", []string{"x"}, []string{"color"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := string(markdown.HTML(c.in))

@@ -2,10 +2,12 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"skillpath"
 	"skillpath/store"
@@ -57,7 +59,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, caller
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return skillpath.Errorf(skillpath.ETOOLARGE, "body: an attachment is at most %d MiB", MaxAttachmentBytes>>20)
+		return &skillpath.Error{Code: skillpath.ETOOLARGE, Field: "body", Message: fmt.Sprintf("body: an attachment is at most %d MiB", MaxAttachmentBytes>>20)}
 	case err != nil:
 		return skillpath.Invalid("body", "could not be read")
 	}
@@ -76,8 +78,8 @@ func (s *Server) addAttachment(r *http.Request, training skillpath.ID, name stri
 	if err := skillpath.ValidateName("name", name); err != nil {
 		return nil, err
 	}
-	if strings.ContainsAny(name, `/\"`) {
-		return nil, skillpath.Invalid("name", "must be a file name without / \\ or \"")
+	if err := checkFileName(name); err != nil {
+		return nil, err
 	}
 	if len(data) == 0 {
 		return nil, skillpath.Invalid(field, "the file is empty")
@@ -116,6 +118,26 @@ func (s *Server) pageAttachment(w http.ResponseWriter, r *http.Request, v *view)
 	_, err = w.Write(a.Data)
 	if err != nil {
 		responseFailed(w, "write", err)
+	}
+	return nil
+}
+
+// checkFileName refuses an attachment name that is no plain file name
+// (review fix 10): a path separator or quote, a control character (tab
+// included), an invisible formatting character — the bidirectional
+// overrides such as U+202E, which make "gpj.exe" read "exe.jpg" — or a
+// name of dots alone ("." and ".."). EINVALID naming "name".
+func checkFileName(name string) error {
+	if strings.ContainsAny(name, `/\"`) {
+		return skillpath.Invalid("name", "must be a file name without / \\ or \"")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return skillpath.Invalid("name", "must not hold control or invisible formatting characters (such as %U)", r)
+		}
+	}
+	if strings.Trim(name, ". ") == "" {
+		return skillpath.Invalid("name", "must be a file name, not dots alone")
 	}
 	return nil
 }

@@ -1,11 +1,19 @@
 package server
 
 import (
-	"encoding/json"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"skillpath"
+	"skillpath/server/input"
 	"skillpath/store"
 )
 
@@ -26,14 +34,18 @@ type nullable[T any] struct {
 	Value *T
 }
 
-func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+// UnmarshalJSONFrom reads null or a T with the strict decoder's own rules,
+// so that a value of the wrong type is refused as for any other member
+// ("must be a whole number within range", naming the member).
+func (n *nullable[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	n.Set = true
-	if string(b) == "null" {
+	if dec.PeekKind() == 'n' {
 		n.Value = nil
-		return nil
+		_, err := dec.ReadToken()
+		return err
 	}
 	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := jsonv2.UnmarshalDecode(dec, &v); err != nil {
 		return err
 	}
 	n.Value = &v
@@ -43,22 +55,67 @@ func (n *nullable[T]) UnmarshalJSON(b []byte) error {
 // certificatePatch is the body of PATCH /api/v1/certificates/{id}: the
 // members given change, the others stay.
 type certificatePatch struct {
-	Title              *string               `json:"title"`
-	OwnerGroupID       *skillpath.ID         `json:"owner_group_id"`
-	ValidityMonths     nullable[int]         `json:"validity_months"`
-	ReenrollDaysBefore nullable[int]         `json:"reenroll_days_before"`
-	ExpiryBase         *skillpath.ExpiryBase `json:"expiry_base"`
-	FixedMonth         nullable[int]         `json:"fixed_month"`
-	FixedDay           nullable[int]         `json:"fixed_day"`
-	ReminderDays       nullable[[]int]       `json:"reminder_days"` // null: the default [30, 7] (SPEC §7)
+	Title              nullable[string]               `json:"title"`          // null refused
+	OwnerGroupID       nullable[skillpath.ID]         `json:"owner_group_id"` // null refused
+	ValidityMonths     nullable[int]                  `json:"validity_months"`
+	ReenrollDaysBefore nullable[int]                  `json:"reenroll_days_before"`
+	ExpiryBase         nullable[skillpath.ExpiryBase] `json:"expiry_base"` // null refused
+	FixedMonth         nullable[int]                  `json:"fixed_month"`
+	FixedDay           nullable[int]                  `json:"fixed_day"`
+	ReminderDays       nullable[[]int]                `json:"reminder_days"` // null: the default [30, 7] (SPEC §7)
+}
+
+// decodeNoNulls is decode for a PATCH body whose members cannot be unset:
+// a member given as null is refused (400 naming it) rather than read as
+// absent and silently ignored (review fix 6).
+func decodeNoNulls(w http.ResponseWriter, r *http.Request, v any) error {
+	var raw map[string]jsontext.Value
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, input.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &skillpath.Error{Code: skillpath.ETOOLARGE, Field: "body", Message: fmt.Sprintf("body: larger than %d bytes", tooLarge.Limit)}
+	} else if err != nil {
+		return skillpath.Invalid("body", "could not be read")
+	}
+	if jsonv2.Unmarshal(body, &raw) == nil {
+		names := make([]string, 0, len(raw))
+		for k, m := range raw {
+			if m.Kind() == 'n' {
+				names = append(names, k)
+			}
+		}
+		if len(names) > 0 {
+			slices.Sort(names)
+			return skillpath.Invalid(names[0], "cannot be null: leave it out to keep it")
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return decode(w, r, v)
+}
+
+// check refuses null for the members that cannot be unset.
+func (p *certificatePatch) check() error {
+	for _, m := range []struct {
+		name      string
+		set, null bool
+	}{
+		{"title", p.Title.Set, p.Title.Value == nil},
+		{"owner_group_id", p.OwnerGroupID.Set, p.OwnerGroupID.Value == nil},
+		{"expiry_base", p.ExpiryBase.Set, p.ExpiryBase.Value == nil},
+	} {
+		if m.set && m.null {
+			return skillpath.Invalid(m.name, "cannot be null: leave it out to keep it")
+		}
+	}
+	return nil
 }
 
 func (p *certificatePatch) apply(c *skillpath.Certificate) {
-	if p.Title != nil {
-		c.Title = *p.Title
+	if p.Title.Value != nil {
+		c.Title = *p.Title.Value
 	}
-	if p.OwnerGroupID != nil {
-		c.OwnerGroupID = *p.OwnerGroupID
+	if p.OwnerGroupID.Value != nil {
+		c.OwnerGroupID = *p.OwnerGroupID.Value
 	}
 	if p.ValidityMonths.Set {
 		c.ValidityMonths = p.ValidityMonths.Value
@@ -66,8 +123,8 @@ func (p *certificatePatch) apply(c *skillpath.Certificate) {
 	if p.ReenrollDaysBefore.Set {
 		c.ReenrollDaysBefore = p.ReenrollDaysBefore.Value
 	}
-	if p.ExpiryBase != nil {
-		c.ExpiryBase = *p.ExpiryBase
+	if p.ExpiryBase.Value != nil {
+		c.ExpiryBase = *p.ExpiryBase.Value
 		if c.ExpiryBase != skillpath.ExpiryFixed {
 			c.FixedMonth, c.FixedDay = nil, nil // a day of no use any more
 		}
@@ -123,6 +180,9 @@ func (s *Server) patchCertificate(w http.ResponseWriter, r *http.Request, caller
 	}
 	var in certificatePatch
 	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := in.check(); err != nil {
 		return err
 	}
 	out, err := s.Store.UpdateCertificate(r.Context(), id, in.apply, s.reenrollLead(), dryRun)

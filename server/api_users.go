@@ -134,7 +134,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, caller *skil
 		// their own.
 		CurrentPassword *string `json:"current_password"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeNoNulls(w, r, &in); err != nil {
 		return err
 	}
 	// Learners may change their own name and password; the rest is for

@@ -127,7 +127,7 @@ func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request, caller *
 // the platform's zone (SPEC §2).
 func (s *Server) certificatePage(d skillpath.CertificateDocument) certpdf.Certificate {
 	return certpdf.Certificate{
-		Platform: s.platformName(), Learner: d.Learner, Title: d.Title, Path: d.Path,
+		Platform: s.platformName(), Learner: d.Learner, Title: d.Title, Path: d.Path, ByHand: d.ByHand,
 		Delivered: report.Date(&d.DeliveredAt, s.Store.Zone), Expires: report.Date(d.ExpiresAt, s.Store.Zone),
 		URL: s.verifyURL(d.Code),
 	}

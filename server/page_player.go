@@ -3,6 +3,7 @@ package server
 import (
 	"html/template"
 	"net/http"
+	"time"
 
 	"skillpath"
 	"skillpath/markdown"
@@ -37,6 +38,17 @@ type playerPage struct {
 	Renewed []store.HeldCertificate
 	// CanLeave: the learner may leave this enrollment (issue 18).
 	CanLeave bool
+	// Certificates: each certificate the training grants, with when it was
+	// revoked in this enrollment, if it was; Held: those delivered and not
+	// revoked, with their true status (valid, expiring soon, expired).
+	Certificates []playerCertificate
+	Held         []playerCertificate
+}
+
+// playerCertificate is a certificate of the enrollment as the player shows it.
+type playerCertificate struct {
+	skillpath.CertificateResult
+	RevokedAt *time.Time
 }
 
 type playerModule struct {
@@ -67,7 +79,23 @@ func (s *Server) pagePlayer(w http.ResponseWriter, r *http.Request, v *view) err
 	if d, ok := v.Data.(map[skillpath.ID]string); ok {
 		p.Drafts = d
 	}
-	e := skillpath.Enrollment{SelfEnrolled: res.SelfEnrolled, AutoReenrolled: res.AutoReenrolled, StartedAt: res.StartedAt}
+	revoked, err := s.Store.RevokedAwards(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	e := skillpath.Enrollment{SelfEnrolled: res.SelfEnrolled, AutoReenrolled: res.AutoReenrolled, StartedAt: res.StartedAt, HasProgress: res.Progress > 0}
+	for _, c := range res.Certificates {
+		pc := playerCertificate{CertificateResult: c}
+		if at, ok := revoked[c.CertificateID]; ok && c.DeliveredAt == nil {
+			pc.RevokedAt = &at
+			pc.Status, pc.Label = status.CertificationRevoked, status.CertificationRevoked.Label()
+		}
+		if c.DeliveredAt != nil {
+			e.HoldsCertificate = true
+			p.Held = append(p.Held, pc)
+		}
+		p.Certificates = append(p.Certificates, pc)
+	}
 	p.CanLeave = e.CheckLeave() == nil
 	if res.Status == status.TrainingPrerequisitesPending {
 		if p.Prerequisites, err = s.Store.Prerequisites(r.Context(), v.User.ID, res.TrainingID); err != nil {

@@ -23,6 +23,9 @@ func recertificationRule(c *skillpath.Certificate, defaultLead time.Duration) st
 		expiry = fmt.Sprintf("Expires %s after the learner's previous certificate expires when renewed before it, else %s after delivery.", months, months)
 	case skillpath.ExpiryFixed:
 		day := time.Date(2028, time.Month(*c.FixedMonth), *c.FixedDay, 0, 0, 0, 0, time.UTC).Format("2 January")
+		if *c.FixedMonth == 2 && *c.FixedDay == 29 {
+			day += " (28 February in other years)"
+		}
 		expiry = fmt.Sprintf("Expires on %s, at least %s after delivery.", day, months)
 	default:
 		expiry = fmt.Sprintf("Expires %s after delivery.", months)

@@ -24,7 +24,7 @@ func TestWebRecertificationRule(t *testing.T) {
 			{map[string]any{"validity_months": 12, "expiry_base": "previous_expiry", "reenroll_days_before": 60},
 				"Expires 12 months after the learner's previous certificate expires when renewed before it, else 12 months after delivery. Learners of automatic sessions are enrolled again 60 days before it expires."},
 			{map[string]any{"validity_months": 12, "expiry_base": "fixed", "fixed_month": 2, "fixed_day": 29, "reenroll_days_before": 1},
-				"Expires on 29 February, at least 12 months after delivery. Learners of automatic sessions are enrolled again 1 day before it expires."},
+				"Expires on 29 February (28 February in other years), at least 12 months after delivery. Learners of automatic sessions are enrolled again 1 day before it expires."},
 		} {
 			c := w.certificate(tc.fields)
 			p := web.get("/certificates/" + c)

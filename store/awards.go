@@ -94,7 +94,9 @@ func checkReason(reason string) (string, error) {
 // missing reason, an unknown or deleted user, or a session of a path that
 // does not grant the certificate; ENOTFOUND for an unknown certificate or
 // session; EUNPROCESSABLE for an archived session; ECONFLICT when that
-// enrollment already holds the certificate.
+// enrollment already holds the certificate, or held it and it was revoked
+// (one delivery per enrollment and certificate: the revoked one stays in
+// the history; the message says to certify in another session).
 func (s *Store) Certify(ctx context.Context, certificateID, userID, sessionID skillpath.ID, reason string, by skillpath.ID) (*skillpath.Award, error) {
 	reason, err := checkReason(reason)
 	if err != nil {
@@ -151,7 +153,20 @@ func (s *Store) Certify(ctx context.Context, certificateID, userID, sessionID sk
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (enrollment_id, certificate_id) DO NOTHING RETURNING id`,
 			enrollment, c.ID, userID, millis(tx.now), nullMillis(expires), previous, by, reason).Scan(&id)
 		if errNoRows(err) {
-			return skillpath.Errorf(skillpath.ECONFLICT, "enrollment %s already holds certificate %s", enrollment, c.ID)
+			var held skillpath.ID
+			var revoked sql.NullInt64
+			if err := tx.QueryRowContext(ctx, `SELECT id, revoked_at FROM awards WHERE enrollment_id = $1 AND certificate_id = $2`,
+				enrollment, c.ID).Scan(&held, &revoked); err != nil {
+				return err
+			}
+			if revoked.Valid {
+				// one delivery per enrollment and certificate: the revoked
+				// one stays in the history (review fix 9)
+				return skillpath.Errorf(skillpath.ECONFLICT, "enrollment %s holds certificate %s revoked on %s (delivered certificate %s), which stays in the learner's history: "+
+					"to certify the learner again, certify them in another session of a path granting it", enrollment, c.ID,
+					fromMillis(revoked.Int64).In(tx.store.Zone).Format(time.DateOnly), held)
+			}
+			return skillpath.Errorf(skillpath.ECONFLICT, "enrollment %s already holds certificate %s (delivered certificate %s)", enrollment, c.ID, held)
 		} else if err != nil {
 			return err
 		}
@@ -235,4 +250,28 @@ func (s *Store) Revoke(ctx context.Context, id skillpath.ID, reason string, by s
 		return err
 	})
 	return award, err
+}
+
+// RevokedAwards returns, by certificate, when each certificate delivered
+// in enrollment id was revoked (only revoked ones), for the player, which
+// tells a revoked certificate from one never obtained (issue 18).
+func (s *Store) RevokedAwards(ctx context.Context, id skillpath.ID) (map[skillpath.ID]time.Time, error) {
+	out := map[skillpath.ID]time.Time{}
+	err := s.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT certificate_id, revoked_at FROM awards WHERE enrollment_id = $1 AND revoked_at IS NOT NULL`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c skillpath.ID
+			var at int64
+			if err := rows.Scan(&c, &at); err != nil {
+				return err
+			}
+			out[c] = fromMillis(at)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

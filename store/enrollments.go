@@ -41,7 +41,7 @@ func (s *Store) Enroll(ctx context.Context, sessionID, userID, by skillpath.ID, 
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM purchases WHERE training_id = $1 AND user_id = $2`, def.ID, userID).Scan(&one)
 			if errNoRows(err) {
-				return skillpath.Errorf(skillpath.EUNPROCESSABLE, "training %q costs %s: buy it before enrolling", def.Title, def.Price)
+				return skillpath.Errorf(skillpath.EUNPROCESSABLE, "training %q costs %s: buy it before enrolling", def.Title, def.Price.Format(tx.store.Currency))
 			} else if err != nil {
 				return err
 			}
@@ -147,7 +147,14 @@ func (s *Store) LeaveEnrollment(ctx context.Context, id skillpath.ID) error {
 		if err != nil {
 			return err
 		}
-		if err := e.CheckLeave(); err != nil {
+		leave := e.Enrollment
+		err = tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM awards WHERE enrollment_id = $1 AND revoked_at IS NULL),
+			EXISTS (SELECT 1 FROM module_attempts WHERE enrollment_id = $1)`, id).Scan(&leave.HoldsCertificate, &leave.HasProgress)
+		if err != nil {
+			return err
+		}
+		if err := leave.CheckLeave(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET deleted_at = $1 WHERE id = $2`, millis(tx.now), id); err != nil {

@@ -27,6 +27,9 @@ type EnrollmentSummary struct {
 	// Certified is true when a certificate was delivered in the
 	// enrollment: it has a PDF (SPEC §8).
 	Certified bool `json:"certified"`
+	// sessionClosed: its session is archived or deleted (the catalog offers
+	// another then).
+	sessionClosed bool
 }
 
 // UserEnrollments lists a user's live enrollments, the newest first, with
@@ -47,7 +50,8 @@ func (tx *Tx) userEnrollments(ctx context.Context, userID skillpath.ID) ([]Enrol
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.training_id, t.title, e.session_id, s.name, e.status, e.score, e.auto_reenrolled, e.enrolled_at
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.training_id, t.title, e.session_id, s.name, e.status, e.score, e.auto_reenrolled, e.enrolled_at,
+			s.archived_at IS NOT NULL OR s.deleted_at IS NOT NULL
 		FROM enrollments e JOIN trainings t ON t.id = e.training_id JOIN sessions s ON s.id = e.session_id
 		WHERE e.user_id = $1 AND e.deleted_at IS NULL ORDER BY e.enrolled_at DESC, e.id DESC`, userID)
 	if err != nil {
@@ -58,7 +62,7 @@ func (tx *Tx) userEnrollments(ctx context.Context, userID skillpath.ID) ([]Enrol
 		var es EnrollmentSummary
 		var score sql.NullFloat64
 		var enrolled int64
-		if err := rows.Scan(&es.ID, &es.TrainingID, &es.TrainingTitle, &es.SessionID, &es.SessionName, &es.Status, &score, &es.AutoReenrolled, &enrolled); err != nil {
+		if err := rows.Scan(&es.ID, &es.TrainingID, &es.TrainingTitle, &es.SessionID, &es.SessionName, &es.Status, &score, &es.AutoReenrolled, &enrolled, &es.sessionClosed); err != nil {
 			return nil, err
 		}
 		es.Score, es.EnrolledAt = floatPtr(score), fromMillis(enrolled)
@@ -106,7 +110,10 @@ type CatalogEntry struct {
 	Price            *skillpath.Price `json:"price"`
 	RequiresApproval bool             `json:"requires_approval"`
 	// Action is buy until a purchase of a paid training is recorded, then
-	// enroll, and open once the learner is enrolled (SPEC §1, commerce).
+	// enroll, and open once the learner is enrolled (SPEC §1, commerce) —
+	// enroll again, with EnrollmentID naming the newest enrollment, when
+	// that one is over (archived session or expired) and another session
+	// is open.
 	Action       string           `json:"action"`
 	EnrollmentID *skillpath.ID    `json:"enrollment_id,omitempty"`
 	Status       *status.Training `json:"status,omitempty"`
@@ -172,10 +179,14 @@ func (s *Store) Catalog(ctx context.Context, userID skillpath.ID) ([]CatalogEntr
 		if err != nil {
 			return err
 		}
+		taken := map[skillpath.ID]bool{}      // sessions the learner is enrolled in: no second self-enrollment there
+		closed := map[skillpath.ID]bool{}     // trainings whose newest enrollment is over: archived session or expired
 		for i := len(mine) - 1; i >= 0; i-- { // oldest first, so the newest wins
 			e := mine[i]
 			c := &list[index[e.TrainingID]]
 			c.Action, c.EnrollmentID, c.Status = ActionOpen, &e.ID, &e.Status
+			taken[e.SessionID] = true
+			closed[e.TrainingID] = e.sessionClosed || e.Status == status.TrainingExpired
 		}
 		prereqs, err := tx.prerequisites(ctx, userID, 0)
 		if err != nil {
@@ -186,7 +197,29 @@ func (s *Store) Catalog(ctx context.Context, userID skillpath.ID) ([]CatalogEntr
 				list[i].Prerequisites = ps
 			}
 		}
-		return tx.openSessions(ctx, list, index)
+		if err := tx.openSessions(ctx, list, index); err != nil {
+			return err
+		}
+		// A learner whose newest enrollment is over — its session archived,
+		// or its certificate expired — may enroll again in an open session
+		// they are not enrolled in (review fix 4): the action is enroll,
+		// still naming that enrollment.
+		for i := range list {
+			c := &list[i]
+			if c.Action != ActionOpen || !closed[c.ID] {
+				continue
+			}
+			open := c.Sessions[:0:0]
+			for _, se := range c.Sessions {
+				if !taken[se.ID] {
+					open = append(open, se)
+				}
+			}
+			if len(open) > 0 {
+				c.Action, c.Sessions = ActionEnroll, open
+			}
+		}
+		return nil
 	})
 	return list, err
 }
@@ -208,13 +241,15 @@ func (s *Store) Prerequisites(ctx context.Context, userID, trainingID skillpath.
 }
 
 // prerequisites maps each training (trainingID's alone unless 0) to its
-// prerequisites by title, with whether userID has passed each: one query.
+// prerequisites by title, with whether userID has passed each — ever, as
+// the start rule counts it (passed_at; SPEC §9: a later edit of the
+// prerequisite does not take the pass away): one query.
 func (tx *Tx) prerequisites(ctx context.Context, userID, trainingID skillpath.ID) (map[skillpath.ID][]Prerequisite, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT tp.training_id, p.id, p.title,
-			EXISTS (SELECT 1 FROM enrollments e WHERE e.training_id = p.id AND e.user_id = $1 AND e.status = $2 AND e.deleted_at IS NULL)
+			EXISTS (SELECT 1 FROM enrollments e WHERE e.training_id = p.id AND e.user_id = $1 AND e.passed_at IS NOT NULL AND e.deleted_at IS NULL)
 		FROM training_prerequisites tp JOIN trainings p ON p.id = tp.prerequisite_id
-		WHERE $3 = 0 OR tp.training_id = $3
-		ORDER BY tp.training_id, p.title, p.id`, userID, string(status.TrainingPassed), trainingID)
+		WHERE $2 = 0 OR tp.training_id = $2
+		ORDER BY tp.training_id, p.title, p.id`, userID, trainingID)
 	if err != nil {
 		return nil, err
 	}

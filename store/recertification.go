@@ -27,9 +27,11 @@ type ExpiryChange struct {
 
 // ReenrollChange is when a learner is to be enrolled again, before and
 // after a change of rules: their newest certificate's expiry less the
-// certificate's lead. Only learners in an unarchived auto_reenroll session
-// of a granting path are listed. Due is true when the new moment has come
-// and the old one had not: the next sweep enrolls them.
+// certificate's lead. Only the learners the sweep watches are listed: those
+// holding the certificate from their latest enrollment in an unarchived
+// auto_reenroll session, not enrolled again there yet. Due is true when the new moment has come
+// and the learner is not enrolled again since their newest delivery: the
+// next sweep enrolls them.
 type ReenrollChange struct {
 	UserID     skillpath.ID `json:"user_id"`
 	Name       string       `json:"name"`
@@ -87,6 +89,14 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 		if err != nil {
 			return err
 		}
+		pendingIDs, err := queryIDs(ctx, tx, pendingReenrollQuery, id)
+		if err != nil {
+			return err
+		}
+		pending := make(map[skillpath.ID]bool, len(pendingIDs))
+		for _, u := range pendingIDs {
+			pending[u] = true
+		}
 		changes, learners := applyRules(list, rules(&c), tx.store.Zone)
 		out.Expirations = changes
 		for _, l := range learners {
@@ -96,7 +106,11 @@ func (s *Store) UpdateCertificate(ctx context.Context, id skillpath.ID, change f
 			before := reenrollAt(l.Old, rules(old), defaultLead)
 			after := reenrollAt(l.New, rules(&c), defaultLead)
 			if !sameTime(before, after) {
-				due := after != nil && !after.After(tx.now) && (before == nil || before.After(tx.now))
+				// due: the sweep enrolls them once the rules apply — their
+				// moment has come and they are not enrolled again already
+				// (a certification by hand counts like a pass, as in
+				// reenrollQuery)
+				due := after != nil && !after.After(tx.now) && !pending[l.UserID]
 				out.Reenrollments = append(out.Reenrollments, ReenrollChange{UserID: l.UserID, Name: l.Name, ReenrollAt: before, NewAt: after, Due: due})
 			}
 		}
@@ -244,13 +258,19 @@ func reenrollAt(expires *time.Time, r status.Rules, defaultLead time.Duration) *
 	return &t
 }
 
-// autoReenrolled are the learners with a live enrollment in an unarchived
-// auto_reenroll session of a path granting the certificate.
+// autoReenrolled are the learners the sweep watches for the certificate
+// (reenrollQuery's candidates, whatever the expiry): live, with a live
+// enrollment in an unarchived auto_reenroll session holding an unrevoked
+// delivery of it, the latest there and not followed by a re-enrollment.
 func (tx *Tx) autoReenrolled(ctx context.Context, certificateID skillpath.ID) (map[skillpath.ID]bool, error) {
 	ids, err := queryIDs(ctx, tx, `SELECT DISTINCT e.user_id FROM enrollments e
 		JOIN sessions s ON s.id = e.session_id
-		JOIN training_certificates tc ON tc.training_id = e.training_id
-		WHERE tc.certificate_id = $1 AND e.deleted_at IS NULL AND s.auto_reenroll = TRUE AND s.archived_at IS NULL AND s.deleted_at IS NULL`, certificateID)
+		JOIN users u ON u.id = e.user_id
+		JOIN awards a ON a.enrollment_id = e.id AND a.certificate_id = $1 AND a.revoked_at IS NULL
+		WHERE e.deleted_at IS NULL AND u.deleted_at IS NULL AND s.auto_reenroll = TRUE AND s.archived_at IS NULL AND s.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM enrollments later WHERE later.session_id = e.session_id AND later.user_id = e.user_id
+			AND later.id > e.id AND later.deleted_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM enrollments next WHERE next.reenrolled_from = e.id)`, certificateID)
 	out := map[skillpath.ID]bool{}
 	for _, id := range ids {
 		out[id] = true

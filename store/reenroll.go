@@ -39,8 +39,26 @@ const reenrollQuery = `SELECT e.id, e.session_id, e.training_id, e.user_id, c.id
 	AND NOT EXISTS (SELECT 1 FROM enrollments next WHERE next.reenrolled_from = e.id)
 	AND NOT EXISTS (SELECT 1 FROM enrollments o JOIN training_certificates tc ON tc.training_id = o.training_id
 		WHERE tc.certificate_id = c.id AND o.user_id = e.user_id AND o.deleted_at IS NULL AND o.passed_at IS NULL
-		AND o.enrolled_at >= cl.delivered_at)
+		AND o.enrolled_at >= cl.delivered_at` + notCertifiedByHand + `)
 	ORDER BY e.id`
+
+// notCertifiedByHand keeps an enrollment o out of the "enrolled again and
+// not yet through" test when it holds an unrevoked delivery of certificate
+// c: a certification by hand counts like a pass (SPEC §9; the enrollment
+// Certify creates for it is no re-enrollment).
+const notCertifiedByHand = `
+		AND NOT EXISTS (SELECT 1 FROM awards oa WHERE oa.enrollment_id = o.id AND oa.certificate_id = c.id AND oa.revoked_at IS NULL)`
+
+// pendingReenrollQuery lists the learners of certificate $1 already
+// enrolled again, in a granting path, since their newest delivery and not
+// yet through — the learners the sweep leaves alone (reenrollQuery's last
+// test), for the preview of a change of rules.
+const pendingReenrollQuery = `SELECT DISTINCT o.user_id FROM enrollments o
+	JOIN training_certificates tc ON tc.training_id = o.training_id
+	JOIN certificates c ON c.id = tc.certificate_id
+	JOIN certificate_learners cl ON cl.certificate_id = c.id AND cl.user_id = o.user_id
+	WHERE c.id = $1 AND o.deleted_at IS NULL AND o.passed_at IS NULL
+	AND cl.delivered_at IS NOT NULL AND o.enrolled_at >= cl.delivered_at` + notCertifiedByHand
 
 // Reenroll runs the automatic re-enrollment sweep of SPEC §2 and §9: a
 // learner whose newest certificate of a kind has expired, or expires within

@@ -149,7 +149,10 @@ func (s *Store) DeleteSession(ctx context.Context, id skillpath.ID) error {
 // ReenrollmentsEnded counts the learners that archiving the session stops
 // re-enrolling (issue 13, fault 6): in an auto_reenroll session that is not
 // archived, the live learners whose latest enrollment there holds an
-// unrevoked certificate that expires. Zero for any other session. Returns
+// unrevoked certificate that expires — except those the sweep will
+// re-enroll elsewhere all the same: holding that certificate from their
+// latest enrollment in another unarchived auto_reenroll session (review
+// fix 7). Zero for any other session. Returns
 // ENOTFOUND for an unknown session.
 func (s *Store) ReenrollmentsEnded(ctx context.Context, id skillpath.ID) (int, error) {
 	se, err := s.FindSession(ctx, id)
@@ -164,6 +167,13 @@ func (s *Store) ReenrollmentsEnded(ctx context.Context, id skillpath.ID) (int, e
 		WHERE e.session_id = $1 AND e.deleted_at IS NULL AND u.deleted_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM enrollments later WHERE later.session_id = e.session_id AND later.user_id = e.user_id
 			AND later.id > e.id AND later.deleted_at IS NULL)
-		AND EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL AND a.expires_at IS NOT NULL)`, id).Scan(&n)
+		AND EXISTS (SELECT 1 FROM awards a WHERE a.enrollment_id = e.id AND a.revoked_at IS NULL AND a.expires_at IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM enrollments o
+				JOIN sessions os ON os.id = o.session_id
+				JOIN awards oa ON oa.enrollment_id = o.id AND oa.certificate_id = a.certificate_id AND oa.revoked_at IS NULL
+				WHERE o.user_id = e.user_id AND o.session_id <> e.session_id AND o.deleted_at IS NULL
+				AND os.auto_reenroll = TRUE AND os.archived_at IS NULL AND os.deleted_at IS NULL
+				AND NOT EXISTS (SELECT 1 FROM enrollments ol WHERE ol.session_id = o.session_id AND ol.user_id = o.user_id
+					AND ol.id > o.id AND ol.deleted_at IS NULL)))`, id).Scan(&n)
 	return n, err
 }

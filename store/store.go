@@ -39,6 +39,9 @@ type Store struct {
 	// Zone is the platform's time zone: calendar arithmetic (certificate
 	// expiry) and dates shown to people use it (SPEC §2).
 	Zone *time.Location
+	// Currency is the ISO 4217 code prices are in, for messages such as
+	// "costs 49.00 EUR" ("" is skillpath.DefaultCurrency; serve --currency).
+	Currency string
 	// Wall is the real clock for waiting (login lockout windows, retry
 	// back-off), which SKILLPATH_NOW must not freeze.
 	Wall func() time.Time

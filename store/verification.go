@@ -30,7 +30,7 @@ func (tx *Tx) assignVerificationCodes(ctx context.Context, enrollmentID skillpat
 
 // documentQuery reads delivered certificates that are displayed: their
 // enrollment, session and learner are not deleted (SPEC §2, §8).
-const documentQuery = `SELECT a.certificate_id, a.enrollment_id, c.title, u.name, t.title, a.delivered_at, a.expires_at, a.verification_code
+const documentQuery = `SELECT a.certificate_id, a.enrollment_id, c.title, u.name, t.title, a.delivered_at, a.expires_at, a.verification_code, a.awarded_by IS NOT NULL
 	FROM awards a
 	JOIN enrollments e ON e.id = a.enrollment_id
 	JOIN sessions s ON s.id = e.session_id
@@ -92,7 +92,7 @@ func scanDocument(row interface{ Scan(...any) error }, now time.Time) (skillpath
 	var d skillpath.CertificateDocument
 	var delivered int64
 	var expires sql.NullInt64
-	if err := row.Scan(&d.CertificateID, &d.EnrollmentID, &d.Title, &d.Learner, &d.Path, &delivered, &expires, &d.Code); err != nil {
+	if err := row.Scan(&d.CertificateID, &d.EnrollmentID, &d.Title, &d.Learner, &d.Path, &delivered, &expires, &d.Code, &d.ByHand); err != nil {
 		return d, err
 	}
 	d.DeliveredAt, d.ExpiresAt = fromMillis(delivered), timePtr(expires)

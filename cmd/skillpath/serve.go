@@ -91,6 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	app := server.New(st, log)
 	app.TrustProxy = *trustProxy
 	app.Currency = currency
+	st.Currency = currency
 	app.Certificates = certificates
 	if _, err := app.CertificateFonts(); err != nil {
 		log.Warn("certificate PDFs cannot be written until the fonts are installed (apt-get install fonts-dejavu-core fonts-droid-fallback, or set SKILLPATH_FONT_DIR)", "error", err)
