@@ -1,0 +1,103 @@
+package server_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"skillpath/internal/testdb"
+)
+
+// TestWebTrainingEditorGuards (review of issue 15): a stale editor form
+// changes nothing and answers 409 next to the form; an author who is not a
+// platform admin cannot change the certificates granted, the price, the
+// approval, the authors or the instructors, but saves the rest.
+func TestWebTrainingEditorGuards(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		var ivy struct {
+			ID string `json:"id"`
+		}
+		var users struct {
+			Users []struct{ ID, Email string } `json:"users"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/users?q="+url.QueryEscape(instructorEmail), nil, &users)
+		for _, u := range users.Users {
+			if u.Email == instructorEmail {
+				ivy.ID = u.ID
+			}
+		}
+		var forklift struct {
+			CertificateIDs []string `json:"certificate_ids"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/trainings/"+o.training.ID, nil, &forklift)
+		var tr tree
+		o.env.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{
+			"title": "Ladders", "author_ids": []string{ivy.ID},
+			"modules": []any{map[string]any{"title": "Read", "activities": []any{map[string]any{"title": "Page", "kind": "content"}}}},
+		}, &tr)
+		edit := "/catalog/trainings/" + tr.ID
+		c := o.client(t)
+		c.mustSignIn(instructorEmail, instructorPassword)
+		p := c.get(edit)
+		if p.Status != 200 {
+			t.Fatalf("the author's editor: status %d", p.Status)
+		}
+		form := url.Values{"action": {"save"}, "authors": {instructorEmail}}
+		for _, name := range []string{"version", "title", "price", "modules[0].id", "modules[0].title", "modules[0].max_attempts",
+			"modules[0].activities[0].id", "modules[0].activities[0].title", "modules[0].activities[0].kind"} {
+			form.Set(name, inputValue(p.Body, name))
+		}
+		if form.Get("version") == "" {
+			t.Fatal("the editor's form carries no version")
+		}
+		with := func(kv ...string) url.Values {
+			v := url.Values{}
+			for k, vs := range form {
+				v[k] = vs
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+		for _, tc := range []struct {
+			name   string
+			form   url.Values
+			status int
+			field  string
+		}{
+			{"a price", with("price", "10"), 400, "f-price-error"},
+			{"a certificate", with("certificate_ids", forklift.CertificateIDs[0]), 400, "f-certificate-ids-error"},
+			{"the approval", with("requires_approval", "1"), 400, "whether self-enrollments need approval"},
+			{"an instructor", with("instructors", instructorEmail), 400, "f-instructor-ids-error"},
+			{"no author", with("authors", ""), 400, "f-author-ids-error"},
+		} {
+			if p := c.post(edit, edit, tc.form); p.Status != tc.status || !strings.Contains(p.Body, tc.field) {
+				t.Errorf("the author changes %s: status %d, want %d at %s; body %.2000s", tc.name, p.Status, tc.status, tc.field, p.Body)
+			}
+		}
+		// Someone else saves meanwhile: the stale form is refused.
+		stale := with("title", "Ladders, stale")
+		if p := c.post(edit, edit, with("title", "Ladders 2")); p.Status != 303 {
+			t.Fatalf("the author saves the title: status %d: %.2000s", p.Status, p.Body)
+		}
+		p = c.post(edit, edit, stale)
+		if p.Status != 409 || !strings.Contains(p.Body, `id="f-version"`) || !strings.Contains(p.Body, "nothing was saved") {
+			t.Errorf("a stale form: status %d; body %.3000s", p.Status, p.Body)
+		}
+		var full struct {
+			Title            string   `json:"title"`
+			Price            any      `json:"price"`
+			RequiresApproval bool     `json:"requires_approval"`
+			CertificateIDs   []string `json:"certificate_ids"`
+		}
+		o.env.Admin.Must(200, "GET", "/api/v1/trainings/"+tr.ID, nil, &full)
+		if full.Title != "Ladders 2" {
+			t.Errorf("title after the stale form: %q, want Ladders 2", full.Title)
+		}
+		if full.Price != nil || full.RequiresApproval || len(full.CertificateIDs) != 0 {
+			t.Errorf("reserved settings changed by the author: %+v", full)
+		}
+	})
+}
