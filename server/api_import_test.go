@@ -189,6 +189,8 @@ func TestAPIImportBadFiles(t *testing.T) {
 			[]roster.Problem{{Line: 2, Field: "name", Column: 2, Message: "is required"}}},
 		{"bad field key", "email,name,field.a b\na@example.com,Ann,x\n",
 			[]roster.Problem{{Line: 1, Field: "field.a b", Column: 3, Message: "a custom field's key"}}},
+		{"a field value on two lines", "email,name,field.note\na@example.com,Ann,\"one\ntwo\"\n",
+			[]roster.Problem{{Line: 2, Field: "field.note", Column: 3, Message: "must be one line of text"}}},
 		{"not UTF-8", "email,name\na@example.com,\xc9milie\n",
 			[]roster.Problem{{Line: 2, Message: "the file is not UTF-8 text"}}},
 		{"empty", "", []roster.Problem{{Line: 1, Message: "the file is empty"}}},

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
 )
 
@@ -98,6 +99,27 @@ func TestWebTrainingEditorGuards(t *testing.T) {
 		}
 		if full.Price != nil || full.RequiresApproval || len(full.CertificateIDs) != 0 {
 			t.Errorf("reserved settings changed by the author: %+v", full)
+		}
+	})
+}
+
+// TestAPICustomFieldOneLine (review of issue 14): a custom field value with
+// a line break is refused naming the field, on create and update, so every
+// person stays editable on /people/{id}/edit.
+func TestAPICustomFieldOneLine(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := apitest.Start(t, dialect, webNow)
+		r := e.Admin.Do("POST", "/api/v1/users", map[string]any{"email": "ann@example.com", "name": "Ann", "custom_fields": map[string]string{"note": "one\ntwo"}})
+		if r.Status != 400 || r.Err().Field != "custom_fields.note" {
+			t.Errorf("create with a two-line value: %d %s", r.Status, r.Body)
+		}
+		var u struct {
+			ID string `json:"id"`
+		}
+		e.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "ann@example.com", "name": "Ann"}, &u)
+		r = e.Admin.Do("PATCH", "/api/v1/users/"+u.ID, map[string]any{"custom_fields": map[string]string{"note": "one\r\ntwo"}})
+		if r.Status != 400 || r.Err().Field != "custom_fields.note" {
+			t.Errorf("update with a two-line value: %d %s", r.Status, r.Body)
 		}
 	})
 }
