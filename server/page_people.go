@@ -127,6 +127,9 @@ func (s *Server) pagePeople(w http.ResponseWriter, r *http.Request, v *view) err
 		flat = slices.DeleteFunc(flat, func(n *orgNode) bool { _, ok := scope[n.ID]; return !ok })
 	}
 	d.Groups = groupChoices(flat, chosen)
+	if refusal == nil {
+		refusal = peopleFilterRefusal(flat, chosen, f.FieldKey)
+	}
 	for _, k := range store.PeopleSorts {
 		d.Sorts = append(d.Sorts, sortChoice{Value: k, Label: sortLabels[k], Selected: k == d.Sort})
 	}
@@ -329,7 +332,11 @@ func (s *Server) readPersonForm(r *http.Request, f *personForm) (*skillpath.User
 		if !ok {
 			return u, skillpath.Invalid("custom_fields", "line %d, %q, is not KEY=VALUE", i+1, line)
 		}
-		u.CustomFields[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		k = strings.TrimSpace(k)
+		if _, twice := u.CustomFields[k]; twice {
+			return u, skillpath.Invalid("custom_fields", "line %d sets %q again: keep one line for each key", i+1, k)
+		}
+		u.CustomFields[k] = strings.TrimSpace(val)
 	}
 	if f.RegisteredAt != "" {
 		t, err := parseTime("registered_at", f.RegisteredAt, true, s.Store.Zone)
@@ -508,4 +515,20 @@ func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *v
 	}
 	s.flash(w, r, "The purchase was recorded: "+u.Name+" may now enroll.")
 	return redirect(w, r, "/people/"+u.ID.String())
+}
+
+// peopleFilterRefusal refuses a filter that can match no one for a reason
+// the person should see rather than an empty list: a group that is not
+// among those they can see (unknown or outside their groups), or a custom
+// field key no field can have.
+func peopleFilterRefusal(visible []*orgNode, chosen []skillpath.ID, fieldKey string) error {
+	for _, id := range chosen {
+		if !slices.ContainsFunc(visible, func(n *orgNode) bool { return n.ID == id }) {
+			return skillpath.Invalid("group", "There is no group %s among the groups you can see: choose one in the list.", id)
+		}
+	}
+	if fieldKey != "" && !skillpath.ValidFieldKey(fieldKey) {
+		return skillpath.Invalid("field_key", "%q cannot be a custom field's key (1 to 64 letters, digits, '_' or '-').", fieldKey)
+	}
+	return nil
 }

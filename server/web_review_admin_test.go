@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -120,6 +121,28 @@ func TestAPICustomFieldOneLine(t *testing.T) {
 		r = e.Admin.Do("PATCH", "/api/v1/users/"+u.ID, map[string]any{"custom_fields": map[string]string{"note": "one\r\ntwo"}})
 		if r.Status != 400 || r.Err().Field != "custom_fields.note" {
 			t.Errorf("update with a two-line value: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestWebPeopleRefusals (review of issues 14): a person form setting one
+// key twice is refused, and a filter naming an unknown group or an
+// impossible field key says so next to the filters instead of an empty
+// list.
+func TestWebPeopleRefusals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := newImportEnv(t, dialect)
+		c := newWebClient(t, e.Server.URL)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		p := c.post("/people/new", "/people/new", url.Values{"email": {"ana@example.com"}, "name": {"Ana"}, "fields": {"a=1\na=2"}})
+		if p.Status != 400 || !strings.Contains(html.UnescapeString(p.Body), `line 2 sets "a" again`) {
+			t.Errorf("a key set twice: %d %.2000s", p.Status, p.Body)
+		}
+		for _, q := range []string{"?group=999999", "?field.a%20b=x", "?field_key=%25&field_value=x"} {
+			p := c.get("/people" + q)
+			if p.Status != 400 || !strings.Contains(p.Body, `href="#people-filters"`) {
+				t.Errorf("/people%s: %d, want 400 with the message at the filters", q, p.Status)
+			}
 		}
 	})
 }
