@@ -143,10 +143,12 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, v *view, dry
 	if err != nil {
 		return s.refused(w, r, v, err, "file", show)
 	}
-	f, err := roster.Parse(strings.NewReader(text), s.now(), s.Store.Zone)
+	release, err := s.importSlot()
 	if err != nil {
 		return err
 	}
+	defer release()
+	f := roster.ParseBytes([]byte(text), s.now(), s.Store.Zone)
 	rep, err := s.Store.ImportUsers(r.Context(), f, dryRun)
 	if err != nil {
 		return s.refused(w, r, v, err, "file", show)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -54,6 +55,9 @@ type Server struct {
 
 	templates map[string]*template.Template // the pages, by file name
 	tokens    tokenCache                    // API tokens' users, briefly (tokencache.go)
+	// imports holds a token for each import running (importSlot).
+	imports    chan struct{}
+	importOnce sync.Once
 }
 
 // New returns a server with every route registered.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"skillpath/internal/apitest"
+	"skillpath/server"
 	"skillpath/internal/testdb"
 )
 
@@ -143,6 +144,29 @@ func TestWebPeopleRefusals(t *testing.T) {
 			if p.Status != 400 || !strings.Contains(p.Body, `href="#people-filters"`) {
 				t.Errorf("/people%s: %d, want 400 with the message at the filters", q, p.Status)
 			}
+		}
+	})
+}
+
+// TestAPIImportOneAtATime (review of issue 14): while an import runs,
+// another (API or page, dry run or not) answers 503 with Retry-After
+// rather than holding a second file in memory; it succeeds afterwards.
+func TestAPIImportOneAtATime(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		var app *server.Server
+		e := apitest.Start(t, dialect, webNow, func(s *server.Server) { app = s })
+		release, err := app.HoldImportSlot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := []byte("email,name\nann@example.com,Ann\n")
+		r := e.Admin.Send("POST", "/api/v1/users/import?dry_run=true", "text/csv", file)
+		if r.Status != 503 || r.Header.Get("Retry-After") == "" || r.Err().Code != "unavailable" {
+			t.Errorf("an import while another runs: %d %q %s", r.Status, r.Header.Get("Retry-After"), r.Body)
+		}
+		release()
+		if r := e.Admin.Send("POST", "/api/v1/users/import", "text/csv", file); r.Status != 200 {
+			t.Errorf("the import afterwards: %d %s", r.Status, r.Body)
 		}
 	})
 }
