@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"skillpath/internal/apitest"
-	"skillpath/server"
 	"skillpath/internal/testdb"
+	"skillpath/server"
 )
 
 // TestWebTrainingEditorGuards (review of issue 15): a stale editor form
