@@ -170,3 +170,26 @@ func TestAPIImportOneAtATime(t *testing.T) {
 		}
 	})
 }
+
+// TestApprovalsArchivedSession (review of issue 16): a request awaiting
+// approval in a session archived since is not listed, and approving it is
+// refused (422) like a bulk enrollment there; refusing it still works.
+func TestApprovalsArchivedSession(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newBulkOrg(t, dialect)
+		var r ids
+		o.e.As(idOf(t, o.ann)).Must(201, "POST", "/api/v1/sessions/"+o.approvalSession+"/enrollments", map[string]any{}, &r)
+		o.e.Admin.Must(200, "POST", "/api/v1/sessions/"+o.approvalSession+"/archive", nil, nil)
+		var list struct {
+			Approvals []map[string]any `json:"approvals"`
+		}
+		o.e.Admin.Must(200, "GET", "/api/v1/approvals", nil, &list)
+		if len(list.Approvals) != 0 {
+			t.Errorf("approvals of an archived session listed: %v", list.Approvals)
+		}
+		if a := o.e.Admin.Do("POST", "/api/v1/enrollments/"+r.ID+"/approve", nil); a.Status != 422 || !strings.Contains(a.Err().Message, "archived") {
+			t.Errorf("approve in an archived session: %d %s", a.Status, a.Body)
+		}
+		o.e.Admin.Must(204, "POST", "/api/v1/enrollments/"+r.ID+"/refuse", nil, nil)
+	})
+}
