@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -213,6 +214,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if isAPI(r.URL.Path) && !cleanPath(r.URL.Path) {
+		// The mux would redirect to the cleaned path (307 for a POST);
+		// an API client is told plainly that no endpoint has this path.
+		s.writeError(rec, r, skillpath.Errorf(skillpath.ENOTFOUND, "no API endpoint %s (a path has no empty, . or .. segments)", r.URL.Path))
+		return
+	}
 	if h, pattern := s.mux.Handler(r); pattern == "" {
 		if isAPI(r.URL.Path) {
 			s.apiNoRoute(rec, r, h)
@@ -230,6 +237,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TLS, directly or through a proxy that says so — the one decision that
 // also makes cookies Secure (see secure) — and never over plain HTTP.
 const hsts = "max-age=31536000"
+
+// cleanPath reports whether p has no empty, "." or ".." segment (a
+// trailing slash aside).
+func cleanPath(p string) bool {
+	for _, seg := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
 
 func isAPI(path string) bool { return len(path) >= 5 && path[:5] == "/api/" }
 

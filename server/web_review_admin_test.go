@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"html"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -191,5 +193,31 @@ func TestApprovalsArchivedSession(t *testing.T) {
 			t.Errorf("approve in an archived session: %d %s", a.Status, a.Body)
 		}
 		o.e.Admin.Must(204, "POST", "/api/v1/enrollments/"+r.ID+"/refuse", nil, nil)
+	})
+}
+
+// TestAPIEmptySegments (review of issue 16): a path with an empty, . or
+// .. segment under /api/ answers 404 in the API's JSON shape, never a
+// redirect.
+func TestAPIEmptySegments(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := apitest.Start(t, dialect, webNow)
+		for _, p := range []string{"/api/v1/enrollments//refuse", "/api/v1//me", "/api/v1/users/./1"} {
+			req, err := http.NewRequest("POST", e.Server.URL+p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.URL.Opaque = p // keep the path as written
+			req.Header.Set("Authorization", "Bearer "+e.Admin.Token)
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 404 || !strings.Contains(string(body), `"not_found"`) {
+				t.Errorf("POST %s: %d %s", p, resp.StatusCode, body)
+			}
+		}
 	})
 }
