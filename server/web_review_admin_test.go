@@ -221,3 +221,35 @@ func TestAPIEmptySegments(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchWildcards (review of issue 14): "_", "%" and "\" in a user
+// search are searched as typed, in the API and on the people, session and
+// group pages.
+func TestSearchWildcards(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		var g ids
+		o.env.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Search"}, &g)
+		o.env.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "under_score@example.com", "name": "Una 100%"}, nil)
+		c := o.client(t)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		for _, tc := range []struct{ q, want string }{{"_", "under_score@example.com"}, {"%", "under_score@example.com"}, {`\`, ""}} {
+			var users struct {
+				Users []struct{ Email string } `json:"users"`
+			}
+			o.env.Admin.Must(200, "GET", "/api/v1/users?q="+url.QueryEscape(tc.q), nil, &users)
+			if len(users.Users) > 1 || (tc.want != "" && (len(users.Users) != 1 || users.Users[0].Email != tc.want)) || (tc.want == "" && len(users.Users) != 0) {
+				t.Errorf("/api/v1/users?q=%s: %+v, want %q only", tc.q, users.Users, tc.want)
+			}
+			for _, page := range []string{"/people", "/sessions/" + o.session, "/groups/" + g.ID} {
+				p := c.get(page + "?q=" + url.QueryEscape(tc.q))
+				if strings.Contains(p.Body, learnerEmail) {
+					t.Errorf("%s?q=%s lists %s", page, tc.q, learnerEmail)
+				}
+				if tc.want != "" && !strings.Contains(p.Body, tc.want) {
+					t.Errorf("%s?q=%s lacks %s", page, tc.q, tc.want)
+				}
+			}
+		}
+	})
+}
