@@ -160,7 +160,12 @@ func (s *Server) handle(pattern string, h func(w http.ResponseWriter, r *http.Re
 		caller, err := s.authenticate(r)
 		if err == nil {
 			r = s.audit(r, pattern, caller)
-			err = h(w, r, caller)
+			if bodyless[pattern] {
+				err = noBody(w, r)
+			}
+			if err == nil {
+				err = h(w, r, caller)
+			}
 		}
 		if err != nil {
 			s.writeError(w, r, err)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
 	"skillpath/server"
+	"skillpath/store"
 )
 
 // TestWebTrainingEditorGuards (review of issue 15): a stale editor form
@@ -250,6 +252,68 @@ func TestSearchWildcards(t *testing.T) {
 					t.Errorf("%s?q=%s lacks %s", page, tc.q, tc.want)
 				}
 			}
+		}
+	})
+}
+
+// TestAPIBodylessRoutes (review of issue 16): every route of the bodyless
+// list exists, and a body with a member sent to one is refused (400
+// naming it) and changes nothing; an empty body or {} is accepted.
+func TestAPIBodylessRoutes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newBulkOrg(t, dialect)
+		routes := map[string]bool{}
+		for _, p := range server.New(o.e.Store, nil).Routes() {
+			routes[p] = true
+		}
+		for _, p := range server.BodylessRoutes() {
+			if !routes[p] {
+				t.Errorf("bodyless route %q is not a route", p)
+			}
+		}
+		var r ids
+		o.e.As(idOf(t, o.ann)).Must(201, "POST", "/api/v1/sessions/"+o.approvalSession+"/enrollments", map[string]any{}, &r)
+		if a := o.e.Admin.Do("POST", "/api/v1/enrollments/"+r.ID+"/refuse", map[string]any{"reason": "x"}); a.Status != 400 || a.Err().Field != "reason" {
+			t.Errorf("refuse with a reason: %d %s, want 400 naming reason", a.Status, a.Body)
+		}
+		if a := o.e.Admin.Send("POST", "/api/v1/enrollments/"+r.ID+"/approve", "application/json", []byte(`{"note":1}`)); a.Status != 400 {
+			t.Errorf("approve with a note: %d %s, want 400", a.Status, a.Body)
+		}
+		o.e.Admin.Must(204, "POST", "/api/v1/enrollments/"+r.ID+"/refuse", map[string]any{}, nil)
+	})
+}
+
+// TestWebhookRefusals (review of issue 16): a port outside 1–65535, an
+// address of IANA's special-purpose registry and a second subscription of
+// the same URL to the same events are refused, naming url; a notification
+// without an error answers last_error and sent_at null.
+func TestWebhookRefusals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := apitest.Start(t, dialect, webNow)
+		strict := apitest.Start(t, dialect, webNow, func(s *server.Server) { s.LRSGuard.AllowPrivate = false })
+		hook := func(u string, events ...string) map[string]any { return map[string]any{"url": u, "events": events} }
+		for _, tc := range []struct {
+			name   string
+			c      *apitest.Client
+			body   map[string]any
+			status int
+		}{
+			{"port 99999", e.Admin, hook("https://example.com:99999/x", "certificate.delivered"), 400},
+			{"port 0", e.Admin, hook("https://example.com:0/x", "certificate.delivered"), 400},
+			{"IETF protocol assignments", strict.Admin, hook("http://192.0.0.1/", "certificate.delivered"), 400},
+			{"benchmarking", strict.Admin, hook("http://198.18.0.1/", "certificate.delivered"), 400},
+			{"first", e.Admin, hook("https://hooks.example.com/a", "certificate.delivered", "certificate.expired"), 201},
+			{"the same again", e.Admin, hook("https://hooks.example.com/a", "certificate.expired", "certificate.delivered"), 409},
+			{"other events", e.Admin, hook("https://hooks.example.com/a", "certificate.delivered"), 201},
+		} {
+			r := tc.c.Do("POST", "/api/v1/webhooks", tc.body)
+			if r.Status != tc.status || (tc.status >= 400 && r.Err().Field != "url") {
+				t.Errorf("%s: %d %s, want %d naming url", tc.name, r.Status, r.Body, tc.status)
+			}
+		}
+		b, err := json.Marshal(store.Notification{})
+		if err != nil || !strings.Contains(string(b), `"last_error":null`) || !strings.Contains(string(b), `"sent_at":null`) {
+			t.Errorf("a notification without error: %s %v", b, err)
 		}
 	})
 }
