@@ -1,9 +1,9 @@
 package skillpath
 
 import (
-	"strconv"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
