@@ -317,3 +317,35 @@ func TestWebhookRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupNames (review of issue 14): siblings cannot share a name (409
+// naming name, any case), on create, rename and move; the same name under
+// another parent is fine; a group made its own parent is refused naming
+// parent_id.
+func TestGroupNames(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := apitest.Start(t, dialect, webNow)
+		var north, south, team ids
+		e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "North"}, &north)
+		e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "South"}, &south)
+		e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Team", "parent_id": north.ID}, &team)
+		e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "Team", "parent_id": south.ID}, nil)
+		for _, tc := range []struct {
+			name, method, path string
+			body               map[string]any
+			status             int
+			field              string
+		}{
+			{"a second top-level North", "POST", "/api/v1/groups", map[string]any{"name": "north"}, 409, "name"},
+			{"a second Team in North", "POST", "/api/v1/groups", map[string]any{"name": "TEAM", "parent_id": north.ID}, 409, "name"},
+			{"renamed as its sibling", "PATCH", "/api/v1/groups/" + south.ID, map[string]any{"name": "North"}, 409, "name"},
+			{"moved beside a Team", "PATCH", "/api/v1/groups/" + team.ID, map[string]any{"parent_id": south.ID}, 409, "name"},
+			{"its own parent", "PATCH", "/api/v1/groups/" + team.ID, map[string]any{"parent_id": team.ID}, 422, "parent_id"},
+		} {
+			r := e.Admin.Do(tc.method, tc.path, tc.body)
+			if r.Status != tc.status || r.Err().Field != tc.field {
+				t.Errorf("%s: %d %s, want %d naming %s", tc.name, r.Status, r.Body, tc.status, tc.field)
+			}
+		}
+	})
+}
