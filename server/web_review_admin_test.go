@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"skillpath"
 	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
 	"skillpath/server"
@@ -346,6 +348,31 @@ func TestGroupNames(t *testing.T) {
 			if r.Status != tc.status || r.Err().Field != tc.field {
 				t.Errorf("%s: %d %s, want %d naming %s", tc.name, r.Status, r.Body, tc.status, tc.field)
 			}
+		}
+	})
+}
+
+// TestImportGroupIDsAndFieldCase (review of issue 14): a bare number that
+// is a group's id and another group's name is refused as ambiguous, "#id"
+// always names the id; a header's field key in another case updates the
+// user's own key rather than adding a second one.
+func TestImportGroupIDsAndFieldCase(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := newImportEnv(t, dialect)
+		if err := e.Store.CreateGroup(context.Background(), &skillpath.Group{Name: e.north.String(), ParentID: &e.south}); err != nil {
+			t.Fatal(err)
+		}
+		a := e.send(t, "", "email,name,groups\nnew@example.com,New,"+e.north.String()+"\n", 422)
+		if len(a.Errors) != 1 || a.Errors[0].Field != "groups" || !strings.Contains(a.Errors[0].Message, "#"+e.north.String()) {
+			t.Errorf("an ambiguous number: %+v", a.Errors)
+		}
+		e.send(t, "", "email,name,groups,field.Region\nnew@example.com,New,#"+e.north.String()+",APAC\nemilie@example.com,Émilie Durand,South,APAC\n", 200)
+		users := e.users(t)
+		if g := users["new@example.com"].GroupIDs; len(g) != 1 || g[0] != e.north {
+			t.Errorf("#id: groups %v, want North", g)
+		}
+		if f := users["emilie@example.com"].CustomFields; len(f) != 1 || f["region"] != "APAC" {
+			t.Errorf("field.Region over region: %v, want region=APAC only", f)
 		}
 	})
 }
