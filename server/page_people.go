@@ -495,7 +495,7 @@ func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *v
 	}
 	trainingID, ok := skillpath.ParseID(r.PostForm.Get("training_id"))
 	if !ok {
-		return skillpath.Invalid("training_id", "Choose a training.")
+		return s.refused(w, r, v, skillpath.Invalid("training_id", "Choose a training."), "purchase-training", s.pagePerson)
 	}
 	a, err := s.Store.Access(r.Context(), v.User, u.ID, trainingID)
 	if err != nil {
@@ -505,13 +505,8 @@ func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *v
 		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins and admins of the person's groups may record a purchase.")
 	}
 	if err := s.Store.RecordPurchase(r.Context(), trainingID, u.ID, v.User.ID); err != nil {
-		v.Error, v.ErrorFor = skillpath.ErrorMessage(err), "purchase-training"
-		switch skillpath.ErrorCode(err) {
-		case skillpath.EUNPROCESSABLE, skillpath.ECONFLICT, skillpath.EINVALID:
-			s.flash(w, r, "The purchase was not recorded: "+v.Error)
-			return redirect(w, r, "/people/"+u.ID.String())
-		}
-		return err
+		// Shown next to the training's choice, with the page's status.
+		return s.refused(w, r, v, err, "purchase-training", s.pagePerson)
 	}
 	s.flash(w, r, "The purchase was recorded: "+u.Name+" may now enroll.")
 	return redirect(w, r, "/people/"+u.ID.String())
