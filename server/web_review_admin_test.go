@@ -376,3 +376,28 @@ func TestImportGroupIDsAndFieldCase(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewMessages (review of issue 16): a session starting 0001-01-01
+// is out of range (not "required"); the purchase form asks for an email
+// when none is given and says when it belongs to a deleted user.
+func TestReviewMessages(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		o := newWebOrg(t, dialect)
+		r := o.env.Admin.Do("POST", "/api/v1/trainings/"+o.training.ID+"/sessions", map[string]any{"name": "Old", "starts_at": "0001-01-01T00:00:00Z"})
+		if r.Status != 400 || r.Err().Field != "starts_at" || !strings.Contains(r.Err().Message, "must be between") {
+			t.Errorf("a start in year 1: %d %s", r.Status, r.Body)
+		}
+		var gone ids
+		o.env.Admin.Must(201, "POST", "/api/v1/users", map[string]any{"email": "gone@example.com", "name": "Gone"}, &gone)
+		o.env.Admin.Must(204, "DELETE", "/api/v1/users/"+gone.ID, nil, nil)
+		c := o.client(t)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		from := "/trainings/" + o.training.ID + "/sessions"
+		for email, want := range map[string]string{"": "Enter the email", "gone@example.com": "belongs to a deleted user"} {
+			p := c.post(from, "/trainings/"+o.training.ID+"/purchases", url.Values{"email": {email}})
+			if p.Status != 400 || !strings.Contains(p.Body, want) {
+				t.Errorf("purchase by %q: %d, want 400 saying %q: %.2000s", email, p.Status, want, p.Body)
+			}
+		}
+	})
+}
