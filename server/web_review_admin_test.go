@@ -401,3 +401,24 @@ func TestReviewMessages(t *testing.T) {
 		}
 	})
 }
+
+// TestWebGroupParentRefusals (review of issue 16): a parent that is no id
+// on the create and move forms is shown next to the parent's choice.
+func TestWebGroupParentRefusals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := apitest.Start(t, dialect, webNow)
+		var g ids
+		e.Admin.Must(201, "POST", "/api/v1/groups", map[string]any{"name": "North"}, &g)
+		c := newWebClient(t, e.Server.URL)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		for _, tc := range []struct{ from, path, field string }{
+			{"/groups", "/groups/new", "group-parent-error"},
+			{"/groups/" + g.ID, "/groups/" + g.ID + "/move", "move-parent-error"},
+		} {
+			p := c.post(tc.from, tc.path, url.Values{"name": {"South"}, "parent_id": {"abc"}})
+			if p.Status != 400 || !strings.Contains(p.Body, `id="`+tc.field+`"`) {
+				t.Errorf("POST %s parent_id=abc: %d, want 400 at %s", tc.path, p.Status, tc.field)
+			}
+		}
+	})
+}
