@@ -74,6 +74,7 @@ func (s *Server) groupScope(r *http.Request, v *view) (roots, flat []*orgNode, b
 		n.InScope = role == skillpath.RoleGroupAdmin
 		kept = append(kept, n)
 		if _, parentIn := scope[parentOf(n)]; !parentIn {
+			n.Top = true
 			top = append(top, n)
 		}
 	}
