@@ -422,3 +422,18 @@ func TestWebGroupParentRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestWebImportTooLarge (review of issue 14): a file over 16 MiB sent
+// without the page's script is answered with the import page and the
+// message next to the file's field (413), not a bare error page.
+func TestWebImportTooLarge(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := apitest.Start(t, dialect, webNow)
+		c := newWebClient(t, e.Server.URL)
+		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
+		p := c.upload("/people/import", "/people/import", "big.csv", "email,name\n"+strings.Repeat("x", 17<<20))
+		if p.Status != 413 || !strings.Contains(p.Body, `id="file-error"`) || !strings.Contains(p.Body, "larger than 16 MiB") {
+			t.Errorf("a file over the limit: %d %.1500s", p.Status, p.Body)
+		}
+	})
+}
