@@ -14,7 +14,7 @@ func (g *Group) Validate() error {
 		return err
 	}
 	if g.ParentID != nil && *g.ParentID == g.ID && g.ID != 0 {
-		return Errorf(EUNPROCESSABLE, "parent_id: a group cannot be its own parent")
+		return &Error{Code: EUNPROCESSABLE, Field: "parent_id", Message: "parent_id: a group cannot be its own parent"}
 	}
 	return nil
 }

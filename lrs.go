@@ -3,6 +3,7 @@ package skillpath
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,6 +41,8 @@ func (s *LRSSettings) Validate() error {
 		return Invalid("endpoint", "must be at most %d characters", MaxEndpointLength)
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		return Invalid("endpoint", "%q is not an http or https URL such as https://lrs.example.com/xapi", s.Endpoint)
+	case !ValidURLPort(u):
+		return Invalid("endpoint", "the port %q is not a port number (1 to 65535)", u.Port())
 	case u.User != nil:
 		return Invalid("endpoint", "put the credentials in login and password, not in the URL")
 	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s.Endpoint, "?") || strings.HasSuffix(s.Endpoint, "#"):
@@ -81,4 +84,15 @@ func verbList() string {
 		names[i] = string(v)
 	}
 	return strings.Join(names, ", ")
+}
+
+// ValidURLPort reports whether u names no port or a port from 1 to 65535:
+// url.Parse takes any digits.
+func ValidURLPort(u *url.URL) bool {
+	p := u.Port()
+	if p == "" {
+		return !strings.HasSuffix(u.Host, ":") // "host:" names an empty port
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }

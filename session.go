@@ -19,9 +19,8 @@ func (s *Session) Validate() error {
 	if err := ValidateName("name", s.Name); err != nil {
 		return err
 	}
-	if s.StartsAt.IsZero() {
-		return Invalid("starts_at", "is required (RFC 3339)")
-	}
+	// A missing start is refused by the API and the form before this; a
+	// zero time here was given as 0001-01-01 and is out of range.
 	if err := ValidateTime("starts_at", s.StartsAt); err != nil {
 		return err
 	}

@@ -83,7 +83,8 @@ func ValidatePassword(field, password string) error {
 	return nil
 }
 
-// ValidateCustomFields checks keys and values of a user's custom fields.
+// ValidateCustomFields checks keys and values of a user's custom fields:
+// values are one line of text (EINVALID naming field.KEY otherwise).
 func ValidateCustomFields(field string, fields map[string]string) error {
 	if len(fields) > MaxCustomFields {
 		return Invalid(field, "at most %d fields", MaxCustomFields)
@@ -94,6 +95,11 @@ func ValidateCustomFields(field string, fields map[string]string) error {
 		}
 		if utf8.RuneCountInString(v) > MaxFieldValueLength || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 			return Invalid(field+"."+k, "must be text of at most %d characters", MaxFieldValueLength)
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			// One line, like a CSV cell the import reads and the KEY=VALUE
+			// lines of the people form.
+			return Invalid(field+"."+k, "must be one line of text (no line breaks)")
 		}
 	}
 	return nil

@@ -154,6 +154,14 @@ var forbidden = []struct {
 	{netip.MustParsePrefix("169.254.0.0/16"), "a link-local address"},
 	{netip.MustParsePrefix("172.16.0.0/12"), "a private address"},
 	{netip.MustParsePrefix("192.168.0.0/16"), "a private address"},
+	// The rest of the IANA IPv4 special-purpose registry that is not
+	// globally reachable (RFC 6890 and its updates).
+	{netip.MustParsePrefix("192.0.0.0/24"), "an IETF protocol assignment address"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "a documentation address (TEST-NET-1)"},
+	{netip.MustParsePrefix("192.88.99.0/24"), "a deprecated 6to4 relay address"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "a benchmarking address"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "a documentation address (TEST-NET-2)"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "a documentation address (TEST-NET-3)"},
 	{netip.MustParsePrefix("224.0.0.0/4"), "a multicast address"},
 	{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"},
 	{netip.MustParsePrefix("::/128"), "an unspecified address (this host)"},
@@ -163,6 +171,9 @@ var forbidden = []struct {
 	{netip.MustParsePrefix("fec0::/10"), "a site-local address"},
 	{netip.MustParsePrefix("ff00::/8"), "a multicast address"},
 	{netip.MustParsePrefix("64:ff9b:1::/48"), "a local-use NAT64 address"},
+	{netip.MustParsePrefix("100::/64"), "a discard-only address"},
+	{netip.MustParsePrefix("2001:2::/48"), "a benchmarking address"},
+	{netip.MustParsePrefix("2001:db8::/32"), "a documentation address"},
 }
 
 // Reason tells why ip may not be called by default, or "" when it may. An

@@ -58,7 +58,7 @@ type Stored struct {
 // Plan decides what each line of f does against the stored facts: a user
 // whose email (ignoring case) is stored is updated, column by column, or
 // left unchanged; others are created, registered at their registered_at
-// or now. Groups are named by name (ignoring case) or id; a group that
+// or now. Groups are named by name (ignoring case), by id, or by #id; a group that
 // does not exist, or a name two groups share, is a problem, never created.
 // A deleted user's email is a problem too: deletion is not undone by a
 // file. Only the columns the file has are compared; an empty field.KEY
@@ -160,8 +160,9 @@ func update(old *skillpath.User, l Line, hasGroups bool, groupIDs []skillpath.ID
 		u.RegisteredAt = *l.RegisteredAt
 		changes = append(changes, "registered_at")
 	}
-	for _, k := range slices.Sorted(maps.Keys(l.Fields)) {
-		v := l.Fields[k]
+	for _, fk := range slices.Sorted(maps.Keys(l.Fields)) {
+		v := l.Fields[fk]
+		k := storedKey(old.CustomFields, fk)
 		if cur, ok := old.CustomFields[k]; (v == "" && ok) || (v != "" && cur != v) {
 			if v == "" {
 				delete(u.CustomFields, k)
@@ -174,14 +175,41 @@ func update(old *skillpath.User, l Line, hasGroups bool, groupIDs []skillpath.ID
 	return &u, changes
 }
 
-// resolveGroup finds a group by id or name, or says why it cannot.
-func resolveGroup(g string, byName map[string][]skillpath.ID, byID map[string]skillpath.ID) (skillpath.ID, string) {
-	if _, err := strconv.ParseUint(g, 10, 63); err == nil {
-		if id, ok := byID[g]; ok {
-			return id, ""
+// storedKey is the user's own spelling of a file's field key: headers are
+// read in any case, so field.Region updates the field "region" a user has
+// rather than adding a second one (review of issue 14).
+func storedKey(fields map[string]string, key string) string {
+	if _, ok := fields[key]; ok {
+		return key
+	}
+	for k := range fields {
+		if strings.EqualFold(k, key) {
+			return k
 		}
 	}
-	switch ids := byName[strings.ToLower(g)]; len(ids) {
+	return key
+}
+
+// resolveGroup finds a group by id or name, or says why it cannot. "#6"
+// is always the group with id 6; a bare "6" is the id only when no other
+// group is named "6", and ambiguous otherwise (review of issue 14).
+func resolveGroup(g string, byName map[string][]skillpath.ID, byID map[string]skillpath.ID) (skillpath.ID, string) {
+	if rest, ok := strings.CutPrefix(g, "#"); ok {
+		if id, ok := byID[rest]; ok {
+			return id, ""
+		}
+		return 0, fmt.Sprintf("no group has the id %s", rest)
+	}
+	named := byName[strings.ToLower(g)]
+	if _, err := strconv.ParseUint(g, 10, 63); err == nil {
+		if id, ok := byID[g]; ok {
+			if len(named) == 0 || (len(named) == 1 && named[0] == id) {
+				return id, ""
+			}
+			return 0, fmt.Sprintf("%q is the id of group %s and the name of another group: write #%s for the group with that id, or rename the other group", g, id, g)
+		}
+	}
+	switch ids := named; len(ids) {
 	case 0:
 		return 0, fmt.Sprintf("no group is named %q: create it in Groups first (a file never creates groups)", g)
 	case 1:

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -91,10 +92,14 @@ func TestBulkEnrollment(t *testing.T) {
 		if b.Enrolled != 1 || len(b.Skipped) != 1 || b.skips()[o.ola] != "outside_your_groups" {
 			t.Errorf("group admin: %+v, want Ann enrolled and Ola outside_your_groups", b)
 		}
-		// Another group's members are outside too, the deleted Dee is named
-		// deleted only to whom may assign her.
-		gail.Must(200, "POST", path, map[string]any{"group_ids": []string{o.other, o.root}}, &b)
-		want := map[string]string{o.ola: "outside_your_groups", o.ann: "already_enrolled", o.dee: "deleted"}
+		// Another group is refused whole before its members are read
+		// (review of issue 16); the deleted Dee is named deleted only to
+		// whom may assign her.
+		if r := gail.Do("POST", path, map[string]any{"group_ids": []string{o.other, o.root}}); r.Status != 404 || r.Err().Field != "group_ids" || strings.Contains(string(r.Body), o.ola) {
+			t.Errorf("group admin, another group: %d %s, want 404 naming group_ids only", r.Status, r.Body)
+		}
+		gail.Must(200, "POST", path, map[string]any{"group_ids": []string{o.root}}, &b)
+		want := map[string]string{o.ann: "already_enrolled", o.dee: "deleted"}
 		if b.Enrolled != 1 || len(b.Skipped) != len(want) {
 			t.Errorf("group admin, groups: %+v, want Bob enrolled and %v skipped", b, want)
 		}
@@ -154,6 +159,8 @@ func TestBulkEnrollmentRefusals(t *testing.T) {
 			{"archived session", o.e.Admin, "/api/v1/sessions/" + archived.ID + "/enrollments/bulk", map[string]any{"user_ids": []string{o.ann}}, 422, ""},
 			{"a learner", ann, path, map[string]any{"user_ids": []string{o.ann}}, 403, ""},
 			{"a coach", o.e.As(idOf(t, o.cole)), path, map[string]any{"group_ids": []string{o.root}}, 403, ""},
+			{"a group admin, another group", o.e.As(idOf(t, o.gail)), path, map[string]any{"group_ids": []string{o.other}}, 404, "group_ids"},
+			{"a group admin, an unknown group", o.e.As(idOf(t, o.gail)), path, map[string]any{"group_ids": []string{"999999"}}, 404, "group_ids"},
 		}
 		for _, tc := range cases {
 			r := tc.client.Do("POST", tc.path, tc.body)

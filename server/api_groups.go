@@ -128,6 +128,19 @@ func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, caller *skillp
 	if in.UserID == 0 {
 		return skillpath.Invalid("user_id", "is required")
 	}
+	// A group admin names only people they manage (or themself), like the
+	// page; anyone else is "not found", which reveals no one's existence.
+	if !caller.PlatformAdmin {
+		a, err := s.Store.Access(r.Context(), caller, in.UserID, 0)
+		if err != nil {
+			return err
+		}
+		if !a.GroupAdmin && !a.Self {
+			e := skillpath.Errorf(skillpath.ENOTFOUND, "user_id: user %s not found among the people you manage", in.UserID)
+			e.Field = "user_id"
+			return e
+		}
+	}
 	st := skillpath.Staff{GroupID: id, UserID: in.UserID, Role: in.Role}
 	if err := s.Store.AddStaff(r.Context(), st); err != nil {
 		return err

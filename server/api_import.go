@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"time"
 
 	"skillpath"
 	"skillpath/roster"
@@ -32,7 +34,7 @@ func (s *Server) importUsers(w http.ResponseWriter, r *http.Request, caller *ski
 	}
 	status := http.StatusOK
 	body := importAnswer{Report: rep}
-	if !rep.OK() && !dryRun {
+	if !rep.OK() {
 		status = http.StatusUnprocessableEntity
 		body.Error = &errorDetail{Code: skillpath.EUNPROCESSABLE, Message: importRefusal(rep)}
 	}
@@ -55,13 +57,26 @@ func importRefusal(rep *roster.Report) string {
 // importFile reads an import file of at most roster.MaxBytes and applies
 // it (or only plans it, dryRun).
 func (s *Server) importFile(w http.ResponseWriter, r *http.Request, body io.Reader, dryRun bool) (*roster.Report, error) {
-	f, err := roster.Parse(http.MaxBytesReader(w, io.NopCloser(body), roster.MaxBytes), s.now(), s.Store.Zone)
+	release, err := s.importSlot()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	// One buffer of the announced size (within the limit) rather than one
+	// grown by doubling: the file is held once.
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= roster.MaxBytes {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(http.MaxBytesReader(w, io.NopCloser(body), roster.MaxBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, skillpath.Errorf(skillpath.ETOOLARGE, "the file is larger than %d MiB: split it into smaller files and import each", roster.MaxBytes>>20)
 	} else if err != nil {
 		return nil, skillpath.Errorf(skillpath.EINVALID, "the file could not be read: %v", err)
 	}
+	f := roster.ParseBytes(buf.Bytes(), s.now(), s.Store.Zone)
+	buf = bytes.Buffer{} // the file is no longer needed while the store plans it
 	rep, err := s.Store.ImportUsers(r.Context(), f, dryRun)
 	if err != nil {
 		return nil, err
@@ -95,5 +110,27 @@ func boolQuery(r *http.Request, name string) (bool, error) {
 		return true, nil
 	default:
 		return false, skillpath.Invalid(name, "must be true or false, not %q", v)
+	}
+}
+
+// importSlots bounds the imports (API and page, dry runs included) that
+// run at once: each holds its file, its lines and the users it compares
+// them with, up to some hundreds of MB for a 16 MiB file, so parallel
+// imports could exhaust the memory of a small server.
+const importSlots = 1
+
+// importRetry is the Retry-After of an import refused while another runs.
+const importRetry = 10 * time.Second
+
+// importSlot takes one of the import slots, or returns EUNAVAILABLE (503,
+// Retry-After) when every one is taken. Call release when done.
+func (s *Server) importSlot() (release func(), err error) {
+	s.importOnce.Do(func() { s.imports = make(chan struct{}, importSlots) })
+	select {
+	case s.imports <- struct{}{}:
+		return func() { <-s.imports }, nil
+	default:
+		return nil, &skillpath.Error{Code: skillpath.EUNAVAILABLE, RetryAfter: importRetry,
+			Message: "another import is running: send the file again in a few seconds"}
 	}
 }

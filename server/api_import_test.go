@@ -138,22 +138,27 @@ func TestAPIImportAllOrNothing(t *testing.T) {
 		e := newImportEnv(t, dialect)
 		file := "email,name,groups\nnew@example.com,New Person,North\nemilie@example.com,Renamed,Nowhere\n"
 		for _, q := range []string{"?dry_run=true", ""} {
-			status := 200
-			if q == "" {
-				status = 422
-			}
-			a := e.send(t, q, file, status)
+			// A dry run with errors answers as the import would (review of issue 14).
+			a := e.send(t, q, file, 422)
 			want := []roster.Problem{{Line: 3, Field: "groups", Column: 3, Message: `no group is named "Nowhere": create it in Groups first (a file never creates groups)`}}
 			if fmt.Sprint(a.Errors) != fmt.Sprint(want) {
 				t.Errorf("import%s: errors %+v, want %+v", q, a.Errors, want)
 			}
-			if q == "" && (a.Error == nil || a.Error.Code != "unprocessable" || a.Created != 0) {
+			if a.Error == nil || a.Error.Code != "unprocessable" || (q == "" && a.Created != 0) {
 				t.Errorf("import: %+v", a)
 			}
 			users := e.users(t)
 			if users["new@example.com"] != nil || users["emilie@example.com"].Name != "Émilie Durand" {
 				t.Errorf("import%s wrote part of a file with an error", q)
 			}
+		}
+		// A refused file leaves no audit entry either (review of issue 14).
+		if r := e.Admin.Get("/api/v1/audit"); r.Status != 200 || strings.Contains(string(r.Body), "users/import") {
+			t.Errorf("the audit log after a refused import: %d %.1000s", r.Status, r.Body)
+		}
+		e.send(t, "", "email,name\nnew@example.com,New Person\n", 200)
+		if r := e.Admin.Get("/api/v1/audit"); !strings.Contains(string(r.Body), "users/import") {
+			t.Errorf("the audit log lacks an import that was written: %.1000s", r.Body)
 		}
 	})
 }
@@ -189,6 +194,8 @@ func TestAPIImportBadFiles(t *testing.T) {
 			[]roster.Problem{{Line: 2, Field: "name", Column: 2, Message: "is required"}}},
 		{"bad field key", "email,name,field.a b\na@example.com,Ann,x\n",
 			[]roster.Problem{{Line: 1, Field: "field.a b", Column: 3, Message: "a custom field's key"}}},
+		{"a field value on two lines", "email,name,field.note\na@example.com,Ann,\"one\ntwo\"\n",
+			[]roster.Problem{{Line: 2, Field: "field.note", Column: 3, Message: "must be one line of text"}}},
 		{"not UTF-8", "email,name\na@example.com,\xc9milie\n",
 			[]roster.Problem{{Line: 2, Message: "the file is not UTF-8 text"}}},
 		{"empty", "", []roster.Problem{{Line: 1, Message: "the file is empty"}}},

@@ -116,6 +116,9 @@ func (s *Server) checkWebhookURL(ctx context.Context, raw string) (string, error
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" {
 		return "", skillpath.Invalid("url", "must be an absolute http:// or https:// URL")
 	}
+	if !skillpath.ValidURLPort(u) {
+		return "", skillpath.Invalid("url", "the port %q is not a port number (1 to 65535)", u.Port())
+	}
 	if u.User != nil {
 		return "", skillpath.Invalid("url", "must not carry a login and password: calls are signed with the webhook's secret")
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"skillpath"
+	"skillpath/internal/apitest"
 	"skillpath/internal/testdb"
 )
 
@@ -29,6 +30,7 @@ func TestAPIGroupAdminScope(t *testing.T) {
 			}
 		}
 		admin, coach := e.As(olga.ID), e.As(carl.ID)
+		adminID := platformAdminID(t, e.Env)
 		staff := func(g skillpath.ID) string { return "/api/v1/groups/" + g.String() + "/staff" }
 		cases := []struct {
 			name   string
@@ -56,6 +58,15 @@ func TestAPIGroupAdminScope(t *testing.T) {
 			{"coach names a coach", func() int {
 				return coach.Do("POST", staff(e.north), map[string]any{"user_id": nina.ID, "role": "coach"}).Status
 			}, 403},
+			{"admin names a user outside her groups (issue 14 review)", func() int {
+				return admin.Do("POST", staff(e.northEast), map[string]any{"user_id": e.emilie.ID, "role": "coach"}).Status
+			}, 404},
+			{"admin names the platform admin", func() int {
+				return admin.Do("POST", staff(e.north), map[string]any{"user_id": adminID, "role": "coach"}).Status
+			}, 404},
+			{"admin names an unknown user", func() int {
+				return admin.Do("POST", staff(e.north), map[string]any{"user_id": "999999", "role": "coach"}).Status
+			}, 404},
 			{"admin imports users", func() int {
 				return admin.Send("POST", "/api/v1/users/import", "text/csv", []byte("email,name\nx@example.com,X\n")).Status
 			}, 403},
@@ -72,4 +83,14 @@ func TestAPIGroupAdminScope(t *testing.T) {
 			t.Errorf("Nina's roles: %+v, want coach of North East only", roles)
 		}
 	})
+}
+
+// platformAdminID is the id of the Env's platform admin.
+func platformAdminID(t *testing.T, e *apitest.Env) skillpath.ID {
+	t.Helper()
+	u, err := e.Store.FindUserByEmail(context.Background(), apitest.AdminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

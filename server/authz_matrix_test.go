@@ -60,7 +60,9 @@ var matrix = map[string]entry{
 	"PATCH /api/v1/groups/{id}": {path: "/api/v1/groups/{group}", in: admins, out: admins, body: func(f *fixture, o *objects) any { return map[string]any{"name": "Group " + o.scope} }},
 	// Staff: platform admins, and the admins of the group or a group above.
 	"POST /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: groupAdmins, out: admins,
-		body: func(f *fixture, o *objects) any { return map[string]any{"user_id": o.staff, "role": "coach"} }},
+		// A learner of the group: a group admin names only people she manages (review of issue 14).
+		body:  func(f *fixture, o *objects) any { return map[string]any{"user_id": o.user, "role": "coach"} },
+		fresh: func(f *fixture, o *objects) { o.user = f.newLearner(o) }},
 	"GET /api/v1/groups/{id}/staff": {path: "/api/v1/groups/{group}/staff", in: everyone, out: everyone},
 	"DELETE /api/v1/groups/{id}/staff/{user_id}/{role}": {path: "/api/v1/groups/{group}/staff/{staff}/coach", in: groupAdmins, out: admins,
 		fresh: func(f *fixture, o *objects) { o.staff = f.newStaff(o.group) }},

@@ -74,6 +74,7 @@ func (s *Server) groupScope(r *http.Request, v *view) (roots, flat []*orgNode, b
 		n.InScope = role == skillpath.RoleGroupAdmin
 		kept = append(kept, n)
 		if _, parentIn := scope[parentOf(n)]; !parentIn {
+			n.Top = true
 			top = append(top, n)
 		}
 	}
@@ -102,16 +103,23 @@ func (s *Server) pageGroupCreate(w http.ResponseWriter, r *http.Request, v *view
 		return err
 	}
 	g := &skillpath.Group{Name: strings.TrimSpace(r.PostForm.Get("name"))}
-	parent := r.PostForm.Get("parent_id")
-	if parent != "" {
-		id, ok := skillpath.ParseID(parent)
-		if !ok {
-			return skillpath.Invalid("parent_id", "%q is not a group", parent)
+	var err error
+	if parent := r.PostForm.Get("parent_id"); parent != "" {
+		if id, ok := skillpath.ParseID(parent); ok {
+			g.ParentID = &id
+		} else {
+			err = skillpath.Invalid("parent_id", "%q is not a group: choose one in the list.", parent)
 		}
-		g.ParentID = &id
 	}
-	if err := s.Store.CreateGroup(r.Context(), g); err != nil {
-		return s.refused(w, r, v, err, "group-name", func(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err == nil {
+		err = s.Store.CreateGroup(r.Context(), g)
+	}
+	if err != nil {
+		anchor := "group-name"
+		if e, ok := err.(*skillpath.Error); ok && e.Field == "parent_id" {
+			anchor = "group-parent"
+		}
+		return s.refused(w, r, v, err, anchor, func(w http.ResponseWriter, r *http.Request, v *view) error {
 			roots, flat, _, err := s.groupScope(r, v)
 			if err != nil {
 				return err
@@ -234,13 +242,16 @@ func (s *Server) pageGroupMove(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	var parent *skillpath.ID
 	if p := r.PostForm.Get("parent_id"); p != "" {
-		id, ok := skillpath.ParseID(p)
-		if !ok {
-			return skillpath.Invalid("parent_id", "%q is not a group", p)
+		if id, ok := skillpath.ParseID(p); ok {
+			parent = &id
+		} else {
+			err = skillpath.Invalid("parent_id", "%q is not a group: choose one in the list.", p)
 		}
-		parent = &id
 	}
-	if _, err := s.Store.UpdateGroup(r.Context(), d.Group.ID, nil, true, parent); err != nil {
+	if err == nil {
+		_, err = s.Store.UpdateGroup(r.Context(), d.Group.ID, nil, true, parent)
+	}
+	if err != nil {
 		return s.refused(w, r, v, err, "move-parent", func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) })
 	}
 	s.flash(w, r, "The group "+d.Group.Name+" was moved.")

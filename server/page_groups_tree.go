@@ -15,6 +15,7 @@ type orgNode struct {
 	Children []*orgNode
 	Staff    []staffLine
 	InScope  bool // the caller may manage its staff
+	Top      bool // a top group of the tree shown (open at first), whatever its depth
 }
 
 // staffLine is one staff role as the pages show it.

@@ -40,7 +40,7 @@ func (s *Server) uploadPage(pattern string, h pageFunc) {
 				pageHeaders(w)
 				var tooLarge *http.MaxBytesError
 				if errors.As(err, &tooLarge) {
-					s.pageError(w, r, &view{}, errImportTooLarge)
+					s.importTooLarge(w, r)
 				} else {
 					s.pageError(w, r, &view{}, skillpath.Errorf(skillpath.EINVALID, "The form could not be read."))
 				}
@@ -50,6 +50,30 @@ func (s *Server) uploadPage(pattern string, h pageFunc) {
 		}
 		page(w, r)
 	})
+}
+
+// importTooLarge answers a file over the limit with the import page and
+// the message next to the file's field (413), as the page's script does
+// before sending: the form, cut short, is not read, so this page only
+// shows (it changes nothing, and needs no form token). Anyone but a
+// signed-in platform admin gets the error page.
+func (s *Server) importTooLarge(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.webSession(r)
+	if err != nil || !ws.User.PlatformAdmin {
+		s.pageError(w, r, &view{}, errImportTooLarge)
+		return
+	}
+	v := &view{User: ws.User, CSRF: ws.CSRF}
+	if v.Roles, err = s.Store.UserRoles(r.Context(), ws.User); err != nil {
+		s.pageError(w, r, v, err)
+		return
+	}
+	v.Nav = s.navigation(v.Roles, "/people/import")
+	v.Title, v.Data = "Import people", &importView{}
+	v.Error, v.ErrorFor, v.Status = pageMessage(errImportTooLarge), "file", http.StatusRequestEntityTooLarge
+	if err := s.render(w, r, v, "people-import.html"); err != nil {
+		s.Log.Error("render the import page", "error", err)
+	}
 }
 
 var errImportTooLarge = skillpath.Errorf(skillpath.ETOOLARGE,
@@ -143,10 +167,12 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, v *view, dry
 	if err != nil {
 		return s.refused(w, r, v, err, "file", show)
 	}
-	f, err := roster.Parse(strings.NewReader(text), s.now(), s.Store.Zone)
+	release, err := s.importSlot()
 	if err != nil {
 		return err
 	}
+	defer release()
+	f := roster.ParseBytes([]byte(text), s.now(), s.Store.Zone)
 	rep, err := s.Store.ImportUsers(r.Context(), f, dryRun)
 	if err != nil {
 		return s.refused(w, r, v, err, "file", show)

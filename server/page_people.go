@@ -127,6 +127,9 @@ func (s *Server) pagePeople(w http.ResponseWriter, r *http.Request, v *view) err
 		flat = slices.DeleteFunc(flat, func(n *orgNode) bool { _, ok := scope[n.ID]; return !ok })
 	}
 	d.Groups = groupChoices(flat, chosen)
+	if refusal == nil {
+		refusal = peopleFilterRefusal(flat, chosen, f.FieldKey)
+	}
 	for _, k := range store.PeopleSorts {
 		d.Sorts = append(d.Sorts, sortChoice{Value: k, Label: sortLabels[k], Selected: k == d.Sort})
 	}
@@ -329,7 +332,11 @@ func (s *Server) readPersonForm(r *http.Request, f *personForm) (*skillpath.User
 		if !ok {
 			return u, skillpath.Invalid("custom_fields", "line %d, %q, is not KEY=VALUE", i+1, line)
 		}
-		u.CustomFields[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		k = strings.TrimSpace(k)
+		if _, twice := u.CustomFields[k]; twice {
+			return u, skillpath.Invalid("custom_fields", "line %d sets %q again: keep one line for each key", i+1, k)
+		}
+		u.CustomFields[k] = strings.TrimSpace(val)
 	}
 	if f.RegisteredAt != "" {
 		t, err := parseTime("registered_at", f.RegisteredAt, true, s.Store.Zone)
@@ -488,7 +495,7 @@ func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *v
 	}
 	trainingID, ok := skillpath.ParseID(r.PostForm.Get("training_id"))
 	if !ok {
-		return skillpath.Invalid("training_id", "Choose a training.")
+		return s.refused(w, r, v, skillpath.Invalid("training_id", "Choose a training."), "purchase-training", s.pagePerson)
 	}
 	a, err := s.Store.Access(r.Context(), v.User, u.ID, trainingID)
 	if err != nil {
@@ -498,14 +505,25 @@ func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *v
 		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins and admins of the person's groups may record a purchase.")
 	}
 	if err := s.Store.RecordPurchase(r.Context(), trainingID, u.ID, v.User.ID); err != nil {
-		v.Error, v.ErrorFor = skillpath.ErrorMessage(err), "purchase-training"
-		switch skillpath.ErrorCode(err) {
-		case skillpath.EUNPROCESSABLE, skillpath.ECONFLICT, skillpath.EINVALID:
-			s.flash(w, r, "The purchase was not recorded: "+v.Error)
-			return redirect(w, r, "/people/"+u.ID.String())
-		}
-		return err
+		// Shown next to the training's choice, with the page's status.
+		return s.refused(w, r, v, err, "purchase-training", s.pagePerson)
 	}
 	s.flash(w, r, "The purchase was recorded: "+u.Name+" may now enroll.")
 	return redirect(w, r, "/people/"+u.ID.String())
+}
+
+// peopleFilterRefusal refuses a filter that can match no one for a reason
+// the person should see rather than an empty list: a group that is not
+// among those they can see (unknown or outside their groups), or a custom
+// field key no field can have.
+func peopleFilterRefusal(visible []*orgNode, chosen []skillpath.ID, fieldKey string) error {
+	for _, id := range chosen {
+		if !slices.ContainsFunc(visible, func(n *orgNode) bool { return n.ID == id }) {
+			return skillpath.Invalid("group", "There is no group %s among the groups you can see: choose one in the list.", id)
+		}
+	}
+	if fieldKey != "" && !skillpath.ValidFieldKey(fieldKey) {
+		return skillpath.Invalid("field_key", "%q cannot be a custom field's key (1 to 64 letters, digits, '_' or '-').", fieldKey)
+	}
+	return nil
 }

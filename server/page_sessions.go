@@ -166,11 +166,15 @@ func (s *Server) pagePurchase(w http.ResponseWriter, r *http.Request, v *view) e
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	v.Data = email
-	u, err := s.Store.FindUserByEmail(r.Context(), email)
+	var u *skillpath.User
+	if email == "" {
+		err = skillpath.Invalid("email", "Enter the email of the person who bought the path.")
+	} else if u, err = s.Store.FindUserByEmail(r.Context(), email); err == nil && u.Status == skillpath.UserDeleted {
+		err = skillpath.Invalid("email", "%s belongs to a deleted user, who cannot buy or enroll.", email)
+	} else if skillpath.ErrorCode(err) == skillpath.ENOTFOUND {
+		err = skillpath.Invalid("email", "No user has the email %q.", email)
+	}
 	if err != nil {
-		if skillpath.ErrorCode(err) == skillpath.ENOTFOUND {
-			err = skillpath.Invalid("email", "No user has the email %q.", email)
-		}
 		return s.refused(w, r, v, err, "purchase-email", s.pageSessions)
 	}
 	if err := s.Store.RecordPurchase(r.Context(), id, u.ID, v.User.ID); err != nil {

@@ -27,6 +27,7 @@ type trainingForm struct {
 	CertificateIDs, PrerequisiteIDs          []skillpath.ID
 	Authors, Instructors                     string // emails, one a line
 	Modules                                  []moduleForm
+	Version                                  string // the training's version when the form was opened
 }
 
 type moduleForm struct {
@@ -126,7 +127,7 @@ func readTrainingForm(r *http.Request) trainingForm {
 	pf := r.PostForm
 	get := func(name string) string { return strings.TrimSpace(pf.Get(name)) }
 	f := trainingForm{Title: get("title"), Price: get("price"), PassingScore: get("passing_score"), MasteryScore: get("mastery_score"),
-		RequiresApproval: pf.Get("requires_approval") != "", Authors: pf.Get("authors"), Instructors: pf.Get("instructors")}
+		RequiresApproval: pf.Get("requires_approval") != "", Authors: pf.Get("authors"), Instructors: pf.Get("instructors"), Version: get("version")}
 	for name, list := range map[string]*[]skillpath.ID{"certificate_ids": &f.CertificateIDs, "prerequisite_ids": &f.PrerequisiteIDs} {
 		for _, v := range pf[name] {
 			if id, ok := skillpath.ParseID(v); ok {
@@ -412,6 +413,7 @@ func (s *Server) pageTrainingNew(w http.ResponseWriter, r *http.Request, v *view
 }
 
 func (s *Server) pageTrainingEdit(w http.ResponseWriter, r *http.Request, v *view) error {
+	version := s.editorVersion(r)
 	t, err := s.trainingEditor(r, v)
 	if err != nil {
 		return err
@@ -421,6 +423,7 @@ func (s *Server) pageTrainingEdit(w http.ResponseWriter, r *http.Request, v *vie
 		if f, err = s.trainingFormOf(r, t); err != nil {
 			return err
 		}
+		f.Version = version
 	}
 	return s.renderEditor(w, r, v, t, f)
 }
@@ -478,7 +481,7 @@ func (s *Server) pageTrainingEditPost(w http.ResponseWriter, r *http.Request, v 
 	}
 	saved, err := s.editorAction(w, r, v, s.pageTrainingEdit, func(t *skillpath.Training) error {
 		t.ID = old.ID
-		return s.Store.UpdateTraining(r.Context(), t)
+		return s.saveEditedTraining(r, v.User, old, t)
 	})
 	if err != nil || !saved {
 		return err

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -54,6 +56,9 @@ type Server struct {
 
 	templates map[string]*template.Template // the pages, by file name
 	tokens    tokenCache                    // API tokens' users, briefly (tokencache.go)
+	// imports holds a token for each import running (importSlot).
+	imports    chan struct{}
+	importOnce sync.Once
 }
 
 // New returns a server with every route registered.
@@ -155,7 +160,12 @@ func (s *Server) handle(pattern string, h func(w http.ResponseWriter, r *http.Re
 		caller, err := s.authenticate(r)
 		if err == nil {
 			r = s.audit(r, pattern, caller)
-			err = h(w, r, caller)
+			if bodyless[pattern] {
+				err = noBody(w, r)
+			}
+			if err == nil {
+				err = h(w, r, caller)
+			}
 		}
 		if err != nil {
 			s.writeError(w, r, err)
@@ -209,6 +219,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if isAPI(r.URL.Path) && !cleanPath(r.URL.Path) {
+		// The mux would redirect to the cleaned path (307 for a POST);
+		// an API client is told plainly that no endpoint has this path.
+		s.writeError(rec, r, skillpath.Errorf(skillpath.ENOTFOUND, "no API endpoint %s (a path has no empty, . or .. segments)", r.URL.Path))
+		return
+	}
 	if h, pattern := s.mux.Handler(r); pattern == "" {
 		if isAPI(r.URL.Path) {
 			s.apiNoRoute(rec, r, h)
@@ -226,6 +242,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TLS, directly or through a proxy that says so — the one decision that
 // also makes cookies Secure (see secure) — and never over plain HTTP.
 const hsts = "max-age=31536000"
+
+// cleanPath reports whether p has no empty, "." or ".." segment (a
+// trailing slash aside).
+func cleanPath(p string) bool {
+	for _, seg := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
 
 func isAPI(path string) bool { return len(path) >= 5 && path[:5] == "/api/" }
 

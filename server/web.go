@@ -242,6 +242,13 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, v *view, err er
 	case skillpath.EINVALID, skillpath.EUNPROCESSABLE, skillpath.ECONFLICT, skillpath.ETOOLARGE:
 		v.Error, v.ErrorFor, v.Status = pageMessage(err), errorFor, statusOf[code]
 		return show(w, r, v)
+	case skillpath.ENOTFOUND:
+		// Something the form names (a group in group_ids) rather than the
+		// page itself: shown at the form, still 404.
+		if e, ok := err.(*skillpath.Error); ok && e.Field != "" {
+			v.Error, v.ErrorFor, v.Status = pageMessage(err), errorFor, statusOf[code]
+			return show(w, r, v)
+		}
 	}
 	return err
 }

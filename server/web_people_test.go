@@ -312,13 +312,20 @@ func TestWebRecordPurchase(t *testing.T) {
 		c := newWebClient(t, e.Server.URL)
 		c.mustSignIn(apitest.AdminEmail, apitest.AdminPassword)
 		person := "/people/" + e.emilie.ID.String()
-		if p := c.get(person); !strings.Contains(p.Body, "Paid course (49.90)") {
+		if p := c.get(person); !strings.Contains(p.Body, "Paid course (49.90 EUR)") {
 			t.Fatalf("no purchase form: %s", p.Body)
+		}
+		// A training that is not for sale is refused next to the choice (review of issue 14).
+		var free struct{ ID string }
+		e.Admin.Must(201, "POST", "/api/v1/trainings", map[string]any{"title": "Free course",
+			"modules": []any{map[string]any{"title": "M", "activities": []any{map[string]any{"title": "Read", "kind": "content"}}}}}, &free)
+		if p := c.post(person, person+"/purchases", url.Values{"training_id": {free.ID}}); p.Status < 400 || !strings.Contains(p.Body, `id="purchase-training-error"`) {
+			t.Errorf("a free training: %d, want the message next to the choice: %.2000s", p.Status, p.Body)
 		}
 		if p := c.post(person, person+"/purchases", url.Values{"training_id": {tr.ID}}); p.Status != 303 {
 			t.Fatalf("record: %d %s", p.Status, p.Body)
 		}
-		if p := c.get(person); !strings.Contains(p.Body, "The purchase was recorded") || strings.Contains(p.Body, "Paid course (49.90)") {
+		if p := c.get(person); !strings.Contains(p.Body, "The purchase was recorded") || strings.Contains(p.Body, "Paid course (49.90") {
 			t.Errorf("after the purchase: %s", p.Body)
 		}
 		var catalog struct{ Trainings []struct{ ID, Action string } }

@@ -8,10 +8,11 @@ import (
 
 // awaitingApproval selects the live self-enrollments awaiting approval
 // (SPEC §1: self-enrolled, not approved, in a training that requires
-// approval), of live users in live sessions; its first line matches the
+// approval), of live users in live sessions that are not archived (where
+// enrollment is closed, Approve refuses them); its first line matches the
 // partial index enrollments_awaiting_approval.
 const awaitingApproval = `e.self_enrolled = TRUE AND e.approved_at IS NULL AND e.deleted_at IS NULL
-	AND t.requires_approval = TRUE AND s.deleted_at IS NULL AND u.deleted_at IS NULL`
+	AND t.requires_approval = TRUE AND s.deleted_at IS NULL AND s.archived_at IS NULL AND u.deleted_at IS NULL`
 
 // approvalScope limits a query to the learners of the groups (and
 // subgroups) the caller ($1) administers.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +19,9 @@ import (
 // with their reason (skillpath.PlanBulkEnrollment); the others are
 // enrolled as an administrator's assignment, approved by it.
 //
-// Returns ENOTFOUND for an unknown session; EINVALID when neither users nor
+// Returns ENOTFOUND for an unknown session, and (field group_ids) for a
+// group a caller who is not a platform admin does not administer, before
+// any member is read, so nothing of another group is revealed; EINVALID when neither users nor
 // groups are given or one of them does not exist (field user_ids or
 // group_ids); EUNPROCESSABLE for an archived session or more than
 // skillpath.MaxBulkEnrollment learners.
@@ -36,6 +39,9 @@ func (s *Store) EnrollMany(ctx context.Context, sessionID skillpath.ID, caller *
 			return skillpath.Errorf(skillpath.EUNPROCESSABLE, "session %q is archived: no one can enroll in it", se.Name)
 		}
 		groupIDs = uniqueIDs(groupIDs)
+		if err := tx.refuseUnmanagedGroups(ctx, caller, groupIDs); err != nil {
+			return err
+		}
 		if err := tx.mustExist(ctx, "groups", "group_ids", groupIDs); err != nil {
 			return err
 		}
@@ -205,4 +211,37 @@ func (tx *Tx) insertAssignments(ctx context.Context, se *skillpath.Session, by s
 		return nil, err
 	}
 	return ids, nil
+}
+
+// refuseUnmanagedGroups returns ENOTFOUND (field group_ids) for the first
+// group that a caller who is not a platform admin is not an admin of (or
+// of a group above it): unknown and foreign groups answer alike.
+func (tx *Tx) refuseUnmanagedGroups(ctx context.Context, caller *skillpath.User, groupIDs []skillpath.ID) error {
+	if caller.PlatformAdmin || len(groupIDs) == 0 {
+		return nil
+	}
+	managed := map[skillpath.ID]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT gt.descendant_id FROM group_staff st
+		JOIN group_tree gt ON gt.ancestor_id = st.group_id WHERE st.user_id = $1 AND st.role = $2`, caller.ID, skillpath.RoleGroupAdmin)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g skillpath.ID
+		if err := rows.Scan(&g); err != nil {
+			return err
+		}
+		managed[g] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range groupIDs {
+		if !managed[g] {
+			return &skillpath.Error{Code: skillpath.ENOTFOUND, Field: "group_ids",
+				Message: fmt.Sprintf("group_ids: group %s is not among the groups you administer", g)}
+		}
+	}
+	return nil
 }

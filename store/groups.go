@@ -21,6 +21,9 @@ func (s *Store) CreateGroup(ctx context.Context, g *skillpath.Group) error {
 				return err
 			}
 		}
+		if err := tx.refuseSiblingName(ctx, 0, g.Name, g.ParentID); err != nil {
+			return err
+		}
 		id, err := tx.insert(ctx, `INSERT INTO groups (name, parent_id, created_at) VALUES ($1, $2, $3)`, g.Name, g.ParentID, millis(tx.now))
 		if err != nil {
 			return fmt.Errorf("insert group: %w", err)
@@ -112,6 +115,9 @@ func (s *Store) UpdateGroup(ctx context.Context, id skillpath.ID, name *string, 
 			if err := tx.moveGroup(ctx, id, parentID); err != nil {
 				return err
 			}
+		}
+		if err := tx.refuseSiblingName(ctx, id, g.Name, g.ParentID); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = $1, parent_id = $2 WHERE id = $3`, g.Name, g.ParentID, id)
 		return err
@@ -211,4 +217,28 @@ func (tx *Tx) findGroup(ctx context.Context, id skillpath.ID) (*skillpath.Group,
 		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "group %s not found", id)
 	}
 	return g, err
+}
+
+// refuseSiblingName returns ECONFLICT (field name) when another group than
+// id under the same parent (or at the top) has the name, ignoring case:
+// an import names groups by name, and two siblings of one name could not
+// be told apart (review of issue 14).
+func (tx *Tx) refuseSiblingName(ctx context.Context, id skillpath.ID, name string, parentID *skillpath.ID) error {
+	q := `SELECT id FROM groups WHERE lower(name) = lower($1) AND id <> $2 AND `
+	args := []any{name, id}
+	if parentID == nil {
+		q += `parent_id IS NULL`
+	} else {
+		q += `parent_id = $3`
+		args = append(args, *parentID)
+	}
+	var other skillpath.ID
+	err := tx.QueryRowContext(ctx, q+` LIMIT 1`, args...).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return &skillpath.Error{Code: skillpath.ECONFLICT, Field: "name",
+		Message: fmt.Sprintf("name: group %s has the name %q already, under the same parent; choose another name", other, name)}
 }

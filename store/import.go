@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,7 +18,8 @@ import (
 // what each line does, and unless dryRun or any line has a problem, writes
 // every line in one transaction — all of the file or nothing. The report
 // says what was (or would be) done; its Lines carry each line's outcome
-// for the preview page. Errors are failures of the database only.
+// for the preview page. Errors are failures of the database only. A
+// refused file leaves no trace, not even an audit entry.
 func (s *Store) ImportUsers(ctx context.Context, f *roster.File, dryRun bool) (*roster.Report, error) {
 	var rep *roster.Report
 	run := s.write
@@ -34,11 +36,17 @@ func (s *Store) ImportUsers(ctx context.Context, f *roster.File, dryRun bool) (*
 		if !rep.OK() && !dryRun {
 			rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0 // nothing written
 		}
-		if dryRun || !rep.OK() {
+		if dryRun {
 			return nil
+		}
+		if !rep.OK() {
+			return errNothingWritten // rolled back: no audit entry for a refused file
 		}
 		return tx.applyImport(ctx, rep)
 	})
+	if errors.Is(err, errNothingWritten) {
+		return rep, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -211,3 +219,7 @@ func (tx *Tx) insertRows(ctx context.Context, table string, width int, rows [][]
 	}
 	return nil
 }
+
+// errNothingWritten rolls back a transaction that decided to write nothing,
+// so that neither its audit entry nor anything else is kept.
+var errNothingWritten = errors.New("nothing written")

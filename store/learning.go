@@ -230,6 +230,11 @@ func (tx *Tx) apply(ctx context.Context, def *trainingDef, c *enrollmentContext,
 	case ActScore:
 		return tx.score(ctx, def, e, p, act.ActivityID, act.Score, act.By)
 	case ActApprove:
+		if c.sessionArchived {
+			// Enrollment in an archived session is closed, as bulk
+			// enrollment's 422 says: nothing there awaits approval.
+			return skillpath.Errorf(skillpath.EUNPROCESSABLE, "session %q is archived: no one can enroll in it, so the request cannot be approved (refuse it instead)", c.sessionName)
+		}
 		return tx.approve(ctx, def, e, act.By)
 	}
 	return nil
@@ -475,7 +480,8 @@ func (tx *Tx) score(ctx context.Context, def *trainingDef, e *enrollmentRow, p *
 }
 
 // Approve approves a self-enrollment awaiting approval. Returns
-// EUNPROCESSABLE when the enrollment is not awaiting approval.
+// EUNPROCESSABLE when the enrollment is not awaiting approval or its
+// session is archived.
 func (s *Store) Approve(ctx context.Context, id, by skillpath.ID) error {
 	_, err := s.Learn(ctx, id, nil, nil, Act{Kind: ActApprove, By: by})
 	return err

@@ -565,6 +565,19 @@ type Notification struct {
 	Secret string `json:"-"`
 }
 
+// MarshalJSON answers last_error null when there is none, as sent_at.
+func (n Notification) MarshalJSON() ([]byte, error) {
+	type plain Notification
+	var last *string
+	if n.LastError != "" {
+		last = &n.LastError
+	}
+	return json.Marshal(struct {
+		plain
+		LastError *string `json:"last_error"`
+	}{plain(n), last})
+}
+
 // NotificationClaim is a batch of due notifications leased to one worker
 // until its lease ends; Token fences settling them.
 type NotificationClaim struct {
@@ -817,7 +830,8 @@ func (s *Store) openWebhookSecret(id skillpath.ID, stored string) (string, error
 // CreateWebhook stores a subscription with the given secret (whsec_…),
 // sealed with the platform's key when one is configured. The URL must have
 // been checked by the caller (address rules). Returns EINVALID naming
-// "url" or "events".
+// "url" or "events", and ECONFLICT (field url) when a live subscription
+// has the same URL and the same events: every call would be sent twice.
 func (s *Store) CreateWebhook(ctx context.Context, w *Webhook, secret string, by skillpath.ID) error {
 	if err := skillpath.ValidateWebhookEvents(w.Events); err != nil {
 		return err
@@ -831,6 +845,9 @@ func (s *Store) CreateWebhook(ctx context.Context, w *Webhook, secret string, by
 		creator = by
 	}
 	return s.write(ctx, func(tx *Tx) error {
+		if err := tx.refuseSameWebhook(ctx, w); err != nil {
+			return err
+		}
 		id, err := tx.insert(ctx, `INSERT INTO webhooks (url, events, secret, created_at, created_by) VALUES ($1, $2, '', $3, $4)`,
 			w.URL, string(events), millis(tx.now), creator)
 		if err != nil {
@@ -1004,4 +1021,31 @@ func (tx *Tx) noteEnrolled(ctx context.Context, ids ...skillpath.ID) error {
 		}
 	}
 	return nil
+}
+
+// refuseSameWebhook returns ECONFLICT when a live subscription has w's URL
+// and the same set of events.
+func (tx *Tx) refuseSameWebhook(ctx context.Context, w *Webhook) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, events FROM webhooks WHERE deleted_at IS NULL AND url = $1`, w.URL)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	want := slices.Sorted(slices.Values(w.Events))
+	for rows.Next() {
+		var id skillpath.ID
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return err
+		}
+		var events []skillpath.WebhookEvent
+		if err := json.Unmarshal([]byte(text), &events); err != nil {
+			return err
+		}
+		if slices.Equal(slices.Compact(slices.Sorted(slices.Values(events))), slices.Compact(want)) {
+			return &skillpath.Error{Code: skillpath.ECONFLICT, Field: "url",
+				Message: fmt.Sprintf("url: webhook %s already sends these events to this URL", id)}
+		}
+	}
+	return rows.Err()
 }

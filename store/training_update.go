@@ -18,10 +18,42 @@ import (
 // answers, EINVALID for ids of another training or module, and
 // EUNPROCESSABLE for prerequisites that would form a cycle.
 func (s *Store) UpdateTraining(ctx context.Context, t *skillpath.Training) error {
+	return s.UpdateTrainingAt(ctx, t, 0)
+}
+
+// TrainingVersion is the training's version, which every change raises:
+// the training editor's form carries it (SPEC §7). Returns ENOTFOUND for an
+// unknown training.
+func (s *Store) TrainingVersion(ctx context.Context, id skillpath.ID) (int64, error) {
+	var v int64
+	err := s.stmt(qTrainingVersion).QueryRowContext(ctx, id).Scan(&v)
+	if errNoRows(err) {
+		return 0, skillpath.Errorf(skillpath.ENOTFOUND, "training %s not found", id)
+	}
+	return v, err
+}
+
+// UpdateTrainingAt is UpdateTraining when the training is still at version
+// (as TrainingVersion read it; 0 for any version): otherwise it changes
+// nothing and returns ECONFLICT with the field "version", so a stale form
+// never overwrites changes made meanwhile.
+func (s *Store) UpdateTrainingAt(ctx context.Context, t *skillpath.Training, version int64) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *Tx) error {
+		if version != 0 {
+			var now int64
+			if err := tx.stmt(ctx, qTrainingVersion).QueryRowContext(ctx, t.ID).Scan(&now); errNoRows(err) {
+				return skillpath.Errorf(skillpath.ENOTFOUND, "training %s not found", t.ID)
+			} else if err != nil {
+				return err
+			}
+			if now != version {
+				return &skillpath.Error{Code: skillpath.ECONFLICT, Field: "version",
+					Message: "Someone changed this training since you opened the form; nothing was saved. Open it again to see their changes, then make yours."}
+			}
+		}
 		old, err := tx.findTraining(ctx, t.ID)
 		if err != nil {
 			return err

@@ -245,8 +245,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]*skillpath.User,
 		where = append(where, "deleted_at IS NOT NULL")
 	}
 	if f.Query != "" {
-		args = append(args, "%"+strings.ToLower(f.Query)+"%")
-		where = append(where, fmt.Sprintf("(email_key LIKE $%d OR lower(name) LIKE $%d)", len(args), len(args)))
+		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%") // "_" and "%" are searched as typed
+		where = append(where, fmt.Sprintf(`(email_key LIKE $%d ESCAPE '\' OR lower(name) LIKE $%d ESCAPE '\')`, len(args), len(args)))
 	}
 	args = append(args, f.Limit+1)
 	var users []*skillpath.User
