@@ -41,14 +41,8 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, caller *s
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	se := &skillpath.Session{TrainingID: trainingID, Name: in.Name, AutoReenroll: in.AutoReenroll}
-	if in.StartsAt == nil {
-		return skillpath.Invalid("starts_at", "is required (RFC 3339)")
-	}
-	if se.StartsAt, err = parseTime("starts_at", *in.StartsAt, false, s.Store.Zone); err != nil {
-		return err
-	}
-	if se.EndsAt, err = optionalTime("ends_at", in.EndsAt, s.Store.Zone); err != nil {
+	se := &skillpath.Session{TrainingID: trainingID}
+	if err := applySession(&in, se, s.Store.Zone); err != nil {
 		return err
 	}
 	if err := s.Store.CreateSession(r.Context(), se); err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"skillpath"
 )
@@ -31,14 +32,7 @@ func (s *Server) updateSession(w http.ResponseWriter, r *http.Request, caller *s
 	if err != nil {
 		return err
 	}
-	se.Name, se.AutoReenroll = in.Name, in.AutoReenroll
-	if in.StartsAt == nil {
-		return skillpath.Invalid("starts_at", "is required (RFC 3339)")
-	}
-	if se.StartsAt, err = parseTime("starts_at", *in.StartsAt, false, s.Store.Zone); err != nil {
-		return err
-	}
-	if se.EndsAt, err = optionalTime("ends_at", in.EndsAt, s.Store.Zone); err != nil {
+	if err := applySession(&in, se, s.Store.Zone); err != nil {
 		return err
 	}
 	if err := s.Store.UpdateSession(r.Context(), se); err != nil {
@@ -46,4 +40,20 @@ func (s *Server) updateSession(w http.ResponseWriter, r *http.Request, caller *s
 	}
 	writeJSON(w, http.StatusOK, s.sessionJSON(se))
 	return nil
+}
+
+// applySession sets the session's name, times and automatic re-enrollment from
+// the body of POST /api/v1/trainings/{id}/sessions or PUT
+// /api/v1/sessions/{id}. Returns EINVALID naming starts_at or ends_at.
+func applySession(in *sessionInput, se *skillpath.Session, zone *time.Location) error {
+	se.Name, se.AutoReenroll = in.Name, in.AutoReenroll
+	if in.StartsAt == nil {
+		return skillpath.Invalid("starts_at", "is required (RFC 3339)")
+	}
+	var err error
+	if se.StartsAt, err = parseTime("starts_at", *in.StartsAt, false, zone); err != nil {
+		return err
+	}
+	se.EndsAt, err = optionalTime("ends_at", in.EndsAt, zone)
+	return err
 }

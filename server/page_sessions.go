@@ -250,18 +250,11 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, v *view) er
 	if err := requireSessionAssigner(v); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", "session")
+	se, t, err := s.pathSessionTraining(r)
 	if err != nil {
 		return err
 	}
-	se, err := s.Store.FindSession(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	t, err := s.Store.FindTraining(r.Context(), se.TrainingID)
-	if err != nil {
-		return err
-	}
+	id := se.ID
 	q := r.URL.Query()
 	after := q.Get("after")
 	p := sessionPage{Session: se, Training: t, State: status.SessionState(se.StartsAt, se.EndsAt, se.ArchivedAt != nil, s.now()),
@@ -314,14 +307,11 @@ func (s *Server) pageSessionEdit(w http.ResponseWriter, r *http.Request, v *view
 	if err := requirePlatformAdmin(v.User); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", "session")
+	se, err := s.pathSession(r)
 	if err != nil {
 		return err
 	}
-	se, err := s.Store.FindSession(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := se.ID
 	f, err := s.readSessionForm(r, se)
 	if err == nil {
 		err = s.Store.UpdateSession(r.Context(), se)
@@ -338,14 +328,11 @@ func (s *Server) pageSessionArchive(w http.ResponseWriter, r *http.Request, v *v
 	if err := requirePlatformAdmin(v.User); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", "session")
+	se, err := s.pathSession(r)
 	if err != nil {
 		return err
 	}
-	se, err := s.Store.FindSession(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := se.ID
 	// Archiving ends automatic re-enrollment in the session: say for how
 	// many learners and ask again, as ?dry_run=true of the API does.
 	ended := 0
@@ -380,18 +367,11 @@ func (s *Server) pageSessionDeletePreview(w http.ResponseWriter, r *http.Request
 	if err := requirePlatformAdmin(v.User); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", "session")
+	se, t, err := s.pathSessionTraining(r)
 	if err != nil {
 		return err
 	}
-	se, err := s.Store.FindSession(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	t, err := s.Store.FindTraining(r.Context(), se.TrainingID)
-	if err != nil {
-		return err
-	}
+	id := se.ID
 	d, err := s.Store.SessionDeletionPreview(r.Context(), id)
 	if err != nil {
 		return err
@@ -508,4 +488,25 @@ func (s *Server) pageEnrollmentDelete(w http.ResponseWriter, r *http.Request, v 
 	}
 	s.flash(w, r, "The enrollment is deleted.")
 	return redirect(w, r, "/sessions/"+id.String()+"#enrollments")
+}
+
+// pathSession reads the session named by the path's {id}. Returns
+// ENOTFOUND for a bad or unknown id.
+func (s *Server) pathSession(r *http.Request) (*skillpath.Session, error) {
+	id, err := pathID(r, "id", "session")
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.FindSession(r.Context(), id)
+}
+
+// pathSessionTraining reads the session named by the path's {id} and its
+// training. Returns ENOTFOUND for a bad or unknown id.
+func (s *Server) pathSessionTraining(r *http.Request) (*skillpath.Session, *skillpath.Training, error) {
+	se, err := s.pathSession(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.Store.FindTraining(r.Context(), se.TrainingID)
+	return se, t, err
 }

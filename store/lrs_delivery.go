@@ -382,21 +382,8 @@ func (s *Store) RetryParked(ctx context.Context, statementIDs []string, training
 			where += " AND statement_id IN (" + in + ")"
 			args = append(args, idArgs...)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT training_id FROM lrs_outbox WHERE `+where, args...)
+		trainings, err := queryIDs(ctx, tx, `SELECT DISTINCT training_id FROM lrs_outbox WHERE `+where, args...)
 		if err != nil {
-			return err
-		}
-		var trainings []skillpath.ID
-		for rows.Next() {
-			var id skillpath.ID
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			trainings = append(trainings, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE lrs_outbox SET state = 'pending', attempts = 0, last_error = NULL, parked_at = NULL WHERE `+where, args...)

@@ -318,23 +318,10 @@ func (tx *Tx) noteScoring(ctx context.Context, def *trainingDef, e *enrollmentRo
 	if !tx.store.Mail {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT ts.user_id FROM training_staff ts WHERE ts.training_id = $1 AND ts.role = 'instructor'
+	ids, err := queryIDs(ctx, tx, `SELECT ts.user_id FROM training_staff ts WHERE ts.training_id = $1 AND ts.role = 'instructor'
 		AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ts.user_id AND n.reason = 'scoring' AND n.created_at > $2)
 		ORDER BY ts.user_id`, def.ID, millis(tx.now.Add(-ScoringInterval)))
 	if err != nil {
-		return err
-	}
-	var ids []skillpath.ID
-	for rows.Next() {
-		var id skillpath.ID
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	hour := tx.now.Truncate(time.Hour).Format("2006-01-02T15")

@@ -108,25 +108,7 @@ func (s *Store) People(ctx context.Context, f PeopleFilter) ([]*skillpath.User, 
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += fmt.Sprintf(` ORDER BY %s%s, id%s LIMIT %s`, column, dir, dir, a.add(f.Limit+1))
-	var users []*skillpath.User
-	err := s.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, q, a...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return tx.loadUserDetails(ctx, users)
-	})
+	users, err := s.readUsers(ctx, q, a...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -13,13 +13,8 @@ import (
 // CreateSession stores a new session of a training. Returns ENOTFOUND for an
 // unknown training and EINVALID for bad input.
 func (s *Store) CreateSession(ctx context.Context, se *skillpath.Session) error {
-	if err := se.Validate(); err != nil {
+	if err := validSession(se); err != nil {
 		return err
-	}
-	se.StartsAt = se.StartsAt.UTC().Truncate(time.Millisecond)
-	if se.EndsAt != nil {
-		e := se.EndsAt.UTC().Truncate(time.Millisecond)
-		se.EndsAt = &e
 	}
 	return s.write(ctx, func(tx *Tx) error {
 		var one int
@@ -176,4 +171,18 @@ func (s *Store) ReenrollmentsEnded(ctx context.Context, id skillpath.ID) (int, e
 				AND NOT EXISTS (SELECT 1 FROM enrollments ol WHERE ol.session_id = o.session_id AND ol.user_id = o.user_id
 					AND ol.id > o.id AND ol.deleted_at IS NULL)))`, id).Scan(&n)
 	return n, err
+}
+
+// validSession checks a session and keeps its times in UTC to the
+// millisecond, as they are stored. Returns EINVALID for bad input.
+func validSession(se *skillpath.Session) error {
+	if err := se.Validate(); err != nil {
+		return err
+	}
+	se.StartsAt = se.StartsAt.UTC().Truncate(time.Millisecond)
+	if se.EndsAt != nil {
+		e := se.EndsAt.UTC().Truncate(time.Millisecond)
+		se.EndsAt = &e
+	}
+	return nil
 }

@@ -12,13 +12,8 @@ import (
 // re-enrollment (SPEC §2, §6). Returns ENOTFOUND for an unknown session and
 // EINVALID for bad input (as CreateSession).
 func (s *Store) UpdateSession(ctx context.Context, se *skillpath.Session) error {
-	if err := se.Validate(); err != nil {
+	if err := validSession(se); err != nil {
 		return err
-	}
-	se.StartsAt = se.StartsAt.UTC().Truncate(time.Millisecond)
-	if se.EndsAt != nil {
-		e := se.EndsAt.UTC().Truncate(time.Millisecond)
-		se.EndsAt = &e
 	}
 	return s.write(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET name = $1, starts_at = $2, ends_at = $3, auto_reenroll = $4 WHERE id = $5 AND deleted_at IS NULL`,

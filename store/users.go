@@ -249,26 +249,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]*skillpath.User,
 		where = append(where, fmt.Sprintf(`(email_key LIKE $%d ESCAPE '\' OR lower(name) LIKE $%d ESCAPE '\')`, len(args), len(args)))
 	}
 	args = append(args, f.Limit+1)
-	var users []*skillpath.User
-	err := s.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
-			fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args)), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return tx.loadUserDetails(ctx, users)
-	})
+	users, err := s.readUsers(ctx, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -508,4 +490,29 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, err
+}
+
+// readUsers runs a SELECT of userColumns and returns its users with their
+// groups and custom fields, in one read transaction.
+func (s *Store) readUsers(ctx context.Context, query string, args ...any) ([]*skillpath.User, error) {
+	var users []*skillpath.User
+	err := s.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return tx.loadUserDetails(ctx, users)
+	})
+	return users, err
 }
