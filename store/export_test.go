@@ -95,7 +95,8 @@ func (s *Store) explain(ctx context.Context, tx *Tx, noSeqScan bool, q string, a
 }
 
 // KeepsMost reports whether the certificate list checks the filter's
-// learners against a set read once (Tx.filterLearners): a broad filter.
+// learners against a set read once (Tx.filterLearners): a broad filter, on
+// SQLite.
 func (s *Store) KeepsMost(ctx context.Context, f report.Filter) (bool, error) {
 	var broad bool
 	err := s.read(ctx, func(tx *Tx) error {

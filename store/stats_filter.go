@@ -82,27 +82,19 @@ func userSets(a *sqlArgs, f report.Filter) []string {
 }
 
 // A learnerSet is the users a broad filter keeps, read once per request
-// as a byte per user id (1: kept), bound to the query as one parameter.
-// Each row of certificate_learners then costs one byte's
+// as a byte per user id (1: kept), bound to the query as one parameter
+// (SQLite only). Each row of certificate_learners then costs one byte's
 // lookup instead of a search of the filter's users: SQLite has no hash
 // join, and its only way to check a row against a list is a B-tree search,
 // which made the list 3–5 times the unfiltered one when a filter kept most
 // learners (docs/PERFORMANCE.md). A million users make a 1 MB parameter.
-// PostgreSQL hashes the filter's users itself, but in each of its
-// parallel workers: the set halves the time there too (issue 12, third
-// session).
+// PostgreSQL needs none: it hashes the filter's users once itself.
 type learnerSet struct {
-	bytes    []byte
-	postgres bool
+	bytes []byte
 }
 
 // condition is the test of the user id expression user against the set.
-// On PostgreSQL get_byte fails beyond the end: CASE keeps it from ids the
-// set does not cover.
 func (k *learnerSet) condition(a *sqlArgs, user string) string {
-	if k.postgres {
-		return `CASE WHEN ` + user + ` < ` + a.add(int64(len(k.bytes))) + ` THEN get_byte(` + a.add(k.bytes) + `, CAST(` + user + ` AS INTEGER)) ELSE 0 END = 1`
-	}
 	return `substr(` + a.add(k.bytes) + `, ` + user + ` + 1, 1) = x'01'`
 }
 
@@ -115,21 +107,18 @@ func (k *learnerSet) condition(a *sqlArgs, user string) string {
 // user by user, 0.8 times as a set).
 const broadShare = 4
 
-// filterLearners reads the users the filter's conditions on users keep
-// and returns them as a set when they are more than one user in
-// broadShare; nil for a narrower filter or one with no condition on
-// users: the conditions are then given to the planner as they are. One query, whose answer is, for each condition, the ids it keeps
+// filterLearners reads, on SQLite, the users the filter's conditions on
+// users keep and returns them as a set when they are more than one user in
+// broadShare; nil for a narrower filter, one with no condition on users,
+// or on PostgreSQL: the conditions are then given to the planner as they
+// are. One query, whose answer is, for each condition, the ids it keeps
 // joined by commas (read straight from the condition's index: no
 // temporary B-tree to remove the duplicates or to intersect them, which
 // cost more than the list itself); the set is their intersection, built
 // here.
 func (tx *Tx) filterLearners(ctx context.Context, f report.Filter) (*learnerSet, error) {
-	if !f.Narrowed() {
+	if !f.Narrowed() || tx.store.dialect.postgres {
 		return nil, nil
-	}
-	concat := `group_concat(k.id)`
-	if tx.store.dialect.postgres {
-		concat = `string_agg(CAST(k.id AS TEXT), ',')`
 	}
 	var a sqlArgs
 	sets := userSets(&a, f)
@@ -138,7 +127,7 @@ func (tx *Tx) filterLearners(ctx context.Context, f report.Filter) (*learnerSet,
 	}
 	q := `SELECT (SELECT COALESCE(MAX(id), 0) FROM users)`
 	for _, s := range sets {
-		q += `, (SELECT ` + concat + ` FROM (` + s + `) k)`
+		q += `, (SELECT group_concat(k.id) FROM (` + s + `) k)`
 	}
 	var last int64
 	ids := make([]sql.NullString, len(sets))
@@ -184,7 +173,7 @@ func (tx *Tx) filterLearners(ctx context.Context, f report.Filter) (*learnerSet,
 	if kept*broadShare <= last {
 		return nil, nil
 	}
-	return &learnerSet{bytes: met, postgres: tx.store.dialect.postgres}, nil
+	return &learnerSet{bytes: met}, nil
 }
 
 // scopeCondition is the condition the caller's scope puts on rows cl, ""

@@ -232,7 +232,8 @@ func TestCertificateStatsEveryFilterAndRole(t *testing.T) {
 	})
 }
 
-// A filter of several conditions keeping most learners is read as a set (the intersection of each condition's learners), and lists the
+// A filter of several conditions keeping most learners is read on SQLite
+// as a set (the intersection of each condition's learners), and lists the
 // learners that meet every condition (the lists are checked against the
 // known answers by TestCertificateStatsEveryFilterAndRole).
 func TestBroadFiltersIntersect(t *testing.T) {
@@ -245,8 +246,8 @@ func TestBroadFiltersIntersect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !broad {
-				t.Errorf("%q not read as a set", query)
+			if broad != (dialect == "sqlite") {
+				t.Errorf("%q read as a set: %v, want %v", query, broad, dialect == "sqlite")
 			}
 			got := e.list(t, e.scope(t, testorg.Admin), f)
 			want := e.org.Want(testorg.Admin, f)
