@@ -86,8 +86,14 @@ func (s *Store) Learn(ctx context.Context, id skillpath.ID, caller *skillpath.Us
 	}
 	var out *Learning
 	err := run(ctx, func(tx *Tx) error {
+		// The pass's statements take no part in cancellation: each takes
+		// well under a millisecond, and a cancellable context costs every
+		// statement a goroutine watching it in the driver (modernc's
+		// interruptOnDone). Waiting for the connection, BEGIN and COMMIT
+		// still follow ctx, and database/sql rolls the transaction back
+		// when ctx ends before the commit.
 		var err error
-		out, err = tx.learn(ctx, id, caller, guard, act)
+		out, err = tx.learn(context.WithoutCancel(ctx), id, caller, guard, act)
 		return err
 	})
 	return out, err

@@ -193,6 +193,11 @@ var statsFilters = []string{
 	"field.region=EMEA&user_status=all",
 	"registered_from=2020-01-01&user_status=all", // narrowed: no certificate linked to no one
 	"group={Sales}&field.job=Seller&registered_from=2026-01-01",
+	// broad on SQLite: several conditions, each read as ids and
+	// intersected (Tx.filterLearners; TestBroadFiltersIntersect)
+	"group={Acme}&registered_from=2024-01-01",
+	"group={Operations}&registered_to=2026-11-21",
+	"field.region=North&field.region=South&registered_to=2026-11-21",
 }
 
 var statsRoles = []string{testorg.Admin, "Olga", "Carl", "Ivan", "Aria", "Bea", "Nora"}
@@ -222,6 +227,38 @@ func TestCertificateStatsEveryFilterAndRole(t *testing.T) {
 						e.checkLearners(t, sc, f, w.Title, true, w.Certified)
 					}
 				})
+			}
+		}
+	})
+}
+
+// A filter of several conditions keeping most learners is read on SQLite
+// as a set (the intersection of each condition's learners), and lists the
+// learners that meet every condition (the lists are checked against the
+// known answers by TestCertificateStatsEveryFilterAndRole).
+func TestBroadFiltersIntersect(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		e := newStatsEnv(t, dialect)
+		for _, query := range []string{"group={Acme}&registered_from=2024-01-01", "group={Operations}&registered_to=2026-11-21",
+			"field.region=North&field.region=South&registered_to=2026-11-21"} {
+			f := e.filter(t, query)
+			broad, err := e.st.KeepsMost(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if broad != (dialect == "sqlite") {
+				t.Errorf("%q read as a set: %v, want %v", query, broad, dialect == "sqlite")
+			}
+			got := e.list(t, e.scope(t, testorg.Admin), f)
+			want := e.org.Want(testorg.Admin, f)
+			if len(got) != len(want) {
+				t.Fatalf("%q: %d certificates listed, want %d", query, len(got), len(want))
+			}
+			for i, w := range want {
+				if g := got[i]; g.Title != w.Title || g.CertifiedLearners != len(w.Certified) || g.EnrolledLearners != len(w.Enrolled) {
+					t.Errorf("%q row %d: %s %d %d, want %s %d %d", query, i, g.Title, g.CertifiedLearners, g.EnrolledLearners,
+						w.Title, len(w.Certified), len(w.Enrolled))
+				}
 			}
 		}
 	})
