@@ -167,10 +167,7 @@ func (s *Server) reenrollLead() time.Duration {
 // certificates already delivered; ?dry_run=true answers what would change
 // and writes nothing (SPEC §9).
 func (s *Server) patchCertificate(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "certificate")
+	id, err := adminPathID(r, caller, "certificate")
 	if err != nil {
 		return err
 	}
@@ -194,10 +191,7 @@ func (s *Server) patchCertificate(w http.ResponseWriter, r *http.Request, caller
 }
 
 func (s *Server) certifyLearner(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "certificate")
+	id, err := adminPathID(r, caller, "certificate")
 	if err != nil {
 		return err
 	}
@@ -224,10 +218,7 @@ func (s *Server) certifyLearner(w http.ResponseWriter, r *http.Request, caller *
 }
 
 func (s *Server) getAward(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "award")
+	id, err := adminPathID(r, caller, "award")
 	if err != nil {
 		return err
 	}
@@ -240,10 +231,7 @@ func (s *Server) getAward(w http.ResponseWriter, r *http.Request, caller *skillp
 }
 
 func (s *Server) extendAward(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "award")
+	id, err := adminPathID(r, caller, "award")
 	if err != nil {
 		return err
 	}
@@ -270,10 +258,7 @@ func (s *Server) extendAward(w http.ResponseWriter, r *http.Request, caller *ski
 }
 
 func (s *Server) revokeAward(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "award")
+	id, err := adminPathID(r, caller, "award")
 	if err != nil {
 		return err
 	}
@@ -289,4 +274,14 @@ func (s *Server) revokeAward(w http.ResponseWriter, r *http.Request, caller *ski
 	}
 	writeJSON(w, http.StatusOK, a)
 	return nil
+}
+
+// adminPathID lets platform admins in and reads the path's {id}, an id of
+// what (for the 404's message). Returns EFORBIDDEN for others and
+// ENOTFOUND for a bad id.
+func adminPathID(r *http.Request, caller *skillpath.User, what string) (skillpath.ID, error) {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return 0, err
+	}
+	return pathID(r, "id", what)
 }

@@ -51,15 +51,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, caller *skil
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
 	q := r.URL.Query()
-	limit, _, err := page(q, 100, 500)
-	if err != nil {
-		return err
-	}
-	after, err := queryID(q, "after")
+	limit, after, err := adminListPage(q, caller)
 	if err != nil {
 		return err
 	}

@@ -56,15 +56,8 @@ func (s *Server) audit(r *http.Request, pattern string, caller *skillpath.User) 
 
 // getAudit lists the audit log for platform admins, newest first.
 func (s *Server) getAudit(w http.ResponseWriter, r *http.Request, caller *skillpath.User) error {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return err
-	}
 	q := r.URL.Query()
-	limit, _, err := page(q, 100, 500)
-	if err != nil {
-		return err
-	}
-	after, err := queryID(q, "after")
+	limit, after, err := adminListPage(q, caller)
 	if err != nil {
 		return err
 	}

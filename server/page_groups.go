@@ -200,6 +200,11 @@ func (s *Server) pageGroup(w http.ResponseWriter, r *http.Request, v *view) erro
 	return s.showGroup(w, r, v, d)
 }
 
+// groupShower re-shows the group page d, for refused forms.
+func (s *Server) groupShower(d *groupView) func(http.ResponseWriter, *http.Request, *view) error {
+	return func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) }
+}
+
 // showGroup renders a group's page, with the staff search's results.
 func (s *Server) showGroup(w http.ResponseWriter, r *http.Request, v *view, d *groupView) error {
 	d.Q = strings.TrimSpace(r.URL.Query().Get("q"))
@@ -226,7 +231,7 @@ func (s *Server) pageGroupRename(w http.ResponseWriter, r *http.Request, v *view
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	if _, err := s.Store.UpdateGroup(r.Context(), d.Group.ID, &name, false, nil); err != nil {
 		d.Name = name
-		return s.refused(w, r, v, err, "rename-name", func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) })
+		return s.refused(w, r, v, err, "rename-name", s.groupShower(d))
 	}
 	s.flash(w, r, "The group is now named "+name+".")
 	return redirect(w, r, "/groups/"+d.Group.ID.String())
@@ -252,7 +257,7 @@ func (s *Server) pageGroupMove(w http.ResponseWriter, r *http.Request, v *view) 
 		_, err = s.Store.UpdateGroup(r.Context(), d.Group.ID, nil, true, parent)
 	}
 	if err != nil {
-		return s.refused(w, r, v, err, "move-parent", func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) })
+		return s.refused(w, r, v, err, "move-parent", s.groupShower(d))
 	}
 	s.flash(w, r, "The group "+d.Group.Name+" was moved.")
 	return redirect(w, r, "/groups/"+d.Group.ID.String())
@@ -267,7 +272,7 @@ func (s *Server) pageGroupDelete(w http.ResponseWriter, r *http.Request, v *view
 		return err
 	}
 	if err := s.Store.DeleteGroup(r.Context(), d.Group.ID); err != nil {
-		return s.refused(w, r, v, err, "delete-group", func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) })
+		return s.refused(w, r, v, err, "delete-group", s.groupShower(d))
 	}
 	s.flash(w, r, "The group "+d.Group.Name+" was deleted.")
 	return redirect(w, r, "/groups")
@@ -307,7 +312,7 @@ func (s *Server) pageStaffAdd(w http.ResponseWriter, r *http.Request, v *view) e
 		err = s.Store.AddStaff(r.Context(), st)
 	}
 	if err != nil {
-		return s.refused(w, r, v, err, "staff-search", func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) })
+		return s.refused(w, r, v, err, "staff-search", s.groupShower(d))
 	}
 	u, err := s.Store.FindUser(r.Context(), st.UserID)
 	if err != nil {
@@ -330,7 +335,7 @@ func (s *Server) pageStaffRemove(w http.ResponseWriter, r *http.Request, v *view
 		err = s.Store.RemoveStaff(r.Context(), st)
 	}
 	if err != nil {
-		return s.refused(w, r, v, err, "staff", func(w http.ResponseWriter, r *http.Request, v *view) error { return s.showGroup(w, r, v, d) })
+		return s.refused(w, r, v, err, "staff", s.groupShower(d))
 	}
 	s.flash(w, r, "The role was removed.")
 	return redirect(w, r, "/groups/"+d.Group.ID.String())

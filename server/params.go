@@ -40,3 +40,17 @@ func queryID(q url.Values, name string) (skillpath.ID, error) {
 	}
 	return id, nil
 }
+
+// adminListPage lets platform admins in and reads a list's limit (1–500,
+// default 100) and id cursor "after". Returns EFORBIDDEN for others and
+// EINVALID naming the parameter.
+func adminListPage(q url.Values, caller *skillpath.User) (limit int, after skillpath.ID, err error) {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return 0, 0, err
+	}
+	if limit, _, err = page(q, 100, 500); err != nil {
+		return 0, 0, err
+	}
+	after, err = queryID(q, "after")
+	return limit, after, err
+}
