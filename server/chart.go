@@ -83,8 +83,8 @@ func newChart(tl *report.Timeline, now time.Time) chart {
 	past, future := tl.Totals()
 	first, current, last := tl.Months[0].Start, tl.Months[tl.Current].Start, tl.Months[len(tl.Months)-1].Start
 	c.Desc = fmt.Sprintf("From %s to %s: %s delivered, %s expired and not renewed since. From %s to %s: %s expiring unless renewed.",
-		monthName(first), monthName(current), count(past.Delivered), count(past.Expiring),
-		monthName(tl.Months[min(tl.Current+1, len(tl.Months)-1)].Start), monthName(last), count(future.Expiring))
+		monthName(first), monthName(current), quantity(past.Delivered, "certificate"), quantity(past.Expiring, "certificate"),
+		monthName(tl.Months[min(tl.Current+1, len(tl.Months)-1)].Start), monthName(last), quantity(future.Expiring, "certificate"))
 	top := 0
 	for _, m := range tl.Months {
 		top = max(top, m.Delivered, m.Expiring)
@@ -143,14 +143,6 @@ func scale(top int) (step, scaleTop int) {
 
 // monthName is a month as pages write it: "March 2026".
 func monthName(t time.Time) string { return t.Format("January 2006") }
-
-// count writes a number of certificates.
-func count(n int) string {
-	if n == 1 {
-		return "1 certificate"
-	}
-	return strconv.Itoa(n) + " certificates"
-}
 
 // yearLabels names the years of the timeline's months, each centred under
 // the run of its months whose slots start at left and are slot wide.

@@ -92,7 +92,7 @@ func (s *Server) pageApprovalsPost(w http.ResponseWriter, r *http.Request, v *vi
 	if action == "refuse" {
 		verb = "Refused"
 	}
-	msg := fmt.Sprintf("%s %d %s.", verb, done, plural(done, "request", "requests"))
+	msg := fmt.Sprintf("%s %s.", verb, quantity(done, "request"))
 	if len(failed) > 0 {
 		msg += fmt.Sprintf(" %d could not be: %s", len(failed), failed[0])
 		if len(failed) > 1 {
@@ -101,14 +101,6 @@ func (s *Server) pageApprovalsPost(w http.ResponseWriter, r *http.Request, v *vi
 	}
 	s.flash(w, r, msg)
 	return redirect(w, r, "/approvals")
-}
-
-// plural picks the word for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // approvalBadge counts the requests awaiting the user's approval into the

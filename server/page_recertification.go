@@ -41,5 +41,8 @@ func recertificationRule(c *skillpath.Certificate, defaultLead time.Duration) st
 
 // quantity says n units in words: "1 month", "3 months".
 func quantity(n int, unit string) string {
-	return fmt.Sprintf("%d %s", n, plural(n, unit, unit+"s"))
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

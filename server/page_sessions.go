@@ -431,7 +431,7 @@ func (s *Server) pageSessionEnroll(w http.ResponseWriter, r *http.Request, v *vi
 	if err != nil {
 		return s.refused(w, r, v, err, "assign", s.pageSession)
 	}
-	msg := fmt.Sprintf("Enrolled %d %s.", res.Enrolled, plural(res.Enrolled, "learner", "learners"))
+	msg := "Enrolled " + quantity(res.Enrolled, "learner") + "."
 	if len(res.Skipped) > 0 {
 		reasons := map[skillpath.SkipReason]int{}
 		for _, sk := range res.Skipped {

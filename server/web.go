@@ -88,10 +88,6 @@ func (s *Server) pageHandler(pattern string, h pageFunc) http.HandlerFunc {
 			return
 		}
 		v.Nav = s.navigation(v.Roles, r.URL.Path)
-		if err := s.approvalBadge(r, v); err != nil {
-			s.pageError(w, r, v, err)
-			return
-		}
 		v.Flash = s.takeFlash(w, r)
 		r = s.audit(r, pattern, ws.User)
 		if err := h(w, r, v); err != nil {
@@ -218,6 +214,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, v *view, name st
 	t, ok := s.templates[name]
 	if !ok {
 		return skillpath.Errorf(skillpath.EINTERNAL, "no page template %q", name)
+	}
+	if err := s.approvalBadge(r, v); err != nil { // counted only for a page shown, not for redirects and downloads
+		return err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -369,8 +369,8 @@ func (s *Store) NotifySweep(ctx context.Context) (NotifySweepResult, error) {
 	return res, err
 }
 
-// expiringSoonDays is when a certificate becomes expiring_soon (SPEC §2).
-const expiringSoonDays = 30
+// expiringSoonDays is status.ExpiringSoonWindow in days (SPEC §2).
+const expiringSoonDays = int(status.ExpiringSoonWindow / (24 * time.Hour))
 
 func (tx *Tx) sweepReminders(ctx context.Context, res *NotifySweepResult) error {
 	days, err := tx.reminderDays(ctx)
@@ -430,14 +430,14 @@ func (tx *Tx) sweepReminders(ctx context.Context, res *NotifySweepResult) error 
 		}
 		hookData := map[string]any{"certificate_id": h.cert.String(), "certificate": h.title, "user_id": h.user.String(), "expires_at": h.expires}
 		id := subject + ":user:" + h.user.String() + ":expires:" + strconv.FormatInt(millis(h.expires), 10)
-		switch {
-		case !h.expires.After(tx.now):
+		switch status.CertificationStatus(true, &h.expires, tx.now) { // the rule of SPEC §2, in status/
+		case status.CertificationExpired:
 			if tx.now.Sub(h.expires) <= skillpath.ExpiryNoticeGrace*24*time.Hour {
 				if err := tx.webhookEvent(ctx, skillpath.EventCertificateExpired, id, hookData); err != nil {
 					return err
 				}
 			}
-		case h.expires.Sub(tx.now) <= expiringSoonDays*24*time.Hour:
+		case status.CertificationExpiringSoon:
 			if err := tx.webhookEvent(ctx, skillpath.EventCertificateExpiringSoon, id, hookData); err != nil {
 				return err
 			}
@@ -942,38 +942,6 @@ func (s *Store) SetReminderDays(ctx context.Context, id skillpath.ID, days []int
 	})
 }
 
-// ReminderDays reads the reminder days of certificates by id; a
-// certificate without its own gets skillpath.DefaultReminderDays.
-func (s *Store) ReminderDays(ctx context.Context, ids []skillpath.ID) (map[skillpath.ID][]int, error) {
-	out := map[skillpath.ID][]int{}
-	for _, chunk := range chunks(ids, batchSize) {
-		in, args := inList(chunk, 1)
-		rows, err := s.db.QueryContext(ctx, `SELECT id, reminder_days FROM certificates WHERE id IN (`+in+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id skillpath.ID
-			var raw sql.NullString
-			if err := rows.Scan(&id, &raw); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			d, err := reminderDays(raw)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // noteEnrolled tells webhooks of the enrollments just created (one,
 // assigned or self-enrolled; or many, by the bulk assignment of SPEC §6,
 // which should call it with its new ids): read only when a webhook
@@ -982,29 +950,13 @@ func (tx *Tx) noteEnrolled(ctx context.Context, ids ...skillpath.ID) error {
 	if ok, err := tx.subscribed(ctx, skillpath.EventEnrollmentCreated); err != nil || !ok {
 		return err
 	}
-	for _, chunk := range chunks(ids, batchSize) {
-		in, args := inList(chunk, 1)
-		rows, err := tx.QueryContext(ctx, `SELECT `+enrollmentColumns+` FROM enrollments e WHERE e.id IN (`+in+`) ORDER BY e.id`, args...)
-		if err != nil {
+	list, err := tx.loadEnrollments(ctx, ids) // new, live enrollments
+	if err != nil {
+		return err
+	}
+	for _, e := range list {
+		if err := tx.noteEnrollmentCreated(ctx, e); err != nil {
 			return err
-		}
-		var list []*enrollmentRow
-		for rows.Next() {
-			e, err := scanEnrollment(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			list = append(list, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, e := range list {
-			if err := tx.noteEnrollmentCreated(ctx, e); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
