@@ -88,12 +88,8 @@ func (s *Server) saveLRSDraft(ctx context.Context, id skillpath.ID, in store.LRS
 	// A URL that does not parse is left to the store's validation, which
 	// says what the endpoint must look like.
 	if u, err := url.Parse(strings.TrimSpace(in.Endpoint)); err == nil && u.Hostname() != "" {
-		if err := s.LRSGuard.CheckHost(ctx, u.Hostname()); err != nil {
-			if errors.Is(err, netguard.ErrForbidden) {
-				return nil, skillpath.Invalid("endpoint", "%v: this server does not call addresses inside its own network "+
-					"unless its operator allows them (--lrs-allow-private)", err)
-			}
-			return nil, skillpath.Invalid("endpoint", "%v", err)
+		if err := s.checkHost(ctx, "endpoint", u.Hostname()); err != nil {
+			return nil, err
 		}
 	}
 	return s.Store.SetLRSDraft(ctx, id, in)
@@ -188,4 +184,18 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Metrics.ServeHTTP(w, r)
+}
+
+// checkHost refuses a host inside the server's own network (SPEC §4: LRS
+// endpoints; SPEC §7: webhooks) unless the operator allows it
+// (LRSGuard.AllowPrivate). Returns EINVALID naming field.
+func (s *Server) checkHost(ctx context.Context, field, host string) error {
+	if err := s.LRSGuard.CheckHost(ctx, host); err != nil {
+		if errors.Is(err, netguard.ErrForbidden) {
+			return skillpath.Invalid(field, "%v: this server does not call addresses inside its own network "+
+				"unless its operator allows them (--lrs-allow-private)", err)
+		}
+		return skillpath.Invalid(field, "%v", err)
+	}
+	return nil
 }

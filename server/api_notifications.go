@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"skillpath"
-	"skillpath/netguard"
 	"skillpath/store"
 	"skillpath/webhook"
 )
@@ -125,12 +123,8 @@ func (s *Server) checkWebhookURL(ctx context.Context, raw string) (string, error
 	if u.Fragment != "" {
 		return "", skillpath.Invalid("url", "must not have a #fragment")
 	}
-	if err := s.LRSGuard.CheckHost(ctx, u.Hostname()); err != nil {
-		if errors.Is(err, netguard.ErrForbidden) {
-			return "", skillpath.Invalid("url", "%v: this server does not call addresses inside its own network "+
-				"unless its operator allows them (--lrs-allow-private)", err)
-		}
-		return "", skillpath.Invalid("url", "%v", err)
+	if err := s.checkHost(ctx, "url", u.Hostname()); err != nil {
+		return "", err
 	}
 	return u.String(), nil
 }

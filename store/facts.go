@@ -234,7 +234,7 @@ func (tx *Tx) progressOf(ctx context.Context, def *trainingDef, e *enrollmentRow
 		return nil, err
 	}
 	rows.Close()
-	if len(def.PrerequisiteIDs) > 0 {
+	if len(def.PrerequisiteIDs) > 0 && e.StartedAt == nil { // the rule reads them only before the start (status.Training)
 		passed, err := tx.passedPrerequisites(ctx, def.PrerequisiteIDs, []skillpath.ID{e.UserID})
 		if err != nil {
 			return nil, err
