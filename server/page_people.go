@@ -195,22 +195,30 @@ type fieldLine struct{ Key, Value string }
 // on these pages: platform admins, and the staff of one of their groups.
 // Anyone else gets 404, as in the API.
 func (s *Server) personAccess(r *http.Request, v *view) (*skillpath.User, error) {
+	u, _, err := s.personWithAccess(r, v)
+	return u, err
+}
+
+// personWithAccess is personAccess with the caller's access to the person
+// (whether they may assign them: CanAssign).
+func (s *Server) personWithAccess(r *http.Request, v *view) (*skillpath.User, skillpath.Access, error) {
 	id, err := pathID(r, "id", "user")
 	if err != nil {
-		return nil, err
+		return nil, skillpath.Access{}, err
 	}
 	a, err := s.Store.Access(r.Context(), v.User, id, 0)
 	if err != nil {
-		return nil, err
+		return nil, a, err
 	}
 	if !a.PlatformAdmin && !a.GroupAdmin && !a.Coach {
-		return nil, skillpath.Errorf(skillpath.ENOTFOUND, "There is no such person among those you follow.")
+		return nil, a, skillpath.Errorf(skillpath.ENOTFOUND, "There is no such person among those you follow.")
 	}
-	return s.Store.FindUser(r.Context(), id)
+	u, err := s.Store.FindUser(r.Context(), id)
+	return u, a, err
 }
 
 func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request, v *view) error {
-	u, err := s.personAccess(r, v)
+	u, a, err := s.personWithAccess(r, v)
 	if err != nil {
 		return err
 	}
@@ -244,10 +252,6 @@ func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	if d.Certificates, err = s.Store.DeliveredCertificates(r.Context(), u.ID); err != nil {
-		return err
-	}
-	a, err := s.Store.Access(r.Context(), v.User, u.ID, 0)
-	if err != nil {
 		return err
 	}
 	if d.CanAssign = a.CanAssign() && u.Status == skillpath.UserActive; d.CanAssign {
@@ -489,7 +493,7 @@ func (s *Server) pagePersonDeleteConfirm(w http.ResponseWriter, r *http.Request,
 // commerce), as POST /api/v1/trainings/{id}/purchases: platform admins and
 // the admins of the person's groups.
 func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *view) error {
-	u, err := s.personAccess(r, v)
+	u, a, err := s.personWithAccess(r, v)
 	if err != nil {
 		return err
 	}
@@ -497,11 +501,7 @@ func (s *Server) pagePersonPurchase(w http.ResponseWriter, r *http.Request, v *v
 	if !ok {
 		return s.refused(w, r, v, skillpath.Invalid("training_id", "Choose a training."), "purchase-training", s.pagePerson)
 	}
-	a, err := s.Store.Access(r.Context(), v.User, u.ID, trainingID)
-	if err != nil {
-		return err
-	}
-	if !a.CanAssign() {
+	if !a.CanAssign() { // does not depend on the training
 		return skillpath.Errorf(skillpath.EFORBIDDEN, "Only platform admins and admins of the person's groups may record a purchase.")
 	}
 	if err := s.Store.RecordPurchase(r.Context(), trainingID, u.ID, v.User.ID); err != nil {
