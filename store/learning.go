@@ -80,23 +80,10 @@ type Learning struct {
 // error; and each action's errors (Start, View, Answer, Retake, Score,
 // Approve).
 func (s *Store) Learn(ctx context.Context, id skillpath.ID, caller *skillpath.User, guard Guard, act Act) (*Learning, error) {
-	run := s.write
-	if act.Kind == ActRead {
-		run = s.read
+	if act.Kind != ActRead && s.batcher != nil {
+		return s.batcher.learn(ctx, id, caller, guard, act)
 	}
-	var out *Learning
-	err := run(ctx, func(tx *Tx) error {
-		// The pass's statements take no part in cancellation: each takes
-		// well under a millisecond, and a cancellable context costs every
-		// statement a goroutine watching it in the driver (modernc's
-		// interruptOnDone). Waiting for the connection, BEGIN and COMMIT
-		// still follow ctx, and database/sql rolls the transaction back
-		// when ctx ends before the commit.
-		var err error
-		out, err = tx.learn(context.WithoutCancel(ctx), id, caller, guard, act)
-		return err
-	})
-	return out, err
+	return s.learnAlone(ctx, id, caller, guard, act)
 }
 
 // learn is the pass (see the top of this file).

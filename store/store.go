@@ -71,6 +71,9 @@ type Store struct {
 	rstmts, wstmts []*sql.Stmt
 	// trees caches training definitions by training and version (trees.go).
 	trees treeCache
+	// batcher runs the learning actions of a SQLite store together
+	// (learn_batch.go); nil on PostgreSQL.
+	batcher *learnBatcher
 }
 
 // DefaultBaseURL is the base of statement IRIs when none is configured:
@@ -139,6 +142,12 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("%s database: %w", s.dialect.name, err)
 	}
+	if !s.dialect.postgres {
+		if err := s.startLearnBatcher(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("%s database: %w", s.dialect.name, err)
+		}
+	}
 	return s, nil
 }
 
@@ -147,6 +156,10 @@ func (s *Store) Dialect() string { return s.dialect.name }
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	if s.batcher != nil {
+		s.batcher.stop()
+		s.batcher = nil
+	}
 	closeStmts(s.rstmts)
 	if s.wdb != s.db {
 		closeStmts(s.wstmts)

@@ -63,19 +63,10 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *s
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond), stmts: stmts}
-	if opts == nil {
-		tx.audit = auditOf(ctx)
-	}
+	tx := s.newTx(ctx, sqlTx, stmts, opts == nil)
 	err = fn(tx)
-	if err == nil && len(tx.events) > 0 {
-		err = tx.recordEvents(ctx)
-	}
-	if err == nil && len(tx.notes) > 0 {
-		err = tx.recordNotes(ctx)
-	}
-	if err == nil && tx.audit != nil {
-		err = tx.recordAudit(ctx)
+	if err == nil {
+		err = tx.beforeCommit(ctx)
 	}
 	if err != nil {
 		_ = sqlTx.Rollback()
@@ -84,6 +75,44 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *s
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	tx.afterCommit()
+	return nil
+}
+
+// newTx is a transaction's state on sqlTx; a write transaction records the
+// request's audited action (WithAudit) before it commits.
+func (s *Store) newTx(ctx context.Context, sqlTx *sql.Tx, stmts []*sql.Stmt, write bool) *Tx {
+	tx := &Tx{Tx: sqlTx, store: s, now: s.Now().UTC().Truncate(time.Millisecond), stmts: stmts}
+	if write {
+		tx.audit = auditOf(ctx)
+	}
+	return tx
+}
+
+// beforeCommit writes what the transaction's work left to record: its
+// learning events to the outbox, its notifications, its audited action.
+func (tx *Tx) beforeCommit(ctx context.Context) error {
+	if len(tx.events) > 0 {
+		if err := tx.recordEvents(ctx); err != nil {
+			return err
+		}
+	}
+	if len(tx.notes) > 0 {
+		if err := tx.recordNotes(ctx); err != nil {
+			return err
+		}
+	}
+	if tx.audit != nil {
+		return tx.recordAudit(ctx)
+	}
+	return nil
+}
+
+// afterCommit tells what a committed transaction changed: its audit is
+// recorded, the workers of this process are woken for what it wrote to the
+// outboxes, and the trees it read are cached.
+func (tx *Tx) afterCommit() {
+	s := tx.store
 	if tx.audit != nil {
 		tx.audit.mu.Lock()
 		tx.audit.recorded = true
@@ -96,7 +125,6 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *s
 		s.signalNotify()
 	}
 	s.trees.keep(tx.loadedDefs)
-	return nil
 }
 
 // insert runs an INSERT … RETURNING id and gives the new id.
