@@ -106,3 +106,34 @@ func (s *Store) KeepsMost(ctx context.Context, f report.Filter) (bool, error) {
 	})
 	return broad, err
 }
+
+// LearnBatches tells how many batches of several learning actions a SQLite
+// store committed together (learn_batch.go), and the most actions one held.
+func (s *Store) LearnBatches() (batches, largest int64) {
+	if s.batcher == nil {
+		return 0, 0
+	}
+	return s.batcher.batches.Load(), s.batcher.largest.Load()
+}
+
+// FailBatchedActions makes every batched learning action (of an
+// enrollment) for which fail returns an error fail after its writes, until the test ends.
+func FailBatchedActions(t interface{ Cleanup(func()) }, fail func(enrollment skillpath.ID, a Act) error) {
+	testHookBatched = fail
+	t.Cleanup(func() { testHookBatched = nil })
+}
+
+// HoldWriter begins a write transaction and keeps it open, so that the
+// store's other writers queue, until release is called.
+func (s *Store) HoldWriter(ctx context.Context) (release func()) {
+	held, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.write(ctx, func(tx *Tx) error {
+			close(held)
+			<-done
+			return nil
+		})
+	}()
+	<-held
+	return func() { close(done) }
+}

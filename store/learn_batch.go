@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"skillpath"
 )
@@ -60,7 +61,16 @@ type learnBatcher struct {
 	stopped  chan struct{} // closed when the loop has ended
 	// savepoints are SAVEPOINT, RELEASE and ROLLBACK TO, prepared
 	savepoints [3]*sql.Stmt
+	// batches counts the batches of more than one action committed
+	// together; largest is the most actions one of them held.
+	batches, largest atomic.Int64
 }
+
+// testHookBatched, set by tests only, runs after each action of a batch
+// has written what it writes, and fails the action when it returns an
+// error: what a failing action leaves behind is then rolled back to its
+// savepoint.
+var testHookBatched func(skillpath.ID, Act) error
 
 // startLearnBatcher starts the batcher of a SQLite store, with its
 // savepoint statements prepared on the write connection.
@@ -188,6 +198,9 @@ func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
 		if err == nil {
 			err = tx.beforeCommit(rctx)
 		}
+		if err == nil && testHookBatched != nil {
+			err = testHookBatched(r.id, r.act)
+		}
 		if err != nil {
 			if _, rerr := rollbackTo.ExecContext(ctx); rerr != nil {
 				_ = sqlTx.Rollback()
@@ -204,6 +217,10 @@ func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
+	}
+	b.batches.Add(1)
+	if n := int64(len(batch)); n > b.largest.Load() {
+		b.largest.Store(n)
 	}
 	for _, tx := range txs {
 		if tx != nil {

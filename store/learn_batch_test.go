@@ -1,0 +1,118 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"skillpath"
+	"skillpath/internal/testdb"
+	"skillpath/store"
+)
+
+// TestBatchedActionsStandAlone runs learning actions that queue together
+// for the one SQLite writer (learn_batch.go) — while a write transaction
+// holds it — and checks that they are committed in a batch, that each
+// caller gets its own answer, that an action failing after its writes
+// leaves nothing behind while the others of its batch commit, and that the
+// stored statuses match the facts afterwards. PostgreSQL does not batch.
+func TestBatchedActionsStandAlone(t *testing.T) {
+	ctx := context.Background()
+	now := at("2026-05-04T09:00:00Z")
+	st := testdb.Open(t, "sqlite", now)
+
+	g := &skillpath.Group{Name: "G"}
+	must(t, st.CreateGroup(ctx, g))
+	tr := &skillpath.Training{Title: "Drill", Modules: []*skillpath.Module{{Title: "M", Activities: []*skillpath.Activity{
+		{Title: "Q1", Kind: skillpath.KindChoice, Points: 1, Choices: []string{"no", "yes"}, Correct: ptr("yes")},
+		{Title: "Q2", Kind: skillpath.KindChoice, Points: 1, Choices: []string{"no", "yes"}, Correct: ptr("yes")},
+	}}}}
+	must(t, st.CreateTraining(ctx, tr))
+	s := &skillpath.Session{TrainingID: tr.ID, Name: "S", StartsAt: now.Add(-time.Hour)}
+	must(t, st.CreateSession(ctx, s))
+	const learners = 24
+	enrollments := make([]skillpath.ID, learners)
+	for i := range enrollments {
+		u := &skillpath.User{Email: fmt.Sprintf("l%d@example.com", i), Name: fmt.Sprintf("L%d", i), GroupIDs: []skillpath.ID{g.ID}}
+		must(t, st.CreateUser(ctx, u, ""))
+		e, err := st.Enroll(ctx, s.ID, u.ID, u.ID, false)
+		must(t, err)
+		must(t, st.Start(ctx, e.ID))
+		enrollments[i] = e.ID
+	}
+	q1 := tr.Modules[0].Activities[0].ID
+
+	// Every third learner's answer fails after it was written.
+	failing := map[skillpath.ID]bool{}
+	for i, id := range enrollments {
+		failing[id] = i%3 == 0
+	}
+	errFault := errors.New("fault injected after the writes")
+	store.FailBatchedActions(t, func(id skillpath.ID, _ store.Act) error {
+		if failing[id] {
+			return errFault
+		}
+		return nil
+	})
+
+	release := st.HoldWriter(ctx)
+	errs := make([]error, learners)
+	var wg sync.WaitGroup
+	for i, id := range enrollments {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// an unknown activity: refused before any write, in the batch too
+			if i == 1 {
+				_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: 999999, Response: "yes"})
+				return
+			}
+			_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: q1, Response: "yes"})
+		}()
+	}
+	// Let the actions queue behind the held writer, then let them run.
+	time.Sleep(300 * time.Millisecond)
+	release()
+	wg.Wait()
+
+	batches, largest := st.LearnBatches()
+	if batches == 0 || largest < 2 {
+		t.Fatalf("%d batches, the largest of %d actions: the queued actions were not batched", batches, largest)
+	}
+	for i, id := range enrollments {
+		r, err := st.Result(ctx, id)
+		must(t, err)
+		answered := r.Modules[0].Activities[0].Response != nil
+		switch {
+		case i == 1:
+			if skillpath.ErrorCode(errs[i]) != skillpath.ENOTFOUND {
+				t.Errorf("learner %d (unknown activity): %v, want not found", i, errs[i])
+			}
+			if answered {
+				t.Errorf("learner %d: an answer was stored for a refused action", i)
+			}
+		case failing[id]:
+			if !errors.Is(errs[i], errFault) {
+				t.Errorf("learner %d: %v, want the injected fault", i, errs[i])
+			}
+			if answered || r.Modules[0].Activities[0].Status != "not_started" {
+				t.Errorf("learner %d: the failed action left its answer (%v, %s)", i, answered, r.Modules[0].Activities[0].Status)
+			}
+		default:
+			if errs[i] != nil {
+				t.Errorf("learner %d: %v", i, errs[i])
+			}
+			if !answered || r.Modules[0].Activities[0].Score == nil || *r.Modules[0].Activities[0].Score != 1 {
+				t.Errorf("learner %d: the answer was not stored: %+v", i, r.Modules[0].Activities[0])
+			}
+		}
+	}
+	mismatches, err := st.CheckStatuses(ctx)
+	must(t, err)
+	if len(mismatches) > 0 {
+		t.Errorf("stored statuses differ from the facts: %+v", mismatches)
+	}
+}
