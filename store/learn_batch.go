@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 
 	"skillpath"
@@ -124,6 +125,10 @@ func (b *learnBatcher) loop() {
 		case <-b.quit:
 			return
 		}
+		// The callers of the last batch are answering their requests and
+		// sending the next ones: let them queue before the batch is taken
+		// (without it most batches after a large one held one action).
+		runtime.Gosched()
 	more:
 		for len(batch) < learnBatchMax {
 			select {
