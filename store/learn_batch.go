@@ -52,6 +52,22 @@ type learnRequest struct {
 type learnAnswer struct {
 	learning *Learning
 	err      error
+	// panicked is what the action panicked with: the caller panics again
+	// with it, in its own goroutine, so that a bug in one action is
+	// handled as net/http handles a handler's panic, instead of ending the
+	// process from the batcher's goroutine.
+	panicked any
+}
+
+// protect runs one action, turning its panic into its answer.
+func protect(action func() (*Learning, error)) (a learnAnswer) {
+	defer func() {
+		if p := recover(); p != nil {
+			a = learnAnswer{err: fmt.Errorf("learning action panicked: %v", p), panicked: p}
+		}
+	}()
+	l, err := action()
+	return learnAnswer{learning: l, err: err}
 }
 
 // learnBatcher runs queued learning actions in batches (see above).
@@ -67,10 +83,10 @@ type learnBatcher struct {
 	batches, largest atomic.Int64
 }
 
-// testHookBatched, set by tests only, runs after each action of a batch
-// has written what it writes, and fails the action when it returns an
-// error: what a failing action leaves behind is then rolled back to its
-// savepoint.
+// testHookBatched, set by tests only, runs after each learning action has
+// written what it writes, batched or alone, and fails the action when it
+// returns an error: what a failing action leaves behind is then rolled
+// back, to its savepoint in a batch.
 var testHookBatched func(skillpath.ID, Act) error
 
 // startLearnBatcher starts the batcher of a SQLite store, with its
@@ -112,6 +128,9 @@ func (b *learnBatcher) learn(ctx context.Context, id skillpath.ID, caller *skill
 		return nil, ctx.Err()
 	}
 	a := <-r.done
+	if a.panicked != nil {
+		panic(a.panicked)
+	}
 	return a.learning, a.err
 }
 
@@ -156,20 +175,25 @@ func (b *learnBatcher) run(batch []*learnRequest) {
 	if len(live) == 0 {
 		return
 	}
+	alone := func(r *learnRequest) learnAnswer {
+		return protect(func() (*Learning, error) { return b.store.learnAlone(r.ctx, r.id, r.caller, r.guard, r.act) })
+	}
 	if len(live) == 1 {
 		// alone, no savepoint is needed
-		r := live[0]
-		l, err := b.store.learnAlone(r.ctx, r.id, r.caller, r.guard, r.act)
-		r.done <- learnAnswer{l, err}
+		live[0].done <- alone(live[0])
 		return
 	}
 	answers, err := b.together(live)
 	if err != nil {
-		// Nothing of the batch was committed: each action again, alone.
+		// Nothing of the batch was committed: each action again, alone,
+		// but for one that panicked, which answers that.
 		b.store.Log.Warn("learning actions batch failed; running them one by one", "actions", len(live), "error", err)
-		for _, r := range live {
-			l, err := b.store.learnAlone(r.ctx, r.id, r.caller, r.guard, r.act)
-			r.done <- learnAnswer{l, err}
+		for i, r := range live {
+			if answers[i].panicked != nil {
+				r.done <- answers[i]
+				continue
+			}
+			r.done <- alone(r)
 		}
 		return
 	}
@@ -180,48 +204,59 @@ func (b *learnBatcher) run(batch []*learnRequest) {
 
 // together runs the batch in one transaction, each action in a savepoint.
 // It returns each action's answer, or the error that ended the transaction
-// with nothing committed.
+// with nothing committed (then the answers hold only that of an action
+// that panicked, if one did).
 func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
 	s := b.store
 	// The batch is not cancelled by any one caller's context.
 	ctx := context.Background()
+	answers := make([]learnAnswer, len(batch))
 	sqlTx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+		return answers, fmt.Errorf("begin: %w", err)
 	}
-	answers := make([]learnAnswer, len(batch))
+	defer sqlTx.Rollback() // after the commit, nothing
 	txs := make([]*Tx, len(batch))
 	savepoint, release, rollbackTo := sqlTx.Stmt(b.savepoints[0]), sqlTx.Stmt(b.savepoints[1]), sqlTx.Stmt(b.savepoints[2])
 	for i, r := range batch {
 		if _, err := savepoint.ExecContext(ctx); err != nil {
 			_ = sqlTx.Rollback()
-			return nil, fmt.Errorf("savepoint: %w", err)
+			return answers, fmt.Errorf("savepoint: %w", err)
 		}
 		rctx := context.WithoutCancel(r.ctx)
 		tx := s.newTx(rctx, sqlTx, s.wstmts, true)
-		l, err := tx.learn(rctx, r.id, r.caller, r.guard, r.act)
-		if err == nil {
-			err = tx.beforeCommit(rctx)
+		a := protect(func() (*Learning, error) {
+			l, err := tx.learn(rctx, r.id, r.caller, r.guard, r.act)
+			if err == nil {
+				err = tx.beforeCommit(rctx)
+			}
+			if err == nil && testHookBatched != nil {
+				err = testHookBatched(r.id, r.act)
+			}
+			return l, err
+		})
+		if a.panicked != nil {
+			_ = sqlTx.Rollback()
+			answers[i] = a
+			return answers, a.err
 		}
-		if err == nil && testHookBatched != nil {
-			err = testHookBatched(r.id, r.act)
-		}
+		l, err := a.learning, a.err
 		if err != nil {
 			if _, rerr := rollbackTo.ExecContext(ctx); rerr != nil {
 				_ = sqlTx.Rollback()
-				return nil, fmt.Errorf("rollback to savepoint after %v: %w", err, rerr)
+				return answers, fmt.Errorf("rollback to savepoint after %v: %w", err, rerr)
 			}
 		} else {
 			txs[i] = tx
 		}
 		if _, rerr := release.ExecContext(ctx); rerr != nil {
 			_ = sqlTx.Rollback()
-			return nil, fmt.Errorf("release savepoint: %w", rerr)
+			return answers, fmt.Errorf("release savepoint: %w", rerr)
 		}
-		answers[i] = learnAnswer{l, err}
+		answers[i] = learnAnswer{learning: l, err: err}
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+		return make([]learnAnswer, len(batch)), fmt.Errorf("commit: %w", err)
 	}
 	b.batches.Add(1)
 	if n := int64(len(batch)); n > b.largest.Load() {
@@ -251,6 +286,9 @@ func (s *Store) learnAlone(ctx context.Context, id skillpath.ID, caller *skillpa
 		// when ctx ends before the commit.
 		var err error
 		out, err = tx.learn(context.WithoutCancel(ctx), id, caller, guard, act)
+		if err == nil && act.Kind != ActRead && testHookBatched != nil {
+			err = testHookBatched(id, act)
+		}
 		return err
 	})
 	return out, err

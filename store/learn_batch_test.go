@@ -43,73 +43,105 @@ func TestBatchedActionsStandAlone(t *testing.T) {
 		must(t, st.Start(ctx, e.ID))
 		enrollments[i] = e.ID
 	}
-	q1 := tr.Modules[0].Activities[0].ID
 
 	// Every third learner's answer fails after it was written.
 	failing := map[skillpath.ID]bool{}
 	for i, id := range enrollments {
 		failing[id] = i%3 == 0
 	}
+	var panicking skillpath.ID
 	errFault := errors.New("fault injected after the writes")
 	store.FailBatchedActions(t, func(id skillpath.ID, _ store.Act) error {
+		if id == panicking {
+			panic("injected bug")
+		}
 		if failing[id] {
 			return errFault
 		}
 		return nil
 	})
 
-	release := st.HoldWriter(ctx)
-	errs := make([]error, learners)
-	var wg sync.WaitGroup
-	for i, id := range enrollments {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// an unknown activity: refused before any write, in the batch too
-			if i == 1 {
-				_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: 999999, Response: "yes"})
-				return
-			}
-			_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: q1, Response: "yes"})
-		}()
-	}
-	// Let the actions queue behind the held writer, then let them run.
-	time.Sleep(300 * time.Millisecond)
-	release()
-	wg.Wait()
+	// round answers question q of every learner at once, behind a held
+	// writer, and checks each learner's answer and what was stored.
+	round := func(q int) {
+		t.Helper()
+		activity := tr.Modules[0].Activities[q].ID
+		release := st.HoldWriter(ctx)
+		errs := make([]error, learners)
+		var wg sync.WaitGroup
+		for i, id := range enrollments {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					if p := recover(); p != nil {
+						errs[i] = fmt.Errorf("panic: %v", p)
+					}
+				}()
+				// an unknown activity: refused before any write, in the batch too
+				if i == 1 {
+					_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: 999999, Response: "yes"})
+					return
+				}
+				_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: activity, Response: "yes"})
+			}()
+		}
+		// Let the actions queue behind the held writer, then let them run.
+		time.Sleep(300 * time.Millisecond)
+		release()
+		wg.Wait()
 
+		for i, id := range enrollments {
+			r, err := st.Result(ctx, id)
+			must(t, err)
+			a := r.Modules[0].Activities[q]
+			answered := a.Response != nil
+			switch {
+			case id == panicking:
+				if errs[i] == nil || errs[i].Error() != "panic: injected bug" {
+					t.Errorf("question %d, learner %d (a bug): %v, want its panic", q, i, errs[i])
+				}
+				if answered {
+					t.Errorf("question %d, learner %d: the action that panicked left its answer", q, i)
+				}
+			case i == 1:
+				if skillpath.ErrorCode(errs[i]) != skillpath.ENOTFOUND {
+					t.Errorf("question %d, learner %d (unknown activity): %v, want not found", q, i, errs[i])
+				}
+				if answered {
+					t.Errorf("question %d, learner %d: an answer was stored for a refused action", q, i)
+				}
+			case failing[id]:
+				if !errors.Is(errs[i], errFault) {
+					t.Errorf("question %d, learner %d: %v, want the injected fault", q, i, errs[i])
+				}
+				if answered || a.Status != "not_started" {
+					t.Errorf("question %d, learner %d: the failed action left its answer (%v, %s)", q, i, answered, a.Status)
+				}
+			default:
+				if errs[i] != nil {
+					t.Errorf("question %d, learner %d: %v", q, i, errs[i])
+				}
+				if !answered || a.Score == nil || *a.Score != 1 {
+					t.Errorf("question %d, learner %d: the answer was not stored: %+v", q, i, a)
+				}
+			}
+		}
+	}
+
+	round(0)
 	batches, largest := st.LearnBatches()
 	if batches == 0 || largest < 2 {
 		t.Fatalf("%d batches, the largest of %d actions: the queued actions were not batched", batches, largest)
 	}
-	for i, id := range enrollments {
-		r, err := st.Result(ctx, id)
-		must(t, err)
-		answered := r.Modules[0].Activities[0].Response != nil
-		switch {
-		case i == 1:
-			if skillpath.ErrorCode(errs[i]) != skillpath.ENOTFOUND {
-				t.Errorf("learner %d (unknown activity): %v, want not found", i, errs[i])
-			}
-			if answered {
-				t.Errorf("learner %d: an answer was stored for a refused action", i)
-			}
-		case failing[id]:
-			if !errors.Is(errs[i], errFault) {
-				t.Errorf("learner %d: %v, want the injected fault", i, errs[i])
-			}
-			if answered || r.Modules[0].Activities[0].Status != "not_started" {
-				t.Errorf("learner %d: the failed action left its answer (%v, %s)", i, answered, r.Modules[0].Activities[0].Status)
-			}
-		default:
-			if errs[i] != nil {
-				t.Errorf("learner %d: %v", i, errs[i])
-			}
-			if !answered || r.Modules[0].Activities[0].Score == nil || *r.Modules[0].Activities[0].Score != 1 {
-				t.Errorf("learner %d: the answer was not stored: %+v", i, r.Modules[0].Activities[0])
-			}
-		}
-	}
+	// Learner 2's action panics (a bug): its caller panics, as a handler
+	// would, and the rest of its batch is run again, alone.
+	panicking = enrollments[2]
+	round(1)
+	panicking = 0
+	// the writer is free again after the panic
+	must(t, st.Answer(ctx, enrollments[2], tr.Modules[0].Activities[1].ID, "yes"))
+
 	mismatches, err := st.CheckStatuses(ctx)
 	must(t, err)
 	if len(mismatches) > 0 {

@@ -79,7 +79,7 @@ func (w *certWorld) result(t *testing.T, enrollment skillpath.ID) *skillpath.Enr
 	return r
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -63,13 +63,16 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, opts *s
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Rolled back when fn fails, and when it panics: a transaction left
+	// open would keep its connection — SQLite's one writer — for ever.
+	// After the commit this does nothing.
+	defer sqlTx.Rollback()
 	tx := s.newTx(ctx, sqlTx, stmts, opts == nil)
 	err = fn(tx)
 	if err == nil {
 		err = tx.beforeCommit(ctx)
 	}
 	if err != nil {
-		_ = sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
