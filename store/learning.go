@@ -28,7 +28,9 @@ import (
 //  6. build the answer from the same facts (results.go).
 //
 // Reading an enrollment (ActRead) is the same pass without 4 and 5 in a
-// read-only transaction.
+// read-only transaction. On SQLite, actions that queue for the one writer
+// are committed together, each pass in a savepoint of the batch's
+// transaction (learn_batch.go).
 
 // ActKind names a learning action.
 type ActKind int
