@@ -127,7 +127,7 @@ func run(ctx context.Context) error {
 	}
 	cfg.Duration = *duration / time.Duration(max(1, *rounds))
 	list, err := load.Compare(ctx, max(1, *rounds), floor, func(ctx context.Context) (load.Result, error) {
-		return load.Run(ctx, c, cfg, f)
+		return load.Run(ctx, cfg, f)
 	})
 	if err != nil {
 		return fmt.Errorf("%w (server log: %s)", err, tail(logPath))

@@ -31,7 +31,7 @@ func TestRunKeepsStatusesTrue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := load.Run(ctx, c, cfg, f)
+			res, err := load.Run(ctx, cfg, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func BenchmarkLearnerAnswers(b *testing.B) {
 				cfg.Answers = max(b.N/rounds, learners)
 				list, err := load.Compare(ctx, rounds, floor, func(ctx context.Context) (load.Result, error) {
 					before := cpuTime()
-					r, err := load.Run(ctx, c, cfg, f)
+					r, err := load.Run(ctx, cfg, f)
 					answerCPU += (cpuTime() - before).Seconds()
 					answerN += float64(r.Answers)
 					return r, err
