@@ -104,16 +104,22 @@ func (d dialect) placeholder(n int) string {
 	return "?"
 }
 
-// customPlans makes PostgreSQL plan each query of the transaction for its
-// own parameters. Otherwise, from the sixth run of a prepared statement, it
-// may keep a generic plan, blind to which group or value a filter names —
-// measured on the certificate list at 100,000 learners: 65 ms → 105 ms.
-// SQLite plans every statement for its parameters already.
-func (d dialect) customPlans() string {
+// statsSettings are the settings of a statistics read (statsRead).
+// PostgreSQL plans each query of the transaction for its own parameters:
+// otherwise, from the sixth run of a prepared statement, it may keep a
+// generic plan, blind to which group or value a filter names — measured on
+// the certificate list at 100,000 learners: 65 ms → 105 ms. And it may
+// hash up to 32 MB per query node (the default, 4 MB, made the hash of the
+// 750,000 users of three regions of four spill in 8 batches at 1,000,000
+// learners: the list took 2.0–2.3 times the unfiltered one instead of
+// 1.6–1.7; its one shared hash took 42 MB; docs/PERFORMANCE.md, issue 12,
+// fourth session). SQLite plans every statement for its parameters
+// already.
+func (d dialect) statsSettings() []string {
 	if d.postgres {
-		return `SET LOCAL plan_cache_mode = force_custom_plan`
+		return []string{`SET LOCAL plan_cache_mode = force_custom_plan`, `SET LOCAL work_mem = '32MB'`}
 	}
-	return ""
+	return nil
 }
 
 // IsUnavailable reports whether err says the database cannot be reached or

@@ -95,8 +95,8 @@ func (s *Store) explain(ctx context.Context, tx *Tx, noSeqScan bool, q string, a
 }
 
 // KeepsMost reports whether the certificate list checks the filter's
-// learners against a set read once (Tx.filterLearners): a broad filter, on
-// SQLite.
+// learners against a set read once (Tx.filterLearners): a broad filter —
+// on PostgreSQL, one leaving out few users.
 func (s *Store) KeepsMost(ctx context.Context, f report.Filter) (bool, error) {
 	var broad bool
 	err := s.read(ctx, func(tx *Tx) error {
@@ -136,4 +136,28 @@ func (s *Store) HoldWriter(ctx context.Context) (release func()) {
 	}()
 	<-held
 	return func() { close(done) }
+}
+
+// PlainCertificateStats is the certificate list with the filter's
+// conditions given to the database as they are, never as a set read
+// beforehand (Tx.filterLearners): the answer a set must give.
+func (s *Store) PlainCertificateStats(ctx context.Context, sc report.Scope, f report.Filter) ([]report.CertificateRow, error) {
+	var list []report.CertificateRow
+	err := s.statsRead(ctx, func(tx *Tx) error {
+		q, a := certificateStatsQuery(sc, f, 0, nil, tx.now, report.ListSort{Key: "title"})
+		rows, err := tx.QueryContext(ctx, q, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanCertificateRow(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, r)
+		}
+		return rows.Err()
+	})
+	return list, err
 }

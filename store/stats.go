@@ -122,10 +122,11 @@ func listOrder(o report.ListSort) string {
 	return strings.Join(columns, ", ")
 }
 
-// statsRead runs fn in a read transaction planned for its parameters.
+// statsRead runs fn in a read transaction with the statistics' settings
+// (dialect.statsSettings: plans for the parameters, room to hash).
 func (s *Store) statsRead(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.read(ctx, func(tx *Tx) error {
-		if q := s.dialect.customPlans(); q != "" {
+		for _, q := range s.dialect.statsSettings() {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
