@@ -33,9 +33,18 @@ const databaseRetryAfter = 5 * time.Second
 
 // classify turns an error from below into what the client is told: a
 // database that cannot be reached is EUNAVAILABLE (503, try again), not a
-// bug. The cause is logged for the operator either way.
+// bug. The cause is logged for the operator either way: as an error, but
+// for a request whose client went away before it ended (cancelled), which
+// is logged as information.
 func (s *Server) classify(r *http.Request, err error) error {
 	if skillpath.ErrorCode(err) != skillpath.EINTERNAL {
+		return err
+	}
+	if r.Context().Err() != nil {
+		// The client went away (or the server is shutting down) and what
+		// the request was doing stopped with it: no fault of the server,
+		// and nobody reads the answer.
+		s.Log.Info("request ended before its answer", "method", r.Method, "path", r.URL.Path, "error", err)
 		return err
 	}
 	if store.IsUnavailable(err) {

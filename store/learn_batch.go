@@ -33,7 +33,10 @@ import (
 // Should the batch's transaction itself fail — a savepoint that cannot be
 // rolled back to, a failed COMMIT (disk full, I/O error) — nothing of it was
 // committed, and each of its actions is run again in a transaction of its
-// own, as without batching, and answers what that run answers.
+// own, as without batching, and answers what that run answers. A batch
+// that cannot begin — another process held the write lock past the busy
+// timeout — answers that to each of its actions at once (503 over HTTP):
+// tried again alone, each would wait out the timeout once more, in turn.
 
 // learnBatchMax bounds the actions of one batch: the latency a caller adds
 // to those before it in the batch.
@@ -183,7 +186,16 @@ func (b *learnBatcher) run(batch []*learnRequest) {
 		live[0].done <- alone(live[0])
 		return
 	}
-	answers, err := b.together(live)
+	answers, begun, err := b.together(live)
+	if err != nil && !begun {
+		// The write lock was not had (another process held it past the
+		// busy timeout) or the connection failed: each action would
+		// have met the same, one after another. All answer it now.
+		for _, r := range live {
+			r.done <- learnAnswer{err: err}
+		}
+		return
+	}
 	if err != nil {
 		// Nothing of the batch was committed: each action again, alone,
 		// but for one that panicked, which answers that.
@@ -205,15 +217,15 @@ func (b *learnBatcher) run(batch []*learnRequest) {
 // together runs the batch in one transaction, each action in a savepoint.
 // It returns each action's answer, or the error that ended the transaction
 // with nothing committed (then the answers hold only that of an action
-// that panicked, if one did).
-func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
+// that panicked, if one did); begun tells whether the transaction began.
+func (b *learnBatcher) together(batch []*learnRequest) (answers []learnAnswer, begun bool, err error) {
 	s := b.store
 	// The batch is not cancelled by any one caller's context.
 	ctx := context.Background()
-	answers := make([]learnAnswer, len(batch))
+	answers = make([]learnAnswer, len(batch))
 	sqlTx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return answers, fmt.Errorf("begin: %w", err)
+		return answers, false, fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() // after the commit, nothing
 	txs := make([]*Tx, len(batch))
@@ -221,7 +233,7 @@ func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
 	for i, r := range batch {
 		if _, err := savepoint.ExecContext(ctx); err != nil {
 			_ = sqlTx.Rollback()
-			return answers, fmt.Errorf("savepoint: %w", err)
+			return answers, true, fmt.Errorf("savepoint: %w", err)
 		}
 		rctx := context.WithoutCancel(r.ctx)
 		tx := s.newTx(rctx, sqlTx, s.wstmts, true)
@@ -238,25 +250,25 @@ func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
 		if a.panicked != nil {
 			_ = sqlTx.Rollback()
 			answers[i] = a
-			return answers, a.err
+			return answers, true, a.err
 		}
 		l, err := a.learning, a.err
 		if err != nil {
 			if _, rerr := rollbackTo.ExecContext(ctx); rerr != nil {
 				_ = sqlTx.Rollback()
-				return answers, fmt.Errorf("rollback to savepoint after %v: %w", err, rerr)
+				return answers, true, fmt.Errorf("rollback to savepoint after %v: %w", err, rerr)
 			}
 		} else {
 			txs[i] = tx
 		}
 		if _, rerr := release.ExecContext(ctx); rerr != nil {
 			_ = sqlTx.Rollback()
-			return answers, fmt.Errorf("release savepoint: %w", rerr)
+			return answers, true, fmt.Errorf("release savepoint: %w", rerr)
 		}
 		answers[i] = learnAnswer{learning: l, err: err}
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return make([]learnAnswer, len(batch)), fmt.Errorf("commit: %w", err)
+		return make([]learnAnswer, len(batch)), true, fmt.Errorf("commit: %w", err)
 	}
 	b.batches.Add(1)
 	if n := int64(len(batch)); n > b.largest.Load() {
@@ -267,7 +279,7 @@ func (b *learnBatcher) together(batch []*learnRequest) ([]learnAnswer, error) {
 			tx.afterCommit()
 		}
 	}
-	return answers, nil
+	return answers, true, nil
 }
 
 // learnAlone runs one learning action in a transaction of its own.

@@ -148,3 +148,61 @@ func TestBatchedActionsStandAlone(t *testing.T) {
 		t.Errorf("stored statuses differ from the facts: %+v", mismatches)
 	}
 }
+
+// TestBatchMeetsLockHeldElsewhere queues actions in a process while
+// another process holds SQLite's write lock past the busy timeout: the
+// batch cannot begin, and every action of it answers "unavailable" at
+// once, instead of each being tried again alone after another wait.
+func TestBatchMeetsLockHeldElsewhere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := at("2026-05-04T09:00:00Z")
+	url := testdb.URL(t, "sqlite")
+	st := testdb.OpenURL(t, url, now)
+	other := testdb.OpenURL(t, url, now) // another process
+	g := &skillpath.Group{Name: "G"}
+	must(t, st.CreateGroup(ctx, g))
+	tr := &skillpath.Training{Title: "T", Modules: []*skillpath.Module{{Title: "M", Activities: []*skillpath.Activity{
+		{Title: "Q", Kind: skillpath.KindChoice, Points: 1, Choices: []string{"no", "yes"}, Correct: ptr("yes")}}}}}
+	must(t, st.CreateTraining(ctx, tr))
+	s := &skillpath.Session{TrainingID: tr.ID, Name: "S", StartsAt: now.Add(-time.Hour)}
+	must(t, st.CreateSession(ctx, s))
+	var enrollments []skillpath.ID
+	for i := range 4 {
+		u := &skillpath.User{Email: fmt.Sprintf("l%d@example.com", i), Name: fmt.Sprintf("L%d", i), GroupIDs: []skillpath.ID{g.ID}}
+		must(t, st.CreateUser(ctx, u, ""))
+		e, err := st.Enroll(ctx, s.ID, u.ID, u.ID, false)
+		must(t, err)
+		must(t, st.Start(ctx, e.ID))
+		enrollments = append(enrollments, e.ID)
+	}
+
+	release := other.HoldWriter(ctx)
+	defer release()
+	begun := time.Now()
+	errs := make([]error, len(enrollments))
+	took := make([]time.Duration, len(enrollments))
+	var wg sync.WaitGroup
+	for i, id := range enrollments {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = st.Learn(ctx, id, nil, nil, store.Act{Kind: store.ActAnswer, ActivityID: tr.Modules[0].Activities[0].ID, Response: "yes"})
+			took[i] = time.Since(begun)
+		}()
+	}
+	wg.Wait()
+	var longest time.Duration
+	for i := range enrollments {
+		if !store.IsUnavailable(errs[i]) {
+			t.Errorf("action %d: %v, want the database unavailable (locked)", i, errs[i])
+		}
+		longest = max(longest, took[i])
+	}
+	// The first batch (one action, or several) waits out one busy timeout
+	// (10 s); the next batch another. Tried again alone, the actions
+	// would wait one more each.
+	if longest > 25*time.Second {
+		t.Errorf("the last action answered after %v: the waits added up", longest)
+	}
+}
