@@ -19,17 +19,18 @@ import (
 // them (CheckCertificateLearners proves it) — and declares tables parents
 // first.
 //
-// The rows are committed in batches of about bulkCommitRows, and the
-// tables' secondary indexes are dropped before the load and built again
+// The rows are committed in batches of about bulkCommitRows (which bounds
+// the rollback journal SQLite keeps in memory during the load, see
+// sqliteBegin), and the tables' secondary indexes are dropped before the load and built again
 // after it, each in one sorted pass instead of millions of inserts at
 // random places. A load that fails midway leaves the rows committed so
 // far, with their indexes: start again on an empty database. On SQLite
 // such a file is refused by Open (see bulkLoading): delete it.
 //
-// The statements run on a goroutine of their own (the writer), one
+// The statements run on a goroutine of their own (the writer), on one
 // connection held for the whole load, so that generating the next rows
-// and SQLite storing the last ones share the machine's cores; each table's
-// statement of a full batch is prepared once for the whole load.
+// and storing the last ones can use two cores; each table's statement of
+// a full batch is prepared once for the whole load.
 //
 // Errors are sticky, as in bufio.Writer: the first one stops every later
 // write and is what Bulk returns.
@@ -85,17 +86,10 @@ const bulkCommitRows = 250_000
 // bulkQueue is how many batches wait for the writer at most.
 const bulkQueue = 4
 
-// bulkCacheKiB is SQLite's page cache while the rows are written (the
-// default is 2 MiB), and bulkSortKiB while the indexes are built: the
-// sorter of CREATE INDEX sorts a cache's worth of rows at a time, and with
-// PRAGMA threads each such run is sorted by a helper thread while the next
-// is read. A cache of 256 MiB sorted each index of 100,000 learners in
-// one run on one core (25.8 s of wall clock for the indexes); 16 MiB runs
-// on two cores took 16.4 s.
-const (
-	bulkCacheKiB = 256 << 10
-	bulkSortKiB  = 16 << 10
-)
+// bulkCacheKiB is SQLite's page cache during the load (the default is 2
+// MiB); the sorter of CREATE INDEX also keeps up to that much in memory
+// before it writes a sorted run out.
+const bulkCacheKiB = 256 << 10
 
 // Bulk runs fn on an empty database, committing its rows in batches, then
 // builds the indexes it dropped and makes the database ready for normal
@@ -152,14 +146,6 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	b.close()
 	s.Log.Info("bulk load: rows written", "rows", b.written, "duration", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	if !s.dialect.postgres {
-		// The sorter of CREATE INDEX keeps up to a page cache's worth of
-		// rows in memory before handing them to a helper thread: a small
-		// cache here lets the second core sort (see sqliteBegin).
-		if _, ierr := conn.ExecContext(bg, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkSortKiB)); ierr != nil && err == nil {
-			err = ierr
-		}
-	}
 	// the indexes come back whatever happened: the schema is the migrations'
 	for _, q := range indexes {
 		if _, ierr := conn.ExecContext(bg, q); ierr != nil && err == nil {
@@ -227,17 +213,19 @@ func (b *Bulk) finish() error {
 //
 // Foreign keys are not checked during the load: a table's rows are
 // written when a statement's worth is buffered, without first writing its
-// parents' pending rows. The page cache is larger (bulkCacheKiB), temporary
-// files are kept in memory and the sorter of CREATE INDEX may use a second
-// thread.
+// parents' pending rows. The page cache is larger (bulkCacheKiB).
+// Temporary files stay files: the sorted runs CREATE INDEX writes when an
+// index does not fit the cache are read back at alternating offsets, which
+// SQLite's in-memory files (temp_store = MEMORY) serve by walking their
+// chunks from the start.
 func (b *Bulk) sqliteBegin() error {
 	ctx := b.ctx
 	// Leaving WAL needs no other connection to the file open: the read
 	// pool's idle ones are closed (they open again when needed).
 	b.store.db.SetMaxIdleConns(0)
 	for _, q := range []string{`PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
-		`PRAGMA journal_mode = MEMORY`, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB), `PRAGMA temp_store = MEMORY`,
-		`PRAGMA threads = 2`, `PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
+		`PRAGMA journal_mode = MEMORY`, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB),
+		`PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
 		var mode string
 		if strings.Contains(q, "journal_mode") {
 			if err := b.conn.QueryRowContext(ctx, q).Scan(&mode); err != nil {
@@ -258,7 +246,7 @@ func (b *Bulk) sqliteBegin() error {
 // sqliteRestore puts the connection's settings back as Open made them.
 func (b *Bulk) sqliteRestore(ctx context.Context) {
 	for _, q := range []string{`PRAGMA journal_mode = WAL`, `PRAGMA foreign_keys = ON`, `PRAGMA cache_size = -2000`,
-		`PRAGMA temp_store = DEFAULT`, `PRAGMA threads = 0`, `PRAGMA synchronous = NORMAL`} {
+		`PRAGMA synchronous = NORMAL`} {
 		_, _ = b.conn.ExecContext(ctx, q)
 	}
 	b.store.db.SetMaxIdleConns(4)
