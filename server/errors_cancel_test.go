@@ -1,13 +1,11 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"skillpath/internal/apitest"
@@ -15,31 +13,13 @@ import (
 	"skillpath/server"
 )
 
-// lockedBuffer is a log destination several requests may write at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestClientGoneIsNoServerError: a request whose client went away before
 // its answer (its context cancelled) is logged as information, not as an
 // internal error of the server, on both databases.
 func TestClientGoneIsNoServerError(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			var logs lockedBuffer
+			var logs testdb.Buffer
 			var app *server.Server
 			e := apitest.Start(t, dialect, lrsNow, func(s *server.Server) {
 				s.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -122,6 +122,16 @@ func (d dialect) statsSettings() []string {
 	return nil
 }
 
+// sqliteBusy reports whether err is SQLite's "busy" or "locked".
+func sqliteBusy(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	code := e.Code() & 0xff // the primary result code
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
+
 // IsUnavailable reports whether err says the database cannot be reached or
 // cannot serve for now — a refused or lost connection, a server shutting
 // down or out of connections, a file locked or unreadable — rather than

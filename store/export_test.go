@@ -143,21 +143,9 @@ func (s *Store) HoldWriter(ctx context.Context) (release func()) {
 // beforehand (Tx.filterLearners): the answer a set must give.
 func (s *Store) PlainCertificateStats(ctx context.Context, sc report.Scope, f report.Filter) ([]report.CertificateRow, error) {
 	var list []report.CertificateRow
-	err := s.statsRead(ctx, func(tx *Tx) error {
-		q, a := certificateStatsQuery(sc, f, 0, nil, tx.now, report.ListSort{Key: "title"})
-		rows, err := tx.QueryContext(ctx, q, a...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanCertificateRow(rows)
-			if err != nil {
-				return err
-			}
-			list = append(list, r)
-		}
-		return rows.Err()
+	err := s.certificateStats(ctx, sc, f, report.ListSort{Key: "title"}, false, func(r report.CertificateRow) error {
+		list = append(list, r)
+		return nil
 	})
 	return list, err
 }

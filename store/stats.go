@@ -29,10 +29,20 @@ func (s *Store) CertificateStats(ctx context.Context, sc report.Scope, f report.
 // SortedCertificateStats is CertificateStats in the order o (issue 18):
 // by one of its columns, ties by title then id, all in o's direction.
 func (s *Store) SortedCertificateStats(ctx context.Context, sc report.Scope, f report.Filter, o report.ListSort, fn func(report.CertificateRow) error) error {
+	return s.certificateStats(ctx, sc, f, o, true, fn)
+}
+
+// certificateStats is SortedCertificateStats; without sets, the filter's
+// conditions are given to the database as they are, never as a set of
+// learners read beforehand (Tx.filterLearners).
+func (s *Store) certificateStats(ctx context.Context, sc report.Scope, f report.Filter, o report.ListSort, sets bool, fn func(report.CertificateRow) error) error {
 	return s.statsRead(ctx, func(tx *Tx) error {
-		kept, err := tx.filterLearners(ctx, f)
-		if err != nil {
-			return err
+		var kept *learnerSet
+		if sets {
+			var err error
+			if kept, err = tx.filterLearners(ctx, f); err != nil {
+				return err
+			}
 		}
 		q, a := certificateStatsQuery(sc, f, 0, kept, tx.now, o)
 		rows, err := tx.QueryContext(ctx, q, a...)

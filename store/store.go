@@ -106,7 +106,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		// WAL lets readers go on while one writer writes; the write pool
 		// holds one connection and begins IMMEDIATE transactions, so
 		// writers queue on the busy timeout instead of failing to upgrade.
-		pragmas := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		// The busy timeout comes first: switching a new file to WAL takes
+		// a lock that another process starting at the same moment may
+		// hold, and a pragma before it would fail at once (SQLITE_BUSY).
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 		if s.db, err = sql.Open("sqlite", "file:"+path+"?"+pragmas); err != nil {
 			return nil, err
 		}
@@ -119,7 +122,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		}
 		s.wdb.SetMaxOpenConns(1)
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", s.dialect.name, err)
 	}
@@ -149,6 +152,25 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// ping opens a first connection. On SQLite it tries again for up to the
+// busy timeout while the file is locked: two processes opening a new file
+// at once both switch it to WAL, and SQLite answers that switch "busy"
+// at once, without its busy handler, while the other holds the lock.
+func (s *Store) ping(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.db.PingContext(ctx)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Dialect names the database behind the store: "sqlite" or "postgres".

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"skillpath/internal/testdb"
 )
 
 // startTimeout bounds how long serve may take to listen: migrations and,
@@ -59,11 +61,11 @@ func (o *output) text() string {
 // instance is one running `skillpath serve`, in-process or a child process.
 type instance struct {
 	out  *output
-	logs *syncBuffer   // stderr: the log
-	done chan struct{} // closed once serve has returned or the process exited
-	err  error         // serve's error, or the process's exit, once done
-	stop func()        // asks for a graceful shutdown
-	kill func()        // ends it at once, for a test that failed midway
+	logs *testdb.Buffer // stderr: the log
+	done chan struct{}  // closed once serve has returned or the process exited
+	err  error          // serve's error, or the process's exit, once done
+	stop func()         // asks for a graceful shutdown
+	kill func()         // ends it at once, for a test that failed midway
 	URL  string
 }
 
@@ -115,7 +117,7 @@ func (in *instance) cleanup(t *testing.T) {
 func startInProcess(t *testing.T, env map[string]string, args ...string) *instance {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	in := &instance{out: watch(pr), logs: &syncBuffer{}, done: make(chan struct{}), stop: cancel, kill: cancel}
+	in := &instance{out: watch(pr), logs: &testdb.Buffer{}, done: make(chan struct{}), stop: cancel, kill: cancel}
 	go func() {
 		in.err = run(ctx, args, func(k string) string { return env[k] }, pw, in.logs)
 		pw.Close()
@@ -148,7 +150,7 @@ func startBinary(t *testing.T, bin string, env map[string]string, args ...string
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	pr, pw := io.Pipe()
-	in := &instance{out: watch(pr), logs: &syncBuffer{}, done: make(chan struct{})}
+	in := &instance{out: watch(pr), logs: &testdb.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = pw, in.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -162,25 +164,6 @@ func startBinary(t *testing.T, bin string, env map[string]string, args ...string
 	}()
 	in.cleanup(t)
 	return in
-}
-
-// syncBuffer is a buffer that serve's goroutines may write while a test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var client = &http.Client{Timeout: 30 * time.Second}

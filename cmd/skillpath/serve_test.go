@@ -199,7 +199,7 @@ func TestConfigErrors(t *testing.T) {
 			// Were serve to start by mistake, it would run until this ends.
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			var stdout, stderr syncBuffer
+			var stdout, stderr testdb.Buffer
 			err := run(ctx, tc.args, func(k string) string { return env[k] }, &stdout, &stderr)
 			if err == nil {
 				t.Fatalf("no error; stdout: %s", stdout.String())

@@ -1,8 +1,10 @@
 package testdb
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"sync"
 	"testing"
 )
 
@@ -34,3 +36,22 @@ func (h testHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (h testHandler) WithGroup(string) slog.Handler { return h }
+
+// Buffer is a buffer that a server's goroutines may write (its log, its
+// output) while a test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
