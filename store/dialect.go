@@ -122,14 +122,19 @@ func (d dialect) statsSettings() []string {
 	return nil
 }
 
-// sqliteBusy reports whether err is SQLite's "busy" or "locked".
-func sqliteBusy(err error) bool {
+// sqliteCode is SQLite's primary result code in err, if err is SQLite's.
+func sqliteCode(err error) (int, bool) {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {
-		return false
+		return 0, false
 	}
-	code := e.Code() & 0xff // the primary result code
-	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	return e.Code() & 0xff, true
+}
+
+// sqliteBusy reports whether err is SQLite's "busy" or "locked".
+func sqliteBusy(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && (code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED)
 }
 
 // IsUnavailable reports whether err says the database cannot be reached or
@@ -153,12 +158,9 @@ func IsUnavailable(err error) bool {
 		// 57P01–57P03: the server is shutting down or starting.
 		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "53300" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
 	}
-	var sqliteErr *sqlite.Error
-	if errors.As(err, &sqliteErr) {
-		switch sqliteErr.Code() & 0xff { // the primary result code
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN:
-			return true
-		}
+	if sqliteBusy(err) {
+		return true
 	}
-	return false
+	code, _ := sqliteCode(err)
+	return code == sqlite3.SQLITE_IOERR || code == sqlite3.SQLITE_FULL || code == sqlite3.SQLITE_CANTOPEN
 }

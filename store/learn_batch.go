@@ -227,12 +227,11 @@ func (b *learnBatcher) together(batch []*learnRequest) (answers []learnAnswer, b
 	if err != nil {
 		return answers, false, fmt.Errorf("begin: %w", err)
 	}
-	defer sqlTx.Rollback() // after the commit, nothing
-	txs := make([]*Tx, len(batch))
+	defer sqlTx.Rollback() // on every return before the commit; after it, nothing
+	var committed []*Tx    // the actions kept, whose effects follow the commit
 	savepoint, release, rollbackTo := sqlTx.Stmt(b.savepoints[0]), sqlTx.Stmt(b.savepoints[1]), sqlTx.Stmt(b.savepoints[2])
 	for i, r := range batch {
 		if _, err := savepoint.ExecContext(ctx); err != nil {
-			_ = sqlTx.Rollback()
 			return answers, true, fmt.Errorf("savepoint: %w", err)
 		}
 		rctx := context.WithoutCancel(r.ctx)
@@ -248,21 +247,18 @@ func (b *learnBatcher) together(batch []*learnRequest) (answers []learnAnswer, b
 			return l, err
 		})
 		if a.panicked != nil {
-			_ = sqlTx.Rollback()
 			answers[i] = a
 			return answers, true, a.err
 		}
 		l, err := a.learning, a.err
 		if err != nil {
 			if _, rerr := rollbackTo.ExecContext(ctx); rerr != nil {
-				_ = sqlTx.Rollback()
 				return answers, true, fmt.Errorf("rollback to savepoint after %v: %w", err, rerr)
 			}
 		} else {
-			txs[i] = tx
+			committed = append(committed, tx)
 		}
 		if _, rerr := release.ExecContext(ctx); rerr != nil {
-			_ = sqlTx.Rollback()
 			return answers, true, fmt.Errorf("release savepoint: %w", rerr)
 		}
 		answers[i] = learnAnswer{learning: l, err: err}
@@ -274,10 +270,8 @@ func (b *learnBatcher) together(batch []*learnRequest) (answers []learnAnswer, b
 	if n := int64(len(batch)); n > b.largest.Load() {
 		b.largest.Store(n)
 	}
-	for _, tx := range txs {
-		if tx != nil {
-			tx.afterCommit()
-		}
+	for _, tx := range committed {
+		tx.afterCommit()
 	}
 	return answers, true, nil
 }

@@ -219,24 +219,14 @@ func (tx *Tx) excludedLearners(ctx context.Context, f report.Filter) (*learnerSe
 	}
 	bound := last / excludedShare
 	need := float64(last - bound)
-	out := map[int64]bool{}
+	out := map[skillpath.ID]bool{}
 	// add reads the ids of q into out; false when they are more than bound
 	add := func(q string, a sqlArgs) (bool, error) {
-		rows, err := tx.QueryContext(ctx, q+` LIMIT `+strconv.FormatInt(bound+1, 10), a...)
-		if err != nil {
-			return false, err
-		}
-		defer rows.Close()
-		n := int64(0)
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return false, err
-			}
+		ids, err := queryIDs(ctx, tx, q+` LIMIT `+strconv.FormatInt(bound+1, 10), a...)
+		for _, id := range ids {
 			out[id] = true
-			n++
 		}
-		return n <= bound && int64(len(out)) <= bound, rows.Err()
+		return int64(len(ids)) <= bound && int64(len(out)) <= bound, err
 	}
 	if f.RegisteredFrom != nil || f.RegisteredBefore != nil {
 		var a sqlArgs
@@ -253,23 +243,11 @@ func (tx *Tx) excludedLearners(ctx context.Context, f report.Filter) (*learnerSe
 	}
 	if len(f.GroupIDs) > 0 {
 		var a sqlArgs
-		var groups []int64
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT gt.descendant_id FROM group_tree gt WHERE gt.ancestor_id IN (`+list(&a, f.GroupIDs)+`)`, a...)
+		subtree, err := queryIDs(ctx, tx, `SELECT DISTINCT gt.descendant_id FROM group_tree gt WHERE gt.ancestor_id IN (`+list(&a, f.GroupIDs)+`)`, a...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var g int64
-			if err := rows.Scan(&g); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			groups = append(groups, g)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		groups := int64s(subtree)
 		// far fewer memberships than users to keep: narrow. An estimate,
 		// which only saves looking for the users left out (they are counted
 		// below); the planner's is low for a long list of groups (67,583
@@ -316,10 +294,19 @@ func (tx *Tx) excludedLearners(ctx context.Context, f report.Filter) (*learnerSe
 	}
 	excluded := make([]int64, 0, len(out))
 	for id := range out {
-		excluded = append(excluded, id)
+		excluded = append(excluded, int64(id))
 	}
 	slices.Sort(excluded)
 	return &learnerSet{excluded: excluded}, nil
+}
+
+// int64s is ids as PostgreSQL array parameters are bound.
+func int64s(ids []skillpath.ID) []int64 {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+	}
+	return out
 }
 
 // estimate is the planner's estimate of the rows of q (PostgreSQL).

@@ -76,6 +76,10 @@ type Store struct {
 	batcher *learnBatcher
 }
 
+// sqliteBusyTimeout is how long a SQLite connection waits for a lock held
+// by another connection or process before it answers "busy".
+const sqliteBusyTimeout = 10 * time.Second
+
 // DefaultBaseURL is the base of statement IRIs when none is configured:
 // the default address of serve.
 const DefaultBaseURL = "http://127.0.0.1:8080"
@@ -106,10 +110,8 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		// WAL lets readers go on while one writer writes; the write pool
 		// holds one connection and begins IMMEDIATE transactions, so
 		// writers queue on the busy timeout instead of failing to upgrade.
-		// The busy timeout comes first: switching a new file to WAL takes
-		// a lock that another process starting at the same moment may
-		// hold, and a pragma before it would fail at once (SQLITE_BUSY).
-		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		pragmas := fmt.Sprintf("_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)",
+			sqliteBusyTimeout.Milliseconds())
 		if s.db, err = sql.Open("sqlite", "file:"+path+"?"+pragmas); err != nil {
 			return nil, err
 		}
@@ -159,7 +161,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 // at once both switch it to WAL, and SQLite answers that switch "busy"
 // at once, without its busy handler, while the other holds the lock.
 func (s *Store) ping(ctx context.Context) error {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(sqliteBusyTimeout)
 	for {
 		err := s.db.PingContext(ctx)
 		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
