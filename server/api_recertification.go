@@ -275,13 +275,3 @@ func (s *Server) revokeAward(w http.ResponseWriter, r *http.Request, caller *ski
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }
-
-// adminPathID lets platform admins in and reads the path's {id}, an id of
-// what (for the 404's message). Returns EFORBIDDEN for others and
-// ENOTFOUND for a bad id.
-func adminPathID(r *http.Request, caller *skillpath.User, what string) (skillpath.ID, error) {
-	if err := requirePlatformAdmin(caller); err != nil {
-		return 0, err
-	}
-	return pathID(r, "id", what)
-}

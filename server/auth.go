@@ -42,6 +42,16 @@ func pathID(r *http.Request, name, what string) (skillpath.ID, error) {
 	return id, nil
 }
 
+// adminPathID lets platform admins in and reads the path's {id}, an id of
+// what (for the 404's message). Returns EFORBIDDEN for others and
+// ENOTFOUND for a bad id.
+func adminPathID(r *http.Request, caller *skillpath.User, what string) (skillpath.ID, error) {
+	if err := requirePlatformAdmin(caller); err != nil {
+		return 0, err
+	}
+	return pathID(r, "id", what)
+}
+
 // bearer is the request's API token ("" without one).
 func bearer(r *http.Request) string {
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

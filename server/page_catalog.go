@@ -279,10 +279,7 @@ func newCertificatePreview(u *store.CertificateUpdate, f certificateForm) *certi
 }
 
 func (s *Server) pageCertificateEdit(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "certificate")
+	id, err := adminPathID(r, v.User, "certificate")
 	if err != nil {
 		return err
 	}
@@ -317,10 +314,7 @@ func formOfHidden(h map[string]string) certificateForm {
 // (expiration and re-enrollment dates that change) with a confirm button;
 // with it, or when nothing changes for any learner, it saves.
 func (s *Server) pageCertificateSave(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "certificate")
+	id, err := adminPathID(r, v.User, "certificate")
 	if err != nil {
 		return err
 	}

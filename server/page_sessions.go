@@ -90,10 +90,7 @@ type sessionsPage struct {
 }
 
 func (s *Server) pageSessions(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "training")
+	id, err := adminPathID(r, v.User, "training")
 	if err != nil {
 		return err
 	}
@@ -125,10 +122,7 @@ func (s *Server) pageSessions(w http.ResponseWriter, r *http.Request, v *view) e
 }
 
 func (s *Server) pageSessionCreate(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "training")
+	id, err := adminPathID(r, v.User, "training")
 	if err != nil {
 		return err
 	}
@@ -157,10 +151,7 @@ func fieldAnchor(err error, prefix string) string {
 // (SPEC §1, commerce), from the path's sessions page, which is the
 // platform admins' (group admins record purchases through the API).
 func (s *Server) pagePurchase(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "training")
+	id, err := adminPathID(r, v.User, "training")
 	if err != nil {
 		return err
 	}
@@ -383,10 +374,7 @@ func (s *Server) pageSessionDeletePreview(w http.ResponseWriter, r *http.Request
 // pageSessionDelete deletes the session once confirmed on the preview
 // (confirm=delete); without it, the preview is shown again.
 func (s *Server) pageSessionDelete(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requirePlatformAdmin(v.User); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id", "session")
+	id, err := adminPathID(r, v.User, "session")
 	if err != nil {
 		return err
 	}
