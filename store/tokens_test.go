@@ -3,9 +3,11 @@ package store_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"skillpath"
 	"skillpath/internal/testdb"
+	"skillpath/store"
 )
 
 // TestTokens: a token names its live user until the user is deleted.
@@ -67,6 +69,66 @@ func TestLogin(t *testing.T) {
 				wantCode(t, err, tc.code)
 				if tc.code == "" && got.ID != u.ID {
 					t.Errorf("logged in as %s, want %s", got.ID, u.ID)
+				}
+			})
+		}
+	})
+}
+
+// TestTokenUseWhileWriterBusy: recording a token's use is a write, but a
+// request using the token must not wait on the writer for it. With the
+// write lock held — by this store, or on SQLite by another process — the
+// token still authenticates at once, its use unrecorded; the next use once
+// the writer is free records it.
+func TestTokenUseWhileWriterBusy(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		url := testdb.URL(t, dialect)
+		st := testdb.OpenURL(t, url, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+		holders := map[string]*store.Store{"this process": st}
+		if dialect == "sqlite" {
+			holders["another process"] = testdb.OpenURL(t, url, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+		}
+		for name, holder := range holders {
+			t.Run(name, func(t *testing.T) {
+				u := mustUser(t, st, strings.ReplaceAll(name, " ", "-")+"@example.com")
+				token, err := st.CreateToken(ctx, u.ID, u.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				release := holder.HoldWriter(ctx)
+				var got *skillpath.User
+				done := make(chan error, 1)
+				go func() {
+					var err error
+					got, err = st.UserByToken(ctx, token)
+					done <- err
+				}()
+				select {
+				case err := <-done:
+					release()
+					if err != nil || got.ID != u.ID {
+						t.Fatalf("UserByToken with the writer held = %+v, %v; want user %s", got, err, u.ID)
+					}
+				case <-time.After(2 * time.Second):
+					release()
+					<-done
+					t.Fatal("UserByToken waited more than 2 s for the writer; want no wait for recording a use")
+				}
+				used := func() *time.Time {
+					list, err := st.Tokens(ctx, u.ID)
+					if err != nil || len(list) != 1 {
+						t.Fatalf("Tokens = %+v, %v", list, err)
+					}
+					return list[0].LastUsedAt
+				}
+				if dialect == "sqlite" && used() != nil {
+					t.Errorf("last_used_at %v written while another writer held the lock", used())
+				}
+				if _, err := st.UserByToken(ctx, token); err != nil {
+					t.Fatal(err)
+				}
+				if used() == nil {
+					t.Error("last_used_at still empty after a use with the writer free")
 				}
 			})
 		}
