@@ -21,12 +21,6 @@ const tokenPrefix = "spt_"
 // writes it again, so that not every API call is a write.
 const tokenUseEvery = time.Minute
 
-// tokenUseWait bounds how long a request waits for the writer to record
-// its token's use. The use is a courtesy to whoever reads the token list,
-// not part of the request: with the writer busy longer (a batch of
-// learning actions, or another process holding SQLite's lock for up to its
-// busy timeout), the use is left for a later request to record.
-const tokenUseWait = 200 * time.Millisecond
 
 // MaxTokenLifetime is the furthest a token's expiry may be set.
 const MaxTokenLifetime = 10 * 366 * 24 * time.Hour
@@ -110,7 +104,7 @@ var qUserByToken = prepare(`SELECT u.id, u.email, u.name, u.registered_at, u.del
 
 // UserByToken returns the live user an API token belongs to, and records
 // the token's use (at most every tokenUseEvery, and only when the writer is
-// free within tokenUseWait). Returns EUNAUTHORIZED for an unknown, revoked
+// free (Store.writeIfFree)). Returns EUNAUTHORIZED for an unknown, revoked
 // or expired token.
 func (s *Store) UserByToken(ctx context.Context, token string) (*skillpath.User, error) {
 	var tokenID skillpath.ID
@@ -129,15 +123,10 @@ func (s *Store) UserByToken(ctx context.Context, token string) (*skillpath.User,
 		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "the token has expired")
 	}
 	if !used.Valid || now.Sub(fromMillis(used.Int64)) >= tokenUseEvery {
-		wait, cancel := context.WithTimeout(ctx, tokenUseWait)
-		err := s.write(wait, func(tx *Tx) error {
-			_, err := tx.ExecContext(wait, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, millis(now), tokenID)
+		_, err := s.writeIfFree(ctx, func(ctx context.Context, tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, millis(now), tokenID)
 			return err
 		})
-		cancel()
-		if err != nil && ctx.Err() == nil && (wait.Err() != nil || IsUnavailable(err)) {
-			err = nil // the writer is busy: a later use records it
-		}
 		if err != nil {
 			return nil, err
 		}

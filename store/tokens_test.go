@@ -134,3 +134,47 @@ func TestTokenUseWhileWriterBusy(t *testing.T) {
 		}
 	})
 }
+
+// TestWebSessionSlideWhileWriterBusy: a browser session's sliding end is
+// written in passing as well. With the writer held, the session still
+// signs in the request at once, its end unmoved; the next request with the
+// writer free slides it.
+func TestWebSessionSlideWhileWriterBusy(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dialect string) {
+		st := open(t, dialect)
+		wall := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+		st.Wall = func() time.Time { return wall }
+		u := mustUser(t, st, "browser@example.com")
+		token, created, err := st.CreateWebSession(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wall = wall.Add(time.Hour) // the end is due to slide
+		release := st.HoldWriter(ctx)
+		done := make(chan error, 1)
+		var ws *store.WebSession
+		go func() {
+			var err error
+			ws, err = st.WebSession(ctx, token)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			release()
+			if err != nil || ws.User.ID != u.ID {
+				t.Fatalf("WebSession with the writer held = %+v, %v; want user %s", ws, err, u.ID)
+			}
+			if dialect == "sqlite" && !ws.ExpiresAt.Equal(created.ExpiresAt) {
+				t.Errorf("session end %v, want it unmoved (%v) while the writer was held", ws.ExpiresAt, created.ExpiresAt)
+			}
+		case <-time.After(2 * time.Second):
+			release()
+			<-done
+			t.Fatal("WebSession waited more than 2 s for the writer; want no wait for sliding its end")
+		}
+		ws, err = st.WebSession(ctx, token)
+		if err != nil || !ws.ExpiresAt.Equal(wall.Add(store.WebSessionIdle)) {
+			t.Fatalf("WebSession with the writer free = %+v, %v; want its end slid to %v", ws, err, wall.Add(store.WebSessionIdle))
+		}
+	})
+}

@@ -52,6 +52,26 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.inTx(ctx, s.wdb, s.wstmts, nil, fn)
 }
 
+// writeFreeWait bounds how long writeIfFree waits for the writer.
+const writeFreeWait = 200 * time.Millisecond
+
+// writeIfFree runs fn as write does, when the writer is free within
+// writeFreeWait; with the writer busy longer (a batch of learning actions,
+// or another process holding SQLite's lock for up to its busy timeout) it
+// gives up and returns false, nil. For the writes a read request makes in
+// passing — a token's last use, a browser session's sliding end — which a
+// later request makes as well: the request itself must not wait on them.
+// fn must use the context it is given.
+func (s *Store) writeIfFree(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (bool, error) {
+	wait, cancel := context.WithTimeout(ctx, writeFreeWait)
+	defer cancel()
+	err := s.write(wait, func(tx *Tx) error { return fn(wait, tx) })
+	if err != nil && ctx.Err() == nil && (wait.Err() != nil || IsUnavailable(err)) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // read runs fn in a read-only transaction: one consistent snapshot for
 // queries that read several tables.
 func (s *Store) read(ctx context.Context, fn func(tx *Tx) error) error {

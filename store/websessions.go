@@ -68,7 +68,9 @@ func (s *Store) CreateWebSession(ctx context.Context, userID skillpath.ID) (stri
 	return token, ws, err
 }
 
-// WebSession returns the live session a cookie names and slides its end.
+// WebSession returns the live session a cookie names and slides its end
+// (when the writer is free: Store.writeIfFree; the end is slid well before
+// it comes, so a later request slides it otherwise).
 // Returns EUNAUTHORIZED for an unknown, expired or revoked session (deleting
 // a user deletes their sessions) and for a deleted user.
 func (s *Store) WebSession(ctx context.Context, token string) (*WebSession, error) {
@@ -93,14 +95,16 @@ func (s *Store) WebSession(ctx context.Context, token string) (*WebSession, erro
 		slid = ws.AbsoluteAt
 	}
 	if slid.Sub(ws.ExpiresAt) > webSessionSlide {
-		err := s.write(ctx, func(tx *Tx) error {
+		slide, err := s.writeIfFree(ctx, func(ctx context.Context, tx *Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE web_sessions SET expires_at = $1 WHERE token_hash = $2`, millis(slid), hash)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
-		ws.ExpiresAt = slid
+		if slide {
+			ws.ExpiresAt = slid
+		}
 	}
 	if ws.User, err = s.FindUser(ctx, userID); err != nil {
 		return nil, err
