@@ -21,7 +21,6 @@ const tokenPrefix = "spt_"
 // writes it again, so that not every API call is a write.
 const tokenUseEvery = time.Minute
 
-
 // MaxTokenLifetime is the furthest a token's expiry may be set.
 const MaxTokenLifetime = 10 * 366 * 24 * time.Hour
 
