@@ -149,3 +149,28 @@ func (s *Store) PlainCertificateStats(ctx context.Context, sc report.Scope, f re
 	})
 	return list, err
 }
+
+// ExplainProgress is the plan of the learning pass's read of an
+// enrollment's progress (qProgressOf), planned freely, as the pass runs it.
+func (s *Store) ExplainProgress(ctx context.Context, enrollmentID skillpath.ID) (string, error) {
+	var plan string
+	err := s.read(ctx, func(tx *Tx) error {
+		var err error
+		plan, err = s.explain(ctx, tx, false, qProgressOf.text(s.dialect), sqlArgs{enrollmentID})
+		return err
+	})
+	return plan, err
+}
+
+// ExecSQL runs statements in one write transaction, for tests that shape
+// rows the API cannot make quickly.
+func (s *Store) ExecSQL(ctx context.Context, statements ...string) error {
+	return s.write(ctx, func(tx *Tx) error {
+		for _, q := range statements {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+}
