@@ -25,6 +25,9 @@ func groupLearners(a *sqlArgs, groups []skillpath.ID) string {
 		WHERE gt.ancestor_id IN (` + list(a, groups) + `)`
 }
 
+// activeLearners is the condition of the user status "active".
+const activeLearners = `cl.user_deleted = FALSE`
+
 // filterConditions are the conditions the filter puts on the learners of
 // rows cl; they combine with AND, the values of one custom field with OR.
 // With a learner set (Tx.filterLearners: a broad filter), the conditions
@@ -36,7 +39,7 @@ func filterConditions(a *sqlArgs, f report.Filter, kept *learnerSet) []string {
 	case report.UsersDeleted:
 		where = append(where, `cl.user_deleted = TRUE`)
 	default:
-		where = append(where, `cl.user_deleted = FALSE`)
+		where = append(where, activeLearners)
 	}
 	if kept != nil {
 		if c := kept.condition(a, `cl.user_id`); c != "" {
@@ -99,9 +102,14 @@ func userSets(a *sqlArgs, f report.Filter) []string {
 // custom: statsRead), instead of the filter's users hashed by each of the
 // query's parallel workers (docs/PERFORMANCE.md, issue 12, fourth
 // session). With no one left out, the filter adds no condition at all.
+// On SQLite too, when a filter leaves out fewer than one user in
+// subtractShare (the root group: the staff outside every group), those
+// users are subtracted instead (certificateStatsQuery): the list costs the
+// unfiltered one and a search of the users left out, no test per row.
 type learnerSet struct {
-	bytes    []byte
-	excluded []int64
+	bytes      []byte
+	excluded   []int64
+	subtracted []int64
 }
 
 // condition is the test of the user id expression user against the set,
@@ -183,19 +191,33 @@ func (tx *Tx) filterLearners(ctx context.Context, f report.Filter) (*learnerSet,
 		mark(id)
 	}
 	var kept int64
+	var out []int64
 	all := byte(len(sets))
 	for id, m := range met {
 		if m == all {
 			met[id], kept = 1, kept+1
 		} else {
 			met[id] = 0
+			if id > 0 && int64(len(out))*subtractShare <= last {
+				out = append(out, int64(id))
+			}
 		}
 	}
-	if kept*broadShare <= last {
+	switch {
+	case kept*broadShare <= last:
 		return nil, nil
+	case len(out) == 0:
+		return &learnerSet{}, nil
+	case int64(len(out))*subtractShare <= last:
+		return &learnerSet{subtracted: out}, nil
 	}
 	return &learnerSet{bytes: met}, nil
 }
+
+// subtractShare: on SQLite a broad filter leaving out fewer than one user
+// in subtractShare is read as the users it leaves out, whose counts are
+// subtracted from everyone's (learnerSet.subtracted).
+const subtractShare = 64
 
 // excludedShare: on PostgreSQL a filter leaving out fewer than one user
 // in excludedShare is read as the users it leaves out (Tx.excludedLearners).
