@@ -224,6 +224,11 @@ func TestStatsQueryPlansAtScale(t *testing.T) {
 			if problem := broadProblem(dialect, plan); problem != "" {
 				t.Errorf("list with %q %s:\n%s", query, problem, plan)
 			}
+			// the root group leaves out only the staff outside every group:
+			// SQLite subtracts their counts instead of testing every row
+			if query == "group="+root && dialect == "sqlite" && !sqliteSubtracted.MatchString(plan) {
+				t.Errorf("list with %q does not subtract the users it leaves out:\n%s", query, plan)
+			}
 		}
 		plan, err := st.ExplainStats(ctx, "learners", all, report.Filter{UserStatus: report.UsersActive}, 1)
 		if err != nil {
