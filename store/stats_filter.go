@@ -113,7 +113,8 @@ type learnerSet struct {
 }
 
 // condition is the test of the user id expression user against the set,
-// "" when it keeps everyone.
+// "" when it keeps everyone — and for a subtracted set, whose users left
+// out only certificateStatsQuery knows how to take away.
 func (k *learnerSet) condition(a *sqlArgs, user string) string {
 	if k.bytes == nil {
 		if len(k.excluded) == 0 {
@@ -140,7 +141,8 @@ const broadShare = 8
 
 // filterLearners reads, on SQLite, the users the filter's conditions on
 // users keep and returns them as a set when they are more than one user in
-// broadShare; nil for a narrower filter or one with no condition on users:
+// broadShare (as the users left out, to subtract, when those are fewer
+// than one in subtractShare; an empty set when there are none); nil for a narrower filter or one with no condition on users:
 // the conditions are then given to the planner as they are. On PostgreSQL
 // it is Tx.excludedLearners. One query, whose answer is, for each
 // condition, the ids it keeps joined by commas (read straight from the
