@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -377,25 +378,52 @@ func BenchmarkStatsListBroad(b *testing.B) {
 
 // ratio times fn and floor alternately, b.N times each, and reports fn's
 // mean time in ms, the floor's, and their ratio: both measured in the same
-// window, so the load of a shared machine weighs on both alike.
+// window, so the load of a shared machine weighs on both alike. It reports
+// the CPU time of this process and its children the same way (cpu-ms,
+// floor-cpu-ms, x-floor-cpu): on SQLite, whose work is all in this
+// process, a reading the other processes of a loaded machine do not
+// stretch as they stretch the wall clock (on PostgreSQL it is the
+// client's and the server's Go side only).
 func ratio(b *testing.B, floor, fn func()) {
 	b.Helper()
 	floor() // warm both up once
 	fn()
-	var spent, floorSpent time.Duration
+	var spent, floorSpent, cpuSpent, floorCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime(b)
 		floor()
 		floorSpent += time.Since(start)
-		start = time.Now()
+		floorCPU += cpuTime(b) - cpu
+		start, cpu = time.Now(), cpuTime(b)
 		fn()
 		spent += time.Since(start)
+		cpuSpent += cpuTime(b) - cpu
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(spent.Microseconds())/1000/float64(b.N), "ms")
 	b.ReportMetric(float64(floorSpent.Microseconds())/1000/float64(b.N), "floor-ms")
 	b.ReportMetric(float64(spent)/float64(floorSpent), "x-floor")
+	b.ReportMetric(float64(cpuSpent.Microseconds())/1000/float64(b.N), "cpu-ms")
+	b.ReportMetric(float64(floorCPU.Microseconds())/1000/float64(b.N), "floor-cpu-ms")
+	b.ReportMetric(float64(cpuSpent)/float64(max(floorCPU, 1)), "x-floor-cpu")
+}
+
+// cpuTime is the CPU time, user and system, this process and its waited
+// children have spent.
+func cpuTime(b *testing.B) time.Duration {
+	var self, children syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err != nil {
+		b.Fatal(err)
+	}
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children); err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for _, ru := range []syscall.Rusage{self, children} {
+		total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return total
 }
 
 // BenchmarkStatsLearnersPage times a page of 50 learners of the largest

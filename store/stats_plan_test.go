@@ -224,6 +224,11 @@ func TestStatsQueryPlansAtScale(t *testing.T) {
 			if problem := broadProblem(dialect, plan); problem != "" {
 				t.Errorf("list with %q %s:\n%s", query, problem, plan)
 			}
+			// the root group leaves out only the staff outside every group:
+			// SQLite subtracts their counts instead of testing every row
+			if query == "group="+root && dialect == "sqlite" && !sqliteSubtracted.MatchString(plan) {
+				t.Errorf("list with %q does not subtract the users it leaves out:\n%s", query, plan)
+			}
 		}
 		plan, err := st.ExplainStats(ctx, "learners", all, report.Filter{UserStatus: report.UsersActive}, 1)
 		if err != nil {
@@ -270,8 +275,18 @@ func byUser(dialect, plan string) bool {
 // certificate_learners user by user. SQLite reads it by certificate
 // through its covering counting index, checking each row against the
 // filter's learners (a set bound as a parameter), without sorting rows
-// for the grouping; PostgreSQL hashes the filter's learners once.
+// for the grouping; PostgreSQL hashes the filter's learners once. When
+// SQLite subtracts the few users a filter leaves out (the subquery x,
+// planned after the counts of everyone, k), only x reaches them by user.
+var sqliteSubtracted = regexp.MustCompile(`(?m)^(MATERIALIZE|CO-ROUTINE) x$`)
+
 func broadProblem(dialect, plan string) string {
+	if m := sqliteSubtracted.FindStringIndex(plan); dialect == "sqlite" && m != nil {
+		if !byUser(dialect, plan[m[1]:]) {
+			return "does not reach the users left out by user"
+		}
+		plan = plan[:m[0]]
+	}
 	if byUser(dialect, plan) || strings.Contains(plan, "certificate_learners_user") {
 		return "reaches certificate_learners by user"
 	}
