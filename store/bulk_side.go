@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// bulkSideTables are the tables a load on SQLite writes into a side file
+// of their own, on a second connection and writer, instead of into the
+// database: their rows, index builds and statistics then run on a second
+// core beside the database's, and the finished tables are copied into the
+// database at the end by INSERT … SELECT *, which SQLite runs with its
+// transfer optimisation (insert.c, xferOptimization: an identical table
+// with the same indexes, empty, foreign keys off) — records and index
+// entries copied in order, without decoding or sorting them. They are the
+// tables with the most secondary indexes for their rows, so the side's
+// work and the database's balance at about one core each.
+var bulkSideTables = []string{"awards", "certificate_learners"}
+
+// bulkSide is the side file of a load on SQLite: the database's file name
+// with "-bulk" appended, removed when the load ends (a load that did not
+// finish may leave it; the next one replaces it).
+type bulkSide struct {
+	path    string
+	db      *sql.DB
+	w       *bulkWriter
+	tables  []string
+	indexes []string // CREATE INDEX statements run after the rows
+}
+
+// has tells whether the table is written into the side file.
+func (sd *bulkSide) has(name string) bool { return sd != nil && slices.Contains(sd.tables, name) }
+
+// list is the side tables as an SQL list of strings, an empty string alone when none.
+func (sd *bulkSide) list() string {
+	if sd == nil {
+		return "''"
+	}
+	return "'" + strings.Join(sd.tables, "', '") + "'"
+}
+
+// openSide creates the side file with the side tables as the database
+// declares them — unique indexes included, the others built after the
+// rows as in the database — and its writer. No side file for a database
+// in memory.
+func (b *Bulk) openSide() error {
+	s := b.store
+	if s.sqlitePath == "" || strings.HasPrefix(s.sqlitePath, ":") || strings.Contains(s.sqlitePath, "?") {
+		return nil
+	}
+	sd := &bulkSide{path: s.sqlitePath + "-bulk", tables: bulkSideTables}
+	if err := os.Remove(sd.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("bulk: side file: %w", err)
+	}
+	rows, err := b.conn.QueryContext(b.ctx, `SELECT type, sql FROM sqlite_master WHERE tbl_name IN (`+sd.list()+`)
+		AND sql IS NOT NULL ORDER BY type = 'index', name`)
+	if err != nil {
+		return err
+	}
+	var schema []string
+	for rows.Next() {
+		var kind, q string
+		if err := rows.Scan(&kind, &q); err != nil {
+			rows.Close()
+			return err
+		}
+		if kind == "index" && !strings.HasPrefix(q, "CREATE UNIQUE") {
+			sd.indexes = append(sd.indexes, q)
+		} else {
+			schema = append(schema, q)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if sd.db, err = sql.Open("sqlite", "file:"+sd.path); err != nil {
+		return fmt.Errorf("bulk: side file: %w", err)
+	}
+	sd.db.SetMaxOpenConns(1)
+	conn, err := sd.db.Conn(b.ctx)
+	if err == nil {
+		sd.w = &bulkWriter{b: b, conn: conn}
+		for _, q := range append([]string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`,
+			fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)}, schema...) {
+			if _, err = conn.ExecContext(b.ctx, q); err != nil {
+				err = fmt.Errorf("%s: %w", q, err)
+				break
+			}
+		}
+	}
+	if err != nil {
+		sd.close()
+		return fmt.Errorf("bulk: side file: %w", err)
+	}
+	b.side = sd
+	return nil
+}
+
+// finish builds the side tables' indexes and statistics, then closes the
+// side file; the database's connection reads it next (copySide).
+func (sd *bulkSide) finish(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
+	for _, q := range sd.indexes {
+		if _, err := sd.w.conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	built := time.Since(start)
+	if _, err := sd.w.conn.ExecContext(ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	log.Info("bulk load: side file's indexes built and statistics gathered", "tables", sd.tables, "indexes", len(sd.indexes),
+		"indexes_duration", built.Round(time.Millisecond), "duration", time.Since(start).Round(time.Millisecond))
+	return sd.closeDB()
+}
+
+// copySide copies the side tables and their statistics into the database,
+// in one transaction, and has the planner read the statistics again.
+func (b *Bulk) copySide() error {
+	sd, ctx, conn := b.side, b.ctx, b.conn
+	start := time.Now()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS bulk_side`, sd.path); err != nil {
+		return fmt.Errorf("bulk: attach the side file: %w", err)
+	}
+	err := b.copySideTables()
+	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE bulk_side`); err == nil && derr != nil {
+		err = fmt.Errorf("bulk: detach the side file: %w", derr)
+	}
+	if err != nil {
+		return err
+	}
+	// the statistics copied are read by connections opened from now on;
+	// this one reads them again
+	if _, err := conn.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
+		return err
+	}
+	b.store.Log.Info("bulk load: side tables copied", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (b *Bulk) copySideTables() error {
+	sd, ctx, conn := b.side, b.ctx, b.conn
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range sd.tables {
+		// the transfer optimisation's form: no WHERE, every column
+		if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+t+` SELECT * FROM bulk_side.`+t); err != nil {
+			return fmt.Errorf("bulk: copy %s from the side file: %w", t, err)
+		}
+	}
+	for _, stat := range []string{"sqlite_stat1", "sqlite_stat4"} {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulk_side.sqlite_master WHERE name = ?`, stat).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		for _, q := range []string{`DELETE FROM main.` + stat + ` WHERE tbl IN (` + sd.list() + `)`,
+			`INSERT INTO main.` + stat + ` SELECT * FROM bulk_side.` + stat} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("bulk: copy the statistics of the side file: %w", err)
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// closeDB closes the side file's connection.
+func (sd *bulkSide) closeDB() error {
+	if sd.db == nil {
+		return nil
+	}
+	var err error
+	if sd.w != nil {
+		err = sd.w.conn.Close()
+	}
+	err = errors.Join(err, sd.db.Close())
+	sd.db = nil
+	return err
+}
+
+// close closes and removes the side file.
+func (sd *bulkSide) close() {
+	if sd == nil {
+		return
+	}
+	_ = sd.closeDB()
+	_ = os.Remove(sd.path)
+}
