@@ -57,9 +57,10 @@ type bulkWriter struct {
 	work    chan bulkBatch
 	done    chan struct{}
 	failed  atomic.Pointer[error]
-	inTx    bool // a transaction is open (writer)
-	txRows  int  // rows written in it (writer)
-	written int  // rows written in all (writer)
+	inTx    bool          // a transaction is open (writer)
+	txRows  int           // rows written in it (writer)
+	written int           // rows written in all (writer)
+	busy    time.Duration // spent writing (writer)
 }
 
 // bulkBatch is a table's rows handed to the writer.
@@ -153,7 +154,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		b.flushAll()
 		err = b.Err()
 	}
-	written := 0
+	written, busy := 0, []string(nil)
 	for _, w := range writers {
 		close(w.work)
 		<-w.done
@@ -164,9 +165,10 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 			err = fmt.Errorf("bulk: commit: %w", cerr)
 		}
 		written += w.written
+		busy = append(busy, w.busy.Round(time.Millisecond).String())
 	}
 	b.close()
-	s.Log.Info("bulk load: rows written", "rows", written, "duration", time.Since(start).Round(time.Millisecond))
+	s.Log.Info("bulk load: rows written", "rows", written, "duration", time.Since(start).Round(time.Millisecond), "writers_busy", busy)
 	// the side file builds its indexes and statistics meanwhile
 	var sideDone chan error
 	if b.side != nil && err == nil {
@@ -304,12 +306,15 @@ func (b *Bulk) sqliteRestore(ctx context.Context) {
 }
 
 // dropIndexes drops the secondary indexes of the tables a load writes in
-// the database — not those of primary keys and unique constraints — and
-// returns the statements that create them again.
+// the database — not those of primary keys and unique constraints; on
+// SQLite the unique indexes created on their own (CREATE UNIQUE INDEX)
+// are dropped too, and building them again checks that no two rows
+// collide, as inserting them one by one would have — and returns the
+// statements that create them again.
 func (b *Bulk) dropIndexes() ([]string, error) {
 	s := b.store
 	// the side tables stay empty here until copied with their indexes
-	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN (` + bulkTableList + `) AND tbl_name NOT IN (` + b.side.list() + `) ORDER BY name`
 	if s.dialect.postgres {
 		q = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()
@@ -454,6 +459,8 @@ func (w *bulkWriter) run() {
 // (Add): a transaction never holds a row whose parent is still to come.
 func (w *bulkWriter) write(batch bulkBatch) error {
 	t, ctx := batch.t, w.b.ctx
+	start := time.Now()
+	defer func() { w.busy += time.Since(start) }()
 	n := len(batch.values) / len(t.columns)
 	if !w.inTx {
 		if _, err := w.conn.ExecContext(ctx, `BEGIN`); err != nil {
