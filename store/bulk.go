@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -44,8 +45,8 @@ type Bulk struct {
 	// a table's batch need not wait for its parents' pending rows
 	unchecked bool
 
-	main *bulkWriter // writes into the database
-	side *bulkSide   // SQLite: the side file's writer and tables, nil if none
+	main  *bulkWriter // writes into the database
+	sides []*bulkSide // SQLite: the side files' writers and tables
 }
 
 // bulkWriter writes the batches of its tables on one connection, on a
@@ -130,11 +131,15 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 			return err
 		}
 		b.unchecked = true
-		if err := b.openSide(); err != nil {
+		defer func() {
+			for _, sd := range b.sides {
+				sd.close()
+			}
+		}()
+		if err := b.openSides(); err != nil {
 			b.sqliteRestore(bg)
 			return err
 		}
-		defer func() { b.side.close() }()
 	}
 	indexes, err := b.dropIndexes()
 	if err != nil {
@@ -169,11 +174,13 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	b.close()
 	s.Log.Info("bulk load: rows written", "rows", written, "duration", time.Since(start).Round(time.Millisecond), "writers_busy", busy)
-	// the side file builds its indexes and statistics meanwhile
-	var sideDone chan error
-	if b.side != nil && err == nil {
-		sideDone = make(chan error, 1)
-		go func() { sideDone <- b.side.finish(bg, s.Log) }()
+	// the side files build their indexes and statistics meanwhile
+	sideDone, started := make(chan sideResult, len(b.sides)), 0
+	if err == nil {
+		for _, sd := range b.sides {
+			started++
+			go func() { sideDone <- sideResult{sd, sd.finish(bg, s.Log)} }()
+		}
 	}
 	start = time.Now()
 	// the indexes come back whatever happened: the schema is the migrations'
@@ -186,13 +193,16 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	if err == nil {
 		err = b.analyze()
 	}
-	if sideDone != nil {
-		if serr := <-sideDone; err == nil && serr != nil {
-			err = fmt.Errorf("bulk: side file: %w", serr)
+	// each side file copied as soon as it is done: the last one's copy
+	// alone waits for every index build
+	for ; started > 0; started-- {
+		r := <-sideDone
+		if err == nil && r.err != nil {
+			err = fmt.Errorf("bulk: side file of %s: %w", strings.Join(r.side.tables, ", "), r.err)
 		}
-	}
-	if err == nil && b.side != nil {
-		err = b.copySide()
+		if err == nil {
+			err = b.copySide(r.side)
+		}
 	}
 	if err == nil {
 		err = b.finish()
@@ -205,10 +215,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 
 // writers are the load's writers, the database's first.
 func (b *Bulk) writers() []*bulkWriter {
-	if b.side != nil {
-		return []*bulkWriter{b.main, b.side.w}
+	ws := []*bulkWriter{b.main}
+	for _, sd := range b.sides {
+		ws = append(ws, sd.w)
 	}
-	return []*bulkWriter{b.main}
+	return ws
 }
 
 // analyze gathers the planner statistics of the database (those of the
@@ -315,7 +326,7 @@ func (b *Bulk) dropIndexes() ([]string, error) {
 	s := b.store
 	// the side tables stay empty here until copied with their indexes
 	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN (` + bulkTableList + `) AND tbl_name NOT IN (` + b.side.list() + `) ORDER BY name`
+		AND tbl_name IN (` + bulkTableList + `) AND tbl_name NOT IN (` + b.sideList() + `) ORDER BY name`
 	if s.dialect.postgres {
 		q = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()
 			AND i.tablename IN (` + bulkTableList + `) AND i.indexdef NOT LIKE 'CREATE UNIQUE%'
@@ -360,8 +371,10 @@ const bulkTableList = `'users', 'user_fields', 'groups', 'group_tree', 'group_me
 func (b *Bulk) Table(name string, columns ...string) *BulkTable {
 	t := &BulkTable{bulk: b, name: name, columns: columns, perRow: max(1, bulkParams/len(columns)), spare: make(chan []any, bulkQueue+1),
 		w: b.main}
-	if b.side.has(name) {
-		t.w = b.side.w
+	for _, sd := range b.sides {
+		if slices.Contains(sd.tables, name) {
+			t.w = sd.w
+		}
 	}
 	b.tables = append(b.tables, t)
 	return t

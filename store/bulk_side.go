@@ -12,20 +12,22 @@ import (
 	"time"
 )
 
-// bulkSideTables are the tables a load on SQLite writes into a side file
-// of their own, on a second connection and writer, instead of into the
-// database: their rows, index builds and statistics then run on a second
-// core beside the database's, and the finished tables are copied into the
-// database at the end by INSERT … SELECT *, which SQLite runs with its
-// transfer optimisation (insert.c, xferOptimization: an identical table
-// with the same indexes, empty, foreign keys off) — records and index
-// entries copied in order, without decoding or sorting them.
+// bulkSides are the tables a load on SQLite writes into side files of
+// their own — one file per group, each on a connection and writer of its
+// own — instead of into the database: their rows, index builds and
+// statistics then run beside the database's, on the other core, and each
+// side file's finished tables are copied into the database as soon as it
+// is done by INSERT … SELECT *, which SQLite runs with its transfer
+// optimisation (insert.c, xferOptimization: an identical table with the
+// same indexes, empty, foreign keys off) — records and index entries
+// copied in order, without decoding or sorting them.
 //
-// certificate_learners alone: eight secondary indexes, nearly two thirds
-// of the index builds of a load (the generator's rows, 100,000 learners),
-// so that its index builds take about as long as those of every other
-// table in the database.
-var bulkSideTables = []string{"certificate_learners"}
+// certificate_learners: nine secondary indexes, nearly two thirds of the
+// index builds of a load of the generator's rows; enrollments: a third of
+// the CPU of writing the rows (nineteen columns, two unique indexes filled
+// at random places), which the database's writer would otherwise spend
+// while the others wait.
+var bulkSides = [][]string{{"certificate_learners"}, {"enrollments"}}
 
 // bulkSideKept are the side tables' secondary indexes kept during the
 // load rather than built after it: the generator writes each learner's
@@ -37,9 +39,9 @@ var bulkSideTables = []string{"certificate_learners"}
 // what the load waits for.
 var bulkSideKept = []string{"certificate_learners_user", "certificate_learners_email"}
 
-// bulkSide is the side file of a load on SQLite: the database's file name
-// with "-bulk" appended, removed when the load ends (a load that did not
-// finish may leave it; the next one replaces it).
+// bulkSide is a side file of a load on SQLite: the database's file name
+// with "-bulk" and a number appended, removed when the load ends (a load
+// that did not finish may leave it; the next one replaces it).
 type bulkSide struct {
 	path    string
 	db      *sql.DB
@@ -48,31 +50,51 @@ type bulkSide struct {
 	indexes []string // CREATE INDEX statements run after the rows
 }
 
-// has tells whether the table is written into the side file.
-func (sd *bulkSide) has(name string) bool { return sd != nil && slices.Contains(sd.tables, name) }
-
-// list is the side tables as an SQL list of strings, an empty string alone when none.
-func (sd *bulkSide) list() string {
-	if sd == nil {
-		return "''"
-	}
-	return "'" + strings.Join(sd.tables, "', '") + "'"
+// sideResult is a side file done, with the error that stopped it.
+type sideResult struct {
+	side *bulkSide
+	err  error
 }
 
-// openSide creates the side file with the side tables as the database
-// declares them — unique indexes and bulkSideKept included, the others
-// built after the rows as in the database — and its writer. No side file for a database
-// in memory.
-func (b *Bulk) openSide() error {
+// sqlList is names as an SQL list of strings, an empty string alone when
+// there are none.
+func sqlList(names []string) string {
+	return "'" + strings.Join(names, "', '") + "'"
+}
+
+// sideList is every side table as an SQL list of strings.
+func (b *Bulk) sideList() string {
+	var names []string
+	for _, sd := range b.sides {
+		names = append(names, sd.tables...)
+	}
+	return sqlList(names)
+}
+
+// openSides opens the side files of bulkSides, none for a database in
+// memory.
+func (b *Bulk) openSides() error {
 	s := b.store
 	if s.sqlitePath == "" || strings.HasPrefix(s.sqlitePath, ":") || strings.Contains(s.sqlitePath, "?") {
 		return nil
 	}
-	sd := &bulkSide{path: s.sqlitePath + "-bulk", tables: bulkSideTables}
+	for i, tables := range bulkSides {
+		if err := b.openSide(fmt.Sprintf("%s-bulk%d", s.sqlitePath, i+1), tables); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openSide creates a side file with its tables as the database declares
+// them, with the indexes of bulkSideKept — the others built after the rows
+// as in the database (dropIndexes) — and its writer.
+func (b *Bulk) openSide(path string, tables []string) error {
+	sd := &bulkSide{path: path, tables: tables}
 	if err := os.Remove(sd.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("bulk: side file: %w", err)
 	}
-	rows, err := b.conn.QueryContext(b.ctx, `SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN (`+sd.list()+`)
+	rows, err := b.conn.QueryContext(b.ctx, `SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN (`+sqlList(sd.tables)+`)
 		AND sql IS NOT NULL ORDER BY type = 'index', name`)
 	if err != nil {
 		return err
@@ -84,7 +106,7 @@ func (b *Bulk) openSide() error {
 			rows.Close()
 			return err
 		}
-		if kind == "index" && !strings.HasPrefix(q, "CREATE UNIQUE") && !slices.Contains(bulkSideKept, name) {
+		if kind == "index" && !slices.Contains(bulkSideKept, name) {
 			sd.indexes = append(sd.indexes, q)
 		} else {
 			schema = append(schema, q)
@@ -113,7 +135,7 @@ func (b *Bulk) openSide() error {
 		sd.close()
 		return fmt.Errorf("bulk: side file: %w", err)
 	}
-	b.side = sd
+	b.sides = append(b.sides, sd)
 	return nil
 }
 
@@ -137,13 +159,13 @@ func (sd *bulkSide) finish(ctx context.Context, log *slog.Logger) error {
 
 // copySide copies the side tables and their statistics into the database,
 // in one transaction, and has the planner read the statistics again.
-func (b *Bulk) copySide() error {
-	sd, ctx, conn := b.side, b.ctx, b.conn
+func (b *Bulk) copySide(sd *bulkSide) error {
+	ctx, conn := b.ctx, b.conn
 	start := time.Now()
 	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS bulk_side`, sd.path); err != nil {
 		return fmt.Errorf("bulk: attach the side file: %w", err)
 	}
-	err := b.copySideTables()
+	err := b.copySideTables(sd)
 	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE bulk_side`); err == nil && derr != nil {
 		err = fmt.Errorf("bulk: detach the side file: %w", derr)
 	}
@@ -159,8 +181,8 @@ func (b *Bulk) copySide() error {
 	return nil
 }
 
-func (b *Bulk) copySideTables() error {
-	sd, ctx, conn := b.side, b.ctx, b.conn
+func (b *Bulk) copySideTables(sd *bulkSide) error {
+	ctx, conn := b.ctx, b.conn
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -180,7 +202,7 @@ func (b *Bulk) copySideTables() error {
 		if n == 0 {
 			continue
 		}
-		for _, q := range []string{`DELETE FROM main.` + stat + ` WHERE tbl IN (` + sd.list() + `)`,
+		for _, q := range []string{`DELETE FROM main.` + stat + ` WHERE tbl IN (` + sqlList(sd.tables) + `)`,
 			`INSERT INTO main.` + stat + ` SELECT * FROM bulk_side.` + stat} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("bulk: copy the statistics of the side file: %w", err)
