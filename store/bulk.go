@@ -31,7 +31,11 @@ import (
 // The statements run on a goroutine of their own (the writer), on one
 // connection held for the whole load, so that generating the next rows
 // and storing the last ones can use two cores; each table's statement of
-// a full batch is prepared once for the whole load.
+// a full batch is prepared once for the whole load. On SQLite the tables
+// of bulkSides are written by writers of their own into side files, which
+// build their indexes and statistics while the database builds its own,
+// and are then copied into the database (bulk_side.go): one SQLite file
+// has one writer at a time, so this is how a load uses both cores.
 //
 // Errors are sticky, as in bufio.Writer: the first one stops every later
 // write and is what Bulk returns.
