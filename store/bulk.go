@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -30,7 +31,11 @@ import (
 // The statements run on a goroutine of their own (the writer), on one
 // connection held for the whole load, so that generating the next rows
 // and storing the last ones can use two cores; each table's statement of
-// a full batch is prepared once for the whole load.
+// a full batch is prepared once for the whole load. On SQLite the tables
+// of bulkSides are written by writers of their own into side files, which
+// build their indexes and statistics while the database builds its own,
+// and are then copied into the database (bulk_side.go): one SQLite file
+// has one writer at a time, so this is how a load uses both cores.
 //
 // Errors are sticky, as in bufio.Writer: the first one stops every later
 // write and is what Bulk returns.
@@ -44,14 +49,23 @@ type Bulk struct {
 	// a table's batch need not wait for its parents' pending rows
 	unchecked bool
 
-	// the writer's side: batches in the order they were written, its first
-	// error (set once, by the writer), closed done when it has stopped
+	main  *bulkWriter // writes into the database
+	sides []*bulkSide // SQLite: the side files' writers and tables
+}
+
+// bulkWriter writes the batches of its tables on one connection, on a
+// goroutine of its own: batches in the order they were written, its first
+// error (set once, by the writer), closed done when it has stopped.
+type bulkWriter struct {
+	b       *Bulk
+	conn    *sql.Conn
 	work    chan bulkBatch
 	done    chan struct{}
 	failed  atomic.Pointer[error]
-	inTx    bool // a transaction is open (writer)
-	txRows  int  // rows written in it (writer)
-	written int  // rows written in all (writer)
+	inTx    bool          // a transaction is open (writer)
+	txRows  int           // rows written in it (writer)
+	written int           // rows written in all (writer)
+	busy    time.Duration // spent writing (writer)
 }
 
 // bulkBatch is a table's rows handed to the writer.
@@ -67,9 +81,10 @@ type BulkTable struct {
 	columns []string
 	perRow  int // rows in a full batch
 	pending []any
-	added   int        // rows handed to the writer
-	spare   chan []any // buffers the writer is done with
-	full    *sql.Stmt  // the statement of a full batch (writer)
+	added   int         // rows handed to the writer
+	spare   chan []any  // buffers the writer is done with
+	w       *bulkWriter // the writer of its rows
+	full    *sql.Stmt   // the statement of a full batch (writer)
 }
 
 // bulkLoading is SQLite's user_version while Bulk loads a file (Open
@@ -112,6 +127,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	defer conn.Close()
 	b := &Bulk{ctx: ctx, store: s, conn: conn}
+	b.main = &bulkWriter{b: b, conn: conn}
 	bg := context.WithoutCancel(ctx)
 	if !s.dialect.postgres {
 		if err := b.sqliteBegin(); err != nil {
@@ -119,6 +135,15 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 			return err
 		}
 		b.unchecked = true
+		defer func() {
+			for _, sd := range b.sides {
+				sd.close()
+			}
+		}()
+		if err := b.openSides(); err != nil {
+			b.sqliteRestore(bg)
+			return err
+		}
 	}
 	indexes, err := b.dropIndexes()
 	if err != nil {
@@ -128,23 +153,39 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		return err
 	}
 	start := time.Now()
-	b.work, b.done = make(chan bulkBatch, bulkQueue), make(chan struct{})
-	go b.writer()
+	writers := b.writers()
+	for _, w := range writers {
+		w.work, w.done = make(chan bulkBatch, bulkQueue), make(chan struct{})
+		go w.run()
+	}
 	err = fn(b)
 	if err == nil {
 		b.flushAll()
 		err = b.Err()
 	}
-	close(b.work)
-	<-b.done
-	if err == nil {
-		err = b.Err()
-	}
-	if cerr := b.commit(bg); err == nil && cerr != nil {
-		err = fmt.Errorf("bulk: commit: %w", cerr)
+	written, busy := 0, []string(nil)
+	for _, w := range writers {
+		close(w.work)
+		<-w.done
+		if err == nil {
+			err = b.Err()
+		}
+		if cerr := w.commit(bg); err == nil && cerr != nil {
+			err = fmt.Errorf("bulk: commit: %w", cerr)
+		}
+		written += w.written
+		busy = append(busy, w.busy.Round(time.Millisecond).String())
 	}
 	b.close()
-	s.Log.Info("bulk load: rows written", "rows", b.written, "duration", time.Since(start).Round(time.Millisecond))
+	s.Log.Info("bulk load: rows written", "rows", written, "duration", time.Since(start).Round(time.Millisecond), "writers_busy", busy)
+	// the side files build their indexes and statistics meanwhile
+	sideDone, started := make(chan sideResult, len(b.sides)), 0
+	if err == nil {
+		for _, sd := range b.sides {
+			started++
+			go func() { sideDone <- sideResult{sd, sd.finish(bg, s.Log)} }()
+		}
+	}
 	start = time.Now()
 	// the indexes come back whatever happened: the schema is the migrations'
 	for _, q := range indexes {
@@ -154,6 +195,20 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	s.Log.Info("bulk load: indexes built", "indexes", len(indexes), "duration", time.Since(start).Round(time.Millisecond))
 	if err == nil {
+		err = b.analyze()
+	}
+	// each side file copied as soon as it is done: the last one's copy
+	// alone waits for every index build
+	for ; started > 0; started-- {
+		r := <-sideDone
+		if err == nil && r.err != nil {
+			err = fmt.Errorf("bulk: side file of %s: %w", strings.Join(r.side.tables, ", "), r.err)
+		}
+		if err == nil {
+			err = b.copySide(r.side)
+		}
+	}
+	if err == nil {
 		err = b.finish()
 	}
 	if !s.dialect.postgres && err != nil {
@@ -162,9 +217,29 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	return err
 }
 
+// writers are the load's writers, the database's first.
+func (b *Bulk) writers() []*bulkWriter {
+	ws := []*bulkWriter{b.main}
+	for _, sd := range b.sides {
+		ws = append(ws, sd.w)
+	}
+	return ws
+}
+
+// analyze gathers the planner statistics of the database (those of the
+// side tables, empty here, come with their rows: copySide).
+func (b *Bulk) analyze() error {
+	start := time.Now()
+	if _, err := b.conn.ExecContext(b.ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	b.store.Log.Info("bulk load: planner statistics gathered", "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // finish makes the loaded database ready for use once its indexes are
-// built: sequences, planner statistics, and on SQLite the durable end of
-// the load.
+// built and its statistics gathered: sequences, and on SQLite the durable
+// end of the load.
 func (b *Bulk) finish() error {
 	s, ctx, conn := b.store, b.ctx, b.conn
 	if s.dialect.postgres {
@@ -176,13 +251,6 @@ func (b *Bulk) finish() error {
 				return fmt.Errorf("move the id sequence of %s: %w", t.name, err)
 			}
 		}
-	}
-	start := time.Now()
-	if _, err := conn.ExecContext(ctx, `ANALYZE`); err != nil {
-		return err
-	}
-	s.Log.Info("bulk load: planner statistics gathered", "duration", time.Since(start).Round(time.Millisecond))
-	if s.dialect.postgres {
 		return nil
 	}
 	// Made durable before the database is declared complete: every page
@@ -252,13 +320,17 @@ func (b *Bulk) sqliteRestore(ctx context.Context) {
 	b.store.db.SetMaxIdleConns(4)
 }
 
-// dropIndexes drops the secondary indexes of the tables a load writes —
-// not those of primary keys and unique constraints — and returns the
+// dropIndexes drops the secondary indexes of the tables a load writes in
+// the database — not those of primary keys and unique constraints; on
+// SQLite the unique indexes created on their own (CREATE UNIQUE INDEX)
+// are dropped too, and building them again checks that no two rows
+// collide, as inserting them one by one would have — and returns the
 // statements that create them again.
 func (b *Bulk) dropIndexes() ([]string, error) {
 	s := b.store
-	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
-		AND tbl_name IN (` + bulkTableList + `) ORDER BY name`
+	// the side tables stay empty here until copied with their indexes
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+		AND tbl_name IN (` + bulkTableList + `) AND tbl_name NOT IN (` + b.sideList() + `) ORDER BY name`
 	if s.dialect.postgres {
 		q = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()
 			AND i.tablename IN (` + bulkTableList + `) AND i.indexdef NOT LIKE 'CREATE UNIQUE%'
@@ -301,7 +373,13 @@ const bulkTableList = `'users', 'user_fields', 'groups', 'group_tree', 'group_me
 // a table after those it refers to: a batch is written only after every
 // table declared before it is written up to date.
 func (b *Bulk) Table(name string, columns ...string) *BulkTable {
-	t := &BulkTable{bulk: b, name: name, columns: columns, perRow: max(1, bulkParams/len(columns)), spare: make(chan []any, bulkQueue+1)}
+	t := &BulkTable{bulk: b, name: name, columns: columns, perRow: max(1, bulkParams/len(columns)), spare: make(chan []any, bulkQueue+1),
+		w: b.main}
+	for _, sd := range b.sides {
+		if slices.Contains(sd.tables, name) {
+			t.w = sd.w
+		}
+	}
 	b.tables = append(b.tables, t)
 	return t
 }
@@ -309,8 +387,11 @@ func (b *Bulk) Table(name string, columns ...string) *BulkTable {
 // Err is the first error of the load, nil while all goes well.
 func (b *Bulk) Err() error {
 	if b.err == nil {
-		if err := b.failed.Load(); err != nil {
-			b.err = *err
+		for _, w := range b.writers() {
+			if err := w.failed.Load(); err != nil {
+				b.err = *err
+				break
+			}
 		}
 	}
 	return b.err
@@ -351,14 +432,14 @@ func (t *BulkTable) Rows() int { return t.added + len(t.pending)/len(t.columns) 
 
 func (t *BulkTable) hasID() bool { return t.columns[0] == "id" }
 
-// flush hands the pending rows to the writer.
+// flush hands the pending rows to the table's writer.
 func (t *BulkTable) flush() {
 	b := t.bulk
 	n := len(t.pending) / len(t.columns)
 	if n == 0 || b.Err() != nil {
 		return
 	}
-	b.work <- bulkBatch{t: t, values: t.pending}
+	t.w.work <- bulkBatch{t: t, values: t.pending}
 	t.added += n
 	t.pending = nil
 }
@@ -369,21 +450,21 @@ func (b *Bulk) flushAll() {
 	}
 }
 
-// writer writes the batches handed to it, in order, until the work is
-// closed; after its first error it only drains them.
-func (b *Bulk) writer() {
-	defer close(b.done)
-	for w := range b.work {
-		if b.failed.Load() != nil {
+// run writes the batches handed to the writer, in order, until its work
+// is closed; after its first error it only drains them.
+func (w *bulkWriter) run() {
+	defer close(w.done)
+	for batch := range w.work {
+		if w.failed.Load() != nil {
 			continue
 		}
-		if err := b.write(w); err != nil {
-			b.failed.Store(&err)
+		if err := w.write(batch); err != nil {
+			w.failed.Store(&err)
 			continue
 		}
-		clear(w.values)
+		clear(batch.values)
 		select {
-		case w.t.spare <- w.values[:0]:
+		case batch.t.spare <- batch.values[:0]:
 		default:
 		}
 	}
@@ -393,45 +474,47 @@ func (b *Bulk) writer() {
 // committing it once it holds about bulkCommitRows rows. With foreign keys
 // checked, every table declared before the batch's is written up to date
 // (Add): a transaction never holds a row whose parent is still to come.
-func (b *Bulk) write(w bulkBatch) error {
-	t := w.t
-	n := len(w.values) / len(t.columns)
-	if !b.inTx {
-		if _, err := b.conn.ExecContext(b.ctx, `BEGIN`); err != nil {
+func (w *bulkWriter) write(batch bulkBatch) error {
+	t, ctx := batch.t, w.b.ctx
+	start := time.Now()
+	defer func() { w.busy += time.Since(start) }()
+	n := len(batch.values) / len(t.columns)
+	if !w.inTx {
+		if _, err := w.conn.ExecContext(ctx, `BEGIN`); err != nil {
 			return fmt.Errorf("bulk: begin: %w", err)
 		}
-		b.inTx = true
+		w.inTx = true
 	}
 	var err error
 	if n == t.perRow {
 		if t.full == nil {
-			t.full, err = b.conn.PrepareContext(b.ctx, t.statement(n))
+			t.full, err = w.conn.PrepareContext(ctx, t.statement(n))
 		}
 		if err == nil {
-			_, err = t.full.ExecContext(b.ctx, w.values...)
+			_, err = t.full.ExecContext(ctx, batch.values...)
 		}
 	} else {
-		_, err = b.conn.ExecContext(b.ctx, t.statement(n), w.values...)
+		_, err = w.conn.ExecContext(ctx, t.statement(n), batch.values...)
 	}
 	if err != nil {
 		return fmt.Errorf("bulk %s: %w", t.name, err)
 	}
-	b.written += n
-	if b.txRows += n; b.txRows >= bulkCommitRows {
-		if err := b.commit(b.ctx); err != nil {
+	w.written += n
+	if w.txRows += n; w.txRows >= bulkCommitRows {
+		if err := w.commit(ctx); err != nil {
 			return fmt.Errorf("bulk: commit: %w", err)
 		}
 	}
 	return nil
 }
 
-// commit commits the open transaction, if any.
-func (b *Bulk) commit(ctx context.Context) error {
-	if !b.inTx {
+// commit commits the writer's open transaction, if any.
+func (w *bulkWriter) commit(ctx context.Context) error {
+	if !w.inTx {
 		return nil
 	}
-	_, err := b.conn.ExecContext(ctx, `COMMIT`)
-	b.inTx, b.txRows = false, 0
+	_, err := w.conn.ExecContext(ctx, `COMMIT`)
+	w.inTx, w.txRows = false, 0
 	return err
 }
 

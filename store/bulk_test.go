@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -50,5 +53,100 @@ func TestBulkUnfinishedIsRefused(t *testing.T) {
 			}
 			again.Close()
 		})
+	}
+}
+
+// TestBulkSideTables checks what a load on SQLite writes through its side
+// file (certificate_learners, see bulkSideTables): the rows land in the
+// database with every index and their planner statistics, the side file
+// is gone, and a row breaking a unique index dropped for the load (built
+// again after it) still fails the load.
+func TestBulkSideTables(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t, "sqlite")
+	st, err := store.Open(ctx, url, testdb.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Bulk(ctx, func(b *store.Bulk) error {
+		users := b.Table("users", "id", "email", "email_key", "name", "registered_at", "created_at")
+		learners := b.Table("certificate_learners", "certificate_id", "user_id", "user_name", "user_deleted", "enrolled",
+			"delivered_at", "expires_at", "user_email")
+		for i := 1; i <= 3000; i++ {
+			email := fmt.Sprintf("learner%d@example.com", i)
+			users.Add(i, email, email, fmt.Sprintf("Learner %d", i), 0, 0)
+			learners.Add(1, i, fmt.Sprintf("Learner %d", i), i%10 == 0, true, nil, nil, email)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Bulk: %v", err)
+	}
+	st.Close()
+	path := strings.TrimPrefix(url, "sqlite:")
+	if left, _ := filepath.Glob(path + "-bulk*"); len(left) > 0 {
+		t.Errorf("side files after the load: %v, want none", left)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, deleted, stats int
+	if err := db.QueryRow(`SELECT COUNT(*), (SELECT COUNT(*) FROM certificate_learners INDEXED BY certificate_learners_deleted
+		WHERE certificate_id = 1 AND user_deleted = TRUE) FROM certificate_learners INDEXED BY certificate_learners_user`).Scan(&rows, &deleted); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 3000 || deleted != 300 {
+		t.Errorf("certificate_learners: %d rows, %d deleted read through their indexes, want 3000 and 300", rows, deleted)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'certificate_learners'`).Scan(&stats); err != nil {
+		t.Fatal(err)
+	}
+	if want := 10; stats != want { // the primary key's index and nine secondary ones
+		t.Errorf("statistics of certificate_learners: %d rows, want %d", stats, want)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_stat4 WHERE tbl = 'certificate_learners'`).Scan(&stats); err != nil {
+		t.Fatal(err)
+	}
+	if stats == 0 {
+		t.Errorf("no sqlite_stat4 samples of certificate_learners")
+	}
+	// the statistics copied are those ANALYZE gathers in the database
+	statistics := func() string {
+		var s string
+		if err := db.QueryRow(`SELECT group_concat(idx || ':' || stat, ' ') FROM (SELECT idx, stat FROM sqlite_stat1
+			WHERE tbl = 'certificate_learners' ORDER BY idx)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_stat4 WHERE tbl = 'certificate_learners'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%s; %d samples", s, n)
+	}
+	copied := statistics()
+	if _, err := db.Exec(`ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	if gathered := statistics(); copied != gathered {
+		t.Errorf("statistics of certificate_learners after the load:\n%s\nANALYZE gathers:\n%s", copied, gathered)
+	}
+
+	// two live enrollments of one learner in one session: enrollments_one_live
+	again, err := store.Open(ctx, testdb.URL(t, "sqlite"), testdb.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	err = again.Bulk(ctx, func(b *store.Bulk) error {
+		b.Table("users", "id", "email", "email_key", "name", "registered_at", "created_at").Add(1, "a@example.com", "a@example.com", "A", 0, 0)
+		e := b.Table("enrollments", "id", "session_id", "training_id", "user_id", "enrolled_at", "status")
+		e.Add(1, 1, 1, 1, 0, "not_started")
+		e.Add(2, 1, 1, 1, 0, "not_started")
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Errorf("Bulk of two live enrollments of one learner in one session: %v, want a UNIQUE constraint error", err)
 	}
 }

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// bulkSides are the tables a load on SQLite writes into side files of
+// their own — one file per group, each on a connection and writer of its
+// own — instead of into the database: their rows, index builds and
+// statistics then run beside the database's, on the other core, and each
+// side file's finished tables are copied into the database as soon as it
+// is done by INSERT … SELECT *, which SQLite runs with its transfer
+// optimisation (insert.c, xferOptimization: an identical table with the
+// same indexes, empty, foreign keys off) — records and index entries
+// copied in order, without decoding or sorting them.
+//
+// certificate_learners: nine secondary indexes, nearly two thirds of the
+// index builds of a load of the generator's rows; enrollments: a third of
+// the CPU of writing the rows (nineteen columns, two unique indexes filled
+// at random places), which the database's writer would otherwise spend
+// while the others wait.
+var bulkSides = [][]string{{"certificate_learners"}, {"enrollments"}}
+
+// bulkSideKept are the side tables' secondary indexes kept during the
+// load rather than built after it: the generator writes each learner's
+// rows in user then certificate order, so their entries are appended at
+// the end of the index (by user) or of one certificate's range (by
+// certificate, then e-mail address, which orders learners as their ids
+// do) — cheap inserts, made while the side's writer would wait for rows
+// anyway instead of after the load, where the side's index builds are
+// what the load waits for.
+var bulkSideKept = []string{"certificate_learners_user", "certificate_learners_email"}
+
+// bulkSide is a side file of a load on SQLite: the database's file name
+// with "-bulk" and a number appended, removed when the load ends (a load
+// that did not finish may leave it; the next one replaces it).
+type bulkSide struct {
+	path    string
+	db      *sql.DB
+	w       *bulkWriter
+	tables  []string
+	indexes []string // CREATE INDEX statements run after the rows
+}
+
+// sideResult is a side file done, with the error that stopped it.
+type sideResult struct {
+	side *bulkSide
+	err  error
+}
+
+// sqlList is names as an SQL list of strings, an empty string alone when
+// there are none.
+func sqlList(names []string) string {
+	return "'" + strings.Join(names, "', '") + "'"
+}
+
+// sideList is every side table as an SQL list of strings.
+func (b *Bulk) sideList() string {
+	var names []string
+	for _, sd := range b.sides {
+		names = append(names, sd.tables...)
+	}
+	return sqlList(names)
+}
+
+// openSides opens the side files of bulkSides, none for a database in
+// memory.
+func (b *Bulk) openSides() error {
+	s := b.store
+	if s.sqlitePath == "" || strings.HasPrefix(s.sqlitePath, ":") || strings.Contains(s.sqlitePath, "?") {
+		return nil
+	}
+	for i, tables := range bulkSides {
+		if err := b.openSide(fmt.Sprintf("%s-bulk%d", s.sqlitePath, i+1), tables); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openSide creates a side file with its tables as the database declares
+// them, with the indexes of bulkSideKept — the others built after the rows
+// as in the database (dropIndexes) — and its writer.
+func (b *Bulk) openSide(path string, tables []string) error {
+	sd := &bulkSide{path: path, tables: tables}
+	if err := os.Remove(sd.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("bulk: side file: %w", err)
+	}
+	rows, err := b.conn.QueryContext(b.ctx, `SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN (`+sqlList(sd.tables)+`)
+		AND sql IS NOT NULL ORDER BY type = 'index', name`)
+	if err != nil {
+		return err
+	}
+	var schema []string
+	for rows.Next() {
+		var kind, name, q string
+		if err := rows.Scan(&kind, &name, &q); err != nil {
+			rows.Close()
+			return err
+		}
+		if kind == "index" && !slices.Contains(bulkSideKept, name) {
+			sd.indexes = append(sd.indexes, q)
+		} else {
+			schema = append(schema, q)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if sd.db, err = sql.Open("sqlite", "file:"+sd.path); err != nil {
+		return fmt.Errorf("bulk: side file: %w", err)
+	}
+	sd.db.SetMaxOpenConns(1)
+	conn, err := sd.db.Conn(b.ctx)
+	if err == nil {
+		sd.w = &bulkWriter{b: b, conn: conn}
+		for _, q := range append([]string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`,
+			fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)}, schema...) {
+			if _, err = conn.ExecContext(b.ctx, q); err != nil {
+				err = fmt.Errorf("%s: %w", q, err)
+				break
+			}
+		}
+	}
+	if err != nil {
+		sd.close()
+		return fmt.Errorf("bulk: side file: %w", err)
+	}
+	b.sides = append(b.sides, sd)
+	return nil
+}
+
+// finish builds the side tables' indexes and statistics, then closes the
+// side file; the database's connection reads it next (copySide).
+func (sd *bulkSide) finish(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
+	for _, q := range sd.indexes {
+		if _, err := sd.w.conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	built := time.Since(start)
+	if _, err := sd.w.conn.ExecContext(ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	log.Info("bulk load: side file's indexes built and statistics gathered", "tables", sd.tables, "indexes", len(sd.indexes),
+		"indexes_duration", built.Round(time.Millisecond), "duration", time.Since(start).Round(time.Millisecond))
+	return sd.closeDB()
+}
+
+// copySide copies the side tables and their statistics into the database,
+// in one transaction, and has the planner read the statistics again.
+func (b *Bulk) copySide(sd *bulkSide) error {
+	ctx, conn := b.ctx, b.conn
+	start := time.Now()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS bulk_side`, sd.path); err != nil {
+		return fmt.Errorf("bulk: attach the side file: %w", err)
+	}
+	err := b.copySideTables(sd)
+	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE bulk_side`); err == nil && derr != nil {
+		err = fmt.Errorf("bulk: detach the side file: %w", derr)
+	}
+	if err != nil {
+		return err
+	}
+	// the statistics copied are read by connections opened from now on;
+	// this one reads them again
+	if _, err := conn.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
+		return err
+	}
+	b.store.Log.Info("bulk load: side tables copied", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (b *Bulk) copySideTables(sd *bulkSide) error {
+	ctx, conn := b.ctx, b.conn
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range sd.tables {
+		// the transfer optimisation's form: no WHERE, every column
+		if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+t+` SELECT * FROM bulk_side.`+t); err != nil {
+			return fmt.Errorf("bulk: copy %s from the side file: %w", t, err)
+		}
+	}
+	for _, stat := range []string{"sqlite_stat1", "sqlite_stat4"} {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulk_side.sqlite_master WHERE name = ?`, stat).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		for _, q := range []string{`DELETE FROM main.` + stat + ` WHERE tbl IN (` + sqlList(sd.tables) + `)`,
+			`INSERT INTO main.` + stat + ` SELECT * FROM bulk_side.` + stat} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("bulk: copy the statistics of the side file: %w", err)
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// closeDB closes the side file's connection.
+func (sd *bulkSide) closeDB() error {
+	if sd.db == nil {
+		return nil
+	}
+	var err error
+	if sd.w != nil {
+		err = sd.w.conn.Close()
+	}
+	err = errors.Join(err, sd.db.Close())
+	sd.db = nil
+	return err
+}
+
+// close closes and removes the side file.
+func (sd *bulkSide) close() {
+	if sd == nil {
+		return
+	}
+	_ = sd.closeDB()
+	_ = os.Remove(sd.path)
+}
