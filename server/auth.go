@@ -16,8 +16,8 @@ func (s *Server) authenticate(r *http.Request) (*skillpath.User, error) {
 	if h == "" {
 		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "Authorization: Bearer TOKEN is required; get a token from POST /api/v1/tokens")
 	}
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
+	token := bearer(r)
+	if token == "" {
 		return nil, skillpath.Errorf(skillpath.EUNAUTHORIZED, "Authorization must be \"Bearer TOKEN\"")
 	}
 	return s.userByToken(r.Context(), token)
@@ -52,10 +52,15 @@ func adminPathID(r *http.Request, caller *skillpath.User, what string) (skillpat
 	return pathID(r, "id", what)
 }
 
-// bearer is the request's API token ("" without one).
+// bearer is the request's API token ("" without one): the credentials of
+// an Authorization header of the Bearer scheme, whose name is
+// case-insensitive (RFC 9110 §11.1, RFC 6750 §2.1).
 func bearer(r *http.Request) string {
-	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return token
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimLeft(token, " ")
 }
 
 // clientAddress is the address sign-ins are throttled by (issue 11): the

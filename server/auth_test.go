@@ -386,3 +386,38 @@ func TestAuditPages(t *testing.T) {
 		t.Errorf("a learner's own progress was audited: %+v", log.Entries)
 	}
 }
+
+// TestAuthorizationScheme: the Bearer scheme's name is case-insensitive
+// (RFC 9110 §11.1); other schemes and a missing token are refused with 401.
+func TestAuthorizationScheme(t *testing.T) {
+	e := apitest.Start(t, "sqlite", time.Time{})
+	tok := e.Admin.Token
+	for _, tt := range []struct {
+		header string
+		status int
+	}{
+		{"Bearer " + tok, 200},
+		{"bearer " + tok, 200},
+		{"BEARER " + tok, 200},
+		{"Bearer  " + tok, 200},
+		{"Bearer", 401},
+		{"Bearer ", 401},
+		{"Basic " + tok, 401},
+		{"Bearertoken" + tok, 401},
+		{tok, 401},
+	} {
+		req, err := http.NewRequest("GET", e.Server.URL+"/api/v1/groups", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", tt.header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("Authorization %q: status %d, want %d", strings.Replace(tt.header, tok, "TOKEN", 1), resp.StatusCode, tt.status)
+		}
+	}
+}
