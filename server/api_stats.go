@@ -53,8 +53,8 @@ func (s *Server) statsCertificates(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
-	return serveTable(s, w, r, "path-certificates", func(emit func(report.CertificateRow) error, _ store.Page) (string, error) {
-		return "", s.Store.SortedCertificateStats(r.Context(), sc, f, o, emit)
+	return serveWholeTable(s, w, r, "path-certificates", func(emit func(report.CertificateRow) error) error {
+		return s.Store.SortedCertificateStats(r.Context(), sc, f, o, emit)
 	})
 }
 
@@ -97,8 +97,8 @@ func (s *Server) statsPaths(w http.ResponseWriter, r *http.Request, caller *skil
 	if err != nil {
 		return err
 	}
-	return serveTable(s, w, r, s.downloadName(r, id, "paths"), func(emit func(report.PathRow) error, _ store.Page) (string, error) {
-		return "", s.Store.CertificatePaths(r.Context(), sc, id, emit)
+	return serveWholeTable(s, w, r, s.downloadName(r, id, "paths"), func(emit func(report.PathRow) error) error {
+		return s.Store.CertificatePaths(r.Context(), sc, id, emit)
 	})
 }
 
@@ -115,8 +115,8 @@ func (s *Server) statsHistory(w http.ResponseWriter, r *http.Request, caller *sk
 	if err != nil {
 		return err
 	}
-	return serveTable(s, w, r, s.downloadName(r, id, "history of learner "+userID.String()), func(emit func(report.HistoryRow) error, _ store.Page) (string, error) {
-		return "", s.Store.CertificateHistory(r.Context(), sc, f, id, userID, emit)
+	return serveWholeTable(s, w, r, s.downloadName(r, id, "history of learner "+userID.String()), func(emit func(report.HistoryRow) error) error {
+		return s.Store.CertificateHistory(r.Context(), sc, f, id, userID, emit)
 	})
 }
 
@@ -124,6 +124,22 @@ func (s *Server) statsHistory(w http.ResponseWriter, r *http.Request, caller *sk
 type tablePage[R any] struct {
 	Rows []R    `json:"rows"`
 	Next string `json:"next,omitempty"`
+}
+
+// serveWholeTable is serveTable for a table that is not paged (SPEC §5:
+// only the learners tables page): its JSON holds every row, like its CSV,
+// and limit or after, which it would not honour, are refused (EINVALID
+// naming the parameter) rather than ignored.
+func serveWholeTable[R report.Row](s *Server, w http.ResponseWriter, r *http.Request, file string, read func(emit func(R) error) error) error {
+	q := r.URL.Query()
+	for _, name := range []string{"limit", "after"} {
+		if q.Has(name) {
+			return skillpath.Invalid(name, "this table is not paged: it answers every row (leave out %s)", name)
+		}
+	}
+	return serveTable(s, w, r, file, func(emit func(R) error, _ store.Page) (string, error) {
+		return "", read(emit)
+	})
 }
 
 // serveTable answers one statistics table, reading it with read: as JSON

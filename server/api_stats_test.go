@@ -234,6 +234,12 @@ func TestStatsAPIBadFilters(t *testing.T) {
 			{learners + "?sort=title", "sort"},
 			{learners + ".csv?sort=name-", "sort"},
 			{"/api/v1/stats/certificates/" + a.cert(testorg.Forklift) + "/certified?sort=-grade", "sort"},
+			// tables that are not paged refuse what they would not honour
+			{"/api/v1/stats/certificates?limit=5", "limit"},
+			{"/api/v1/stats/certificates?limit=5&after=zzz", "limit"},
+			{"/api/v1/stats/certificates.csv?after=zzz", "after"},
+			{"/api/v1/stats/certificates/" + a.cert(testorg.Forklift) + "/paths?limit=1", "limit"},
+			{learners + "/" + a.org.Users["Alice"].ID.String() + "/history?after=x", "after"},
 		} {
 			r := a.env.Admin.Get(tt.path)
 			if r.Status != 400 || r.Err().Field != tt.field {
