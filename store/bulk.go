@@ -130,8 +130,10 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	b.main = &bulkWriter{b: b, conn: conn}
 	bg := context.WithoutCancel(ctx)
 	if !s.dialect.postgres {
+		// the connection's settings back as Open made them, however the
+		// load ends (after finish has made a finished one durable)
+		defer b.sqliteRestore(bg)
 		if err := b.sqliteBegin(); err != nil {
-			b.sqliteRestore(bg)
 			return err
 		}
 		b.unchecked = true
@@ -141,15 +143,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 			}
 		}()
 		if err := b.openSides(); err != nil {
-			b.sqliteRestore(bg)
 			return err
 		}
 	}
 	indexes, err := b.dropIndexes()
 	if err != nil {
-		if !s.dialect.postgres {
-			b.sqliteRestore(bg)
-		}
 		return err
 	}
 	start := time.Now()
@@ -211,9 +209,6 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	if err == nil {
 		err = b.finish()
 	}
-	if !s.dialect.postgres && err != nil {
-		b.sqliteRestore(bg)
-	}
 	return err
 }
 
@@ -263,7 +258,6 @@ func (b *Bulk) finish() error {
 			return fmt.Errorf("bulk: %s: %w", q, err)
 		}
 	}
-	b.sqliteRestore(context.WithoutCancel(ctx))
 	return nil
 }
 
