@@ -101,10 +101,26 @@ const bulkCommitRows = 250_000
 // bulkQueue is how many batches wait for the writer at most.
 const bulkQueue = 4
 
-// bulkCacheKiB is SQLite's page cache during the load (the default is 2
-// MiB); the sorter of CREATE INDEX also keeps up to that much in memory
-// before it writes a sorted run out.
-const bulkCacheKiB = 256 << 10
+// bulkRowsCacheKiB is SQLite's page cache while a load writes its rows
+// (the default is 2 MiB): enough for the pages inserts keep coming back
+// to — the last leaf of each certificate's range in certificate_learners'
+// primary key at a million learners — and no more. A larger cache was
+// slower, not faster: modernc's allocator maps each page when the cache
+// grows and gives it back to the system (madvise, munmap: TLB flushes on
+// this virtual machine) when the cache is cleared, which cost more than
+// the reads it saved (docs/PERFORMANCE.md, "Generating: a smaller cache").
+const bulkRowsCacheKiB = 32 << 10
+
+// bulkSortCacheKiB is the page cache while the indexes are built. The
+// sorter of CREATE INDEX keeps that much in memory before it writes a
+// sorted run out, and sorting runs that fit the processor's caches, then
+// merging them, was faster than sorting larger ones in memory.
+const bulkSortCacheKiB = 4 << 10
+
+// bulkMmapBytes is how much of each file a load reads through memory
+// mapping (SQLite's mmap_size) rather than read calls into its page
+// cache: the index builds', ANALYZE's and the side files' copies' reads.
+const bulkMmapBytes = 2 << 30
 
 // Bulk runs fn on an empty database, committing its rows in batches, then
 // builds the indexes it dropped and makes the database ready for normal
@@ -186,6 +202,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	start = time.Now()
 	// the indexes come back whatever happened: the schema is the migrations'
+	if !s.dialect.postgres {
+		if _, cerr := conn.ExecContext(bg, sortCache); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
 	for _, q := range indexes {
 		if _, ierr := conn.ExecContext(bg, q); ierr != nil && err == nil {
 			err = fmt.Errorf("build index again (%s): %w", q, ierr)
@@ -211,6 +232,9 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	return err
 }
+
+// sortCache sets the page cache of a load's index builds on SQLite.
+var sortCache = fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkSortCacheKiB)
 
 // writers are the load's writers, the database's first.
 func (b *Bulk) writers() []*bulkWriter {
@@ -275,7 +299,8 @@ func (b *Bulk) finish() error {
 //
 // Foreign keys are not checked during the load: a table's rows are
 // written when a statement's worth is buffered, without first writing its
-// parents' pending rows. The page cache is larger (bulkCacheKiB).
+// parents' pending rows. The page cache is larger (bulkRowsCacheKiB) and
+// pages are read through memory mapping (bulkMmapBytes).
 // Temporary files stay files: the sorted runs CREATE INDEX writes when an
 // index does not fit the cache are read back at alternating offsets, which
 // SQLite's in-memory files (temp_store = MEMORY) serve by walking their
@@ -286,8 +311,8 @@ func (b *Bulk) sqliteBegin() error {
 	// pool's idle ones are closed (they open again when needed).
 	b.store.db.SetMaxIdleConns(0)
 	for _, q := range []string{`PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
-		`PRAGMA journal_mode = MEMORY`, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB),
-		`PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
+		`PRAGMA journal_mode = MEMORY`, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB),
+		fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes), `PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
 		var mode string
 		if strings.Contains(q, "journal_mode") {
 			if err := b.conn.QueryRowContext(ctx, q).Scan(&mode); err != nil {
@@ -308,7 +333,7 @@ func (b *Bulk) sqliteBegin() error {
 // sqliteRestore puts the connection's settings back as Open made them.
 func (b *Bulk) sqliteRestore(ctx context.Context) {
 	for _, q := range []string{`PRAGMA journal_mode = WAL`, `PRAGMA foreign_keys = ON`, `PRAGMA cache_size = -2000`,
-		`PRAGMA synchronous = NORMAL`} {
+		`PRAGMA mmap_size = 0`, `PRAGMA synchronous = NORMAL`} {
 		_, _ = b.conn.ExecContext(ctx, q)
 	}
 	b.store.db.SetMaxIdleConns(4)

@@ -124,7 +124,7 @@ func (b *Bulk) openSide(path string, tables []string) error {
 	if err == nil {
 		sd.w = &bulkWriter{b: b, conn: conn}
 		for _, q := range append([]string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`,
-			fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)}, schema...) {
+			fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB), fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes)}, schema...) {
 			if _, err = conn.ExecContext(b.ctx, q); err != nil {
 				err = fmt.Errorf("%s: %w", q, err)
 				break
@@ -143,7 +143,7 @@ func (b *Bulk) openSide(path string, tables []string) error {
 // side file; the database's connection reads it next (copySide).
 func (sd *bulkSide) finish(ctx context.Context, log *slog.Logger) error {
 	start := time.Now()
-	for _, q := range sd.indexes {
+	for _, q := range append([]string{sortCache}, sd.indexes...) {
 		if _, err := sd.w.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
@@ -164,6 +164,9 @@ func (b *Bulk) copySide(sd *bulkSide) error {
 	start := time.Now()
 	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS bulk_side`, sd.path); err != nil {
 		return fmt.Errorf("bulk: attach the side file: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA bulk_side.mmap_size = %d`, bulkMmapBytes)); err != nil {
+		return fmt.Errorf("bulk: map the side file: %w", err)
 	}
 	err := b.copySideTables(sd)
 	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE bulk_side`); err == nil && derr != nil {

@@ -15,9 +15,11 @@ package synthetic
 
 import (
 	"context"
-	"fmt"
+	"encoding/binary"
 	"math/rand/v2"
 	"time"
+
+	"github.com/google/uuid"
 
 	"skillpath"
 	"skillpath/password"
@@ -101,6 +103,7 @@ type gen struct {
 	now       time.Time
 	zone      *time.Location
 	adminHash string
+	attempts  uint64 // the attempt UUIDs made so far
 	sum       Summary
 	t         tables
 	ids       map[*store.BulkTable]int64
@@ -185,11 +188,20 @@ func nullMs(t *time.Time) any {
 
 func ptr[T any](v T) *T { return &v }
 
-// uuid is a version 4 UUID from the generator's random source, so the
-// attempts of one seed are the same every time.
+// uuid is a training attempt's UUID: version 7 (RFC 9562 §5.7) at the
+// generator's clock, whose 42 bits after the time are a counter of the
+// attempts generated (§6.2, method 1) and the 32 last bits come from the
+// generator's random source — so the attempts of one seed are the same
+// every time, and each is greater than the one before it. In that order
+// the unique index on enrollments.attempt_uuid is filled by appending
+// rather than at random places, which a load's small page cache could not
+// hold at a million learners (store.Bulk). The server makes version 4
+// UUIDs for the attempts it starts; xAPI takes either as a registration.
 func (g *gen) uuid() string {
-	hi, lo := g.rnd.Uint64(), g.rnd.Uint64()
-	hi = hi&^0xf000 | 0x4000
-	lo = lo&^(0xc<<60) | 0x8<<60
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+	_, lo := g.rnd.Uint64(), g.rnd.Uint64() // two draws, as version 4 took: the other rows stay as they were
+	g.attempts++
+	var u uuid.UUID
+	binary.BigEndian.PutUint64(u[:8], uint64(g.now.UnixMilli())<<16|0x7000|g.attempts>>30&0xfff)
+	binary.BigEndian.PutUint64(u[8:], 0x8<<60|(g.attempts&(1<<30-1))<<32|lo&0xffffffff)
+	return u.String()
 }
