@@ -29,13 +29,15 @@ import (
 // such a file is refused by Open (see bulkLoading): delete it.
 //
 // The statements run on a goroutine of their own (the writer), on one
-// connection held for the whole load, so that generating the next rows
-// and storing the last ones can use two cores; each table's statement of
-// a full batch is prepared once for the whole load. On SQLite the tables
-// of bulkSides are written by writers of their own into side files, which
-// build their indexes and statistics while the database builds its own,
-// and are then copied into the database (bulk_side.go): one SQLite file
-// has one writer at a time, so this is how a load uses both cores.
+// connection held for the whole load — on a SQLite file, one the writer
+// opens through SQLite's C interface rather than database/sql
+// (bulk_sqlite.go) — so that generating the next rows and storing the
+// last ones can use two cores; each table's statement of a full batch is
+// prepared once for the whole load. On SQLite the tables of bulkSides are
+// written by writers of their own into side files, which build their
+// indexes and statistics while the database builds its own, and are then
+// copied into the database (bulk_side.go): one SQLite file has one writer
+// at a time, so this is how a load uses both cores.
 //
 // Errors are sticky, as in bufio.Writer: the first one stops every later
 // write and is what Bulk returns.
@@ -56,9 +58,20 @@ type Bulk struct {
 // bulkWriter writes the batches of its tables on one connection, on a
 // goroutine of its own: batches in the order they were written, its first
 // error (set once, by the writer), closed done when it has stopped.
+//
+// On PostgreSQL, and on a SQLite database in memory, that connection is
+// conn, through database/sql. On a SQLite file it is a connection of the
+// writer's own to file, opened and closed by run (bulk_sqlite.go: the
+// database/sql path cost about as much CPU as SQLite's work), and
+// committed before done is closed.
 type bulkWriter struct {
 	b       *Bulk
 	conn    *sql.Conn
+	file    string // SQLite: the file run opens its connection to
+	create  bool   // the file is created if missing (side files)
+	journal string // the journal_mode of that connection
+	sqlite  *sqliteConn
+	stmts   map[bulkStmt]uintptr // prepared on sqlite
 	work    chan bulkBatch
 	done    chan struct{}
 	failed  atomic.Pointer[error]
@@ -66,6 +79,12 @@ type bulkWriter struct {
 	txRows  int           // rows written in it (writer)
 	written int           // rows written in all (writer)
 	busy    time.Duration // spent writing (writer)
+}
+
+// bulkStmt names the INSERT of rows rows of a table.
+type bulkStmt struct {
+	t    *BulkTable
+	rows int
 }
 
 // bulkBatch is a table's rows handed to the writer.
@@ -144,6 +163,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	defer conn.Close()
 	b := &Bulk{ctx: ctx, store: s, conn: conn}
 	b.main = &bulkWriter{b: b, conn: conn}
+	if file := s.sqliteFile(); file != "" {
+		// conn holds no transaction while the writer's own connection
+		// writes, and the writer closes it before conn builds the indexes
+		b.main.file, b.main.journal = file, "memory"
+	}
 	bg := context.WithoutCancel(ctx)
 	if !s.dialect.postgres {
 		// the connection's settings back as Open made them, however the
@@ -469,10 +493,30 @@ func (b *Bulk) flushAll() {
 	}
 }
 
+// sqliteFile is the SQLite database's file, "" on PostgreSQL and for a
+// database in memory or named by a URI with parameters.
+func (s *Store) sqliteFile() string {
+	if s.sqlitePath == "" || strings.HasPrefix(s.sqlitePath, ":") || strings.Contains(s.sqlitePath, "?") {
+		return ""
+	}
+	return s.sqlitePath
+}
+
 // run writes the batches handed to the writer, in order, until its work
-// is closed; after its first error it only drains them.
+// is closed; after its first error it only drains them. A writer of a
+// SQLite file opens its connection first and, once the work is closed,
+// commits and closes it.
 func (w *bulkWriter) run() {
 	defer close(w.done)
+	if w.file != "" {
+		var err error
+		if w.sqlite, err = openSQLite(w.file, w.create, w.journal); err != nil {
+			err = fmt.Errorf("bulk: %w", err)
+			w.failed.Store(&err)
+		}
+		w.stmts = map[bulkStmt]uintptr{}
+		defer w.closeSQLite()
+	}
 	for batch := range w.work {
 		if w.failed.Load() != nil {
 			continue
@@ -498,14 +542,29 @@ func (w *bulkWriter) write(batch bulkBatch) error {
 	start := time.Now()
 	defer func() { w.busy += time.Since(start) }()
 	n := len(batch.values) / len(t.columns)
+	if err := ctx.Err(); err != nil && w.sqlite != nil {
+		// as database/sql would: a cancelled load stops at its next batch
+		return fmt.Errorf("bulk %s: %w", t.name, err)
+	}
 	if !w.inTx {
-		if _, err := w.conn.ExecContext(ctx, `BEGIN`); err != nil {
+		if err := w.exec(ctx, `BEGIN`); err != nil {
 			return fmt.Errorf("bulk: begin: %w", err)
 		}
 		w.inTx = true
 	}
 	var err error
-	if n == t.perRow {
+	if w.sqlite != nil {
+		key := bulkStmt{t, n}
+		stmt, ok := w.stmts[key]
+		if !ok {
+			if stmt, err = w.sqlite.prepare(t.statement(n)); err == nil {
+				w.stmts[key] = stmt
+			}
+		}
+		if err == nil {
+			err = w.sqlite.run(stmt, batch.values)
+		}
+	} else if n == t.perRow {
 		if t.full == nil {
 			t.full, err = w.conn.PrepareContext(ctx, t.statement(n))
 		}
@@ -532,9 +591,39 @@ func (w *bulkWriter) commit(ctx context.Context) error {
 	if !w.inTx {
 		return nil
 	}
-	_, err := w.conn.ExecContext(ctx, `COMMIT`)
+	err := w.exec(ctx, `COMMIT`)
 	w.inTx, w.txRows = false, 0
 	return err
+}
+
+// exec runs q, without parameters, on the writer's connection.
+func (w *bulkWriter) exec(ctx context.Context, q string) error {
+	if w.sqlite != nil {
+		return w.sqlite.exec(q)
+	}
+	_, err := w.conn.ExecContext(ctx, q)
+	return err
+}
+
+// closeSQLite commits the writer's open transaction on its own SQLite
+// connection — the rows written before an error too, as on conn — and
+// closes the connection, keeping the first error.
+func (w *bulkWriter) closeSQLite() {
+	if w.sqlite == nil {
+		return
+	}
+	fail := func(err error) {
+		if err != nil && w.failed.Load() == nil {
+			w.failed.Store(&err)
+		}
+	}
+	if err := w.commit(w.b.ctx); err != nil {
+		fail(fmt.Errorf("bulk: commit: %w", err))
+	}
+	if err := w.sqlite.close(); err != nil {
+		fail(fmt.Errorf("bulk: close: %w", err))
+	}
+	w.sqlite, w.stmts = nil, nil
 }
 
 // statement is the INSERT of n rows. On SQLite it is INSERT OR FAIL: a

@@ -45,7 +45,8 @@ var bulkSideKept = []string{"certificate_learners_user", "certificate_learners_e
 type bulkSide struct {
 	path    string
 	db      *sql.DB
-	w       *bulkWriter
+	conn    *sql.Conn   // creates the tables, builds the indexes and statistics
+	w       *bulkWriter // writes the rows on a connection of its own
 	tables  []string
 	indexes []string // CREATE INDEX statements run after the rows
 }
@@ -74,12 +75,12 @@ func (b *Bulk) sideList() string {
 // openSides opens the side files of bulkSides, none for a database in
 // memory.
 func (b *Bulk) openSides() error {
-	s := b.store
-	if s.sqlitePath == "" || strings.HasPrefix(s.sqlitePath, ":") || strings.Contains(s.sqlitePath, "?") {
+	file := b.store.sqliteFile()
+	if file == "" {
 		return nil
 	}
 	for i, tables := range bulkSides {
-		if err := b.openSide(fmt.Sprintf("%s-bulk%d", s.sqlitePath, i+1), tables); err != nil {
+		if err := b.openSide(fmt.Sprintf("%s-bulk%d", file, i+1), tables); err != nil {
 			return err
 		}
 	}
@@ -88,7 +89,8 @@ func (b *Bulk) openSides() error {
 
 // openSide creates a side file with its tables as the database declares
 // them, with the indexes of bulkSideKept — the others built after the rows
-// as in the database (dropIndexes) — and its writer.
+// as in the database (dropIndexes) — and its writer, which writes the rows
+// on a connection of its own (bulk_sqlite.go), closed before finish.
 func (b *Bulk) openSide(path string, tables []string) error {
 	sd := &bulkSide{path: path, tables: tables}
 	if err := os.Remove(sd.path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -120,12 +122,12 @@ func (b *Bulk) openSide(path string, tables []string) error {
 		return fmt.Errorf("bulk: side file: %w", err)
 	}
 	sd.db.SetMaxOpenConns(1)
-	conn, err := sd.db.Conn(b.ctx)
+	sd.conn, err = sd.db.Conn(b.ctx)
 	if err == nil {
-		sd.w = &bulkWriter{b: b, conn: conn}
+		sd.w = &bulkWriter{b: b, file: sd.path, create: true, journal: "off"}
 		for _, q := range append([]string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`,
 			fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB), fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes)}, schema...) {
-			if _, err = conn.ExecContext(b.ctx, q); err != nil {
+			if _, err = sd.conn.ExecContext(b.ctx, q); err != nil {
 				err = fmt.Errorf("%s: %w", q, err)
 				break
 			}
@@ -144,12 +146,12 @@ func (b *Bulk) openSide(path string, tables []string) error {
 func (sd *bulkSide) finish(ctx context.Context, log *slog.Logger) error {
 	start := time.Now()
 	for _, q := range append([]string{sortCache}, sd.indexes...) {
-		if _, err := sd.w.conn.ExecContext(ctx, q); err != nil {
+		if _, err := sd.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
 	built := time.Since(start)
-	if _, err := sd.w.conn.ExecContext(ctx, `ANALYZE`); err != nil {
+	if _, err := sd.conn.ExecContext(ctx, `ANALYZE`); err != nil {
 		return err
 	}
 	log.Info("bulk load: side file's indexes built and statistics gathered", "tables", sd.tables, "indexes", len(sd.indexes),
@@ -221,8 +223,9 @@ func (sd *bulkSide) closeDB() error {
 		return nil
 	}
 	var err error
-	if sd.w != nil {
-		err = sd.w.conn.Close()
+	if sd.conn != nil {
+		err = sd.conn.Close()
+		sd.conn = nil
 	}
 	err = errors.Join(err, sd.db.Close())
 	sd.db = nil
