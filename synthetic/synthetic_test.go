@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"skillpath"
 	"skillpath/internal/testdb"
 	"skillpath/status"
@@ -90,6 +92,34 @@ func TestGenerate(t *testing.T) {
 				if count(t, db, q) == 0 {
 					t.Errorf("no %s", what)
 				}
+			}
+		})
+		t.Run("attempt UUIDs are version 7, in the order of the enrollments", func(t *testing.T) {
+			rows, err := db.Query(`SELECT attempt_uuid FROM enrollments WHERE attempt_uuid IS NOT NULL ORDER BY id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			last, n := "", 0
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				u, err := uuid.Parse(s)
+				if err != nil || u.Version() != 7 || u.Variant() != uuid.RFC4122 || u.String() != s {
+					t.Fatalf("attempt %q: %v, version %d, variant %s; want a canonical version 7 UUID", s, err, u.Version(), u.Variant())
+				}
+				if sec, _ := u.Time().UnixTime(); sec != now.Unix() {
+					t.Errorf("attempt %s: time %d, want the generator's clock %d", s, sec, now.Unix())
+				}
+				if s <= last {
+					t.Fatalf("attempt %s after %s: want each greater than the one before", s, last)
+				}
+				last, n = s, n+1
+			}
+			if err := rows.Err(); err != nil || n < 1000 {
+				t.Errorf("%d attempts (%v); want more than 1,000", n, err)
 			}
 		})
 		t.Run("the admin can log in", func(t *testing.T) {
