@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"time"
 	"unsafe"
@@ -73,7 +74,15 @@ func openSQLite(path string, create bool, journal string) (*sqliteConn, error) {
 	// no other connection should hold a lock meanwhile (see Bulk); in case
 	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(sqliteBusyTimeout/time.Millisecond))
 	q := `PRAGMA journal_mode = ` + journal
-	if mode, err := c.queryString(q); err != nil || mode != journal {
+	mode, err := c.queryString(q)
+	// another process opening the file at this moment (a second generate,
+	// refused as the load's mark says) may hold its lock: SQLite answers
+	// busy at once here, without its busy handler — try again, as ping does
+	for deadline := time.Now().Add(sqliteBusyTimeout); isBusy(err) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		mode, err = c.queryString(q)
+	}
+	if err != nil || mode != journal {
 		c.close()
 		if err == nil {
 			err = fmt.Errorf("the journal stayed %s", mode)
@@ -99,18 +108,32 @@ func cPointer(p uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&p))
 }
 
+// sqliteCallError is an error SQLite answered a call with: its result
+// code and text.
+type sqliteCallError struct {
+	rc  int32
+	msg string
+}
+
+func (e *sqliteCallError) Error() string { return e.msg }
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var e *sqliteCallError
+	return errors.As(err, &e) && e.rc&0xff == sqlite3.SQLITE_BUSY
+}
+
 // error is the connection's error of result code rc: SQLite's text of the
 // code and its message, as the driver words them ("constraint failed:
 // UNIQUE constraint failed: t.c (2067)").
 func (c *sqliteConn) error(rc int32) error {
 	code := libc.GoString(sqlite3.Xsqlite3_errstr(c.tls, rc))
-	if c.db == 0 {
-		return fmt.Errorf("%s (%d)", code, rc)
+	if c.db != 0 {
+		if msg := libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)); msg != code {
+			return &sqliteCallError{rc, fmt.Sprintf("%s: %s (%d)", code, msg, rc)}
+		}
 	}
-	if msg := libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)); msg != code {
-		return fmt.Errorf("%s: %s (%d)", code, msg, rc)
-	}
-	return fmt.Errorf("%s (%d)", code, rc)
+	return &sqliteCallError{rc, fmt.Sprintf("%s (%d)", code, rc)}
 }
 
 // exec runs the statements of q, without parameters or rows.

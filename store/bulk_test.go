@@ -43,7 +43,7 @@ func TestBulkUnfinishedIsRefused(t *testing.T) {
 			}
 			again, err := store.Open(ctx, url, testdb.Logger(t))
 			if tc.refused {
-				if err == nil || !strings.Contains(err.Error(), "delete it and generate again") {
+				if err == nil || !strings.Contains(err.Error(), "did not finish") || !strings.Contains(err.Error(), "-bulk1") {
 					t.Fatalf("Open after an unfinished load: %v, want a refusal", err)
 				}
 				return

@@ -136,7 +136,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		}
 		if version == bulkLoading {
 			s.Close()
-			return nil, fmt.Errorf("SQLite database %s was left by a generate (bulk load) that did not finish, so it is incomplete: delete it and generate again", s.sqlitePath)
+			return nil, fmt.Errorf("SQLite database %s is being loaded by a generate (bulk load), or was left by one that did not finish and is incomplete: when no generate is running on it, delete it (and its side files %[1]s-bulk1 and %[1]s-bulk2 if they are left) and generate again", s.sqlitePath)
 		}
 	}
 	if err := s.migrate(ctx); err != nil {

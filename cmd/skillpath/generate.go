@@ -45,6 +45,10 @@ func generate(ctx context.Context, args []string, getenv func(string) string, st
 	})
 	fmt.Fprintln(stderr)
 	if err != nil {
+		if skillpath.ErrorCode(err) == skillpath.EINTERNAL {
+			// the operator's own command: the cause, not "Internal error."
+			return fmt.Errorf("generate: %w", err)
+		}
 		return fmt.Errorf("generate: %s", skillpath.ErrorMessage(err))
 	}
 	fmt.Fprintf(stdout, "generated in %s: %d learners, %d staff, %d groups, %d certificates, %d paths, %d sessions, %d enrollments (%d automatic re-enrollments), %d certificates delivered\n",
