@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -36,6 +37,18 @@ func TestGenerateCommand(t *testing.T) {
 		err := run(ctx, []string{"generate", "--db", url, "--learners", "10"}, getenv, &out, &errs)
 		if err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Errorf("generate on a filled database: %v, want a refusal", err)
+		}
+	})
+	t.Run("an internal failure names its cause", func(t *testing.T) {
+		// a directory, not empty, where the load's first side file goes
+		path := t.TempDir() + "/g.db"
+		if err := os.MkdirAll(path+"-bulk1/in-the-way", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		err := run(context.Background(), []string{"generate", "--db", "sqlite:" + path, "--learners", "10"},
+			func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "side file") || strings.Contains(err.Error(), "Internal error") {
+			t.Errorf("generate beside a side file it cannot replace: %v, want the cause named", err)
 		}
 	})
 	for _, args := range [][]string{{"generate"}, {"generate", "--learners", "0"}, {"generate", "--learners", "x"}} {
