@@ -339,11 +339,15 @@ func (b *Bulk) sqliteBegin() error {
 		fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes), `PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
 		var mode string
 		if strings.Contains(q, "journal_mode") {
-			if err := b.conn.QueryRowContext(ctx, q).Scan(&mode); err != nil {
-				return fmt.Errorf("bulk: %s: %w", q, err)
+			err := b.conn.QueryRowContext(ctx, q).Scan(&mode)
+			if err == nil && !strings.EqualFold(mode, "memory") {
+				err = fmt.Errorf("the journal stayed %s", mode)
 			}
-			if !strings.EqualFold(mode, "memory") {
-				return fmt.Errorf("bulk: %s: the journal stayed %s", q, mode)
+			if err != nil {
+				// nothing is loaded yet: the mark goes, or the file would
+				// be refused for a load that never began
+				_, _ = b.conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA user_version = 0`)
+				return fmt.Errorf("bulk: %s: %w (is another process, a serve, using the file?)", q, err)
 			}
 			continue
 		}

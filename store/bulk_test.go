@@ -13,6 +13,41 @@ import (
 	"skillpath/store"
 )
 
+// TestBulkBesideAnotherConnection checks that a load refused because
+// another connection holds the file open (a running serve) leaves the
+// file usable: nothing was loaded, so it is not marked as unfinished.
+func TestBulkBesideAnotherConnection(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t, "sqlite")
+	st, err := store.Open(ctx, url, testdb.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := testdb.Raw(t, url)
+	held, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := held.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	err = st.Bulk(ctx, func(b *store.Bulk) error {
+		b.Table("groups", "id", "name", "created_at").Add(1, "Company", 0)
+		return nil
+	})
+	held.Close()
+	st.Close()
+	if err == nil || !strings.Contains(err.Error(), "another process") {
+		t.Fatalf("Bulk while another connection holds the file: %v, want a refusal naming the cause", err)
+	}
+	again, err := store.Open(ctx, url, testdb.Logger(t))
+	if err != nil {
+		t.Fatalf("Open after the refused load: %v, want the file as it was", err)
+	}
+	again.Close()
+}
+
 // TestBulkUnfinishedIsRefused checks the crash rule of a bulk load on
 // SQLite (which loads without syncing): a load that did not finish leaves
 // a file Open refuses, naming what to do; a finished one opens.
