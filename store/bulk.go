@@ -127,7 +127,7 @@ const bulkQueue = 4
 // slower, not faster: modernc's allocator maps each page when the cache
 // grows and gives it back to the system (madvise, munmap: TLB flushes on
 // this virtual machine) when the cache is cleared, which cost more than
-// the reads it saved (docs/PERFORMANCE.md, "Generating: a smaller cache").
+// the reads it saved (docs/PERFORMANCE.md, "Issue 12, sixth session").
 const bulkRowsCacheKiB = 32 << 10
 
 // bulkSortCacheKiB is the page cache while the indexes are built. The
@@ -257,6 +257,12 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	return err
 }
 
+// bulkPragmas set up every connection of a load on SQLite once its
+// journal is set (sqliteBegin, openSide, openSQLite): nothing synced,
+// foreign keys not checked, the rows' page cache, mapped reads.
+var bulkPragmas = []string{`PRAGMA synchronous = OFF`, `PRAGMA foreign_keys = OFF`,
+	fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB), fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes)}
+
 // sortCache sets the page cache of a load's index builds on SQLite.
 var sortCache = fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkSortCacheKiB)
 
@@ -334,9 +340,8 @@ func (b *Bulk) sqliteBegin() error {
 	// Leaving WAL needs no other connection to the file open: the read
 	// pool's idle ones are closed (they open again when needed).
 	b.store.db.SetMaxIdleConns(0)
-	for _, q := range []string{`PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
-		`PRAGMA journal_mode = MEMORY`, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB),
-		fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes), `PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`} {
+	for _, q := range append([]string{`PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
+		`PRAGMA journal_mode = MEMORY`}, bulkPragmas...) {
 		var mode string
 		if strings.Contains(q, "journal_mode") {
 			err := b.conn.QueryRowContext(ctx, q).Scan(&mode)

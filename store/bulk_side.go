@@ -125,8 +125,7 @@ func (b *Bulk) openSide(path string, tables []string) error {
 	sd.conn, err = sd.db.Conn(b.ctx)
 	if err == nil {
 		sd.w = &bulkWriter{b: b, file: sd.path, create: true, journal: "off"}
-		for _, q := range append([]string{`PRAGMA journal_mode = OFF`, `PRAGMA synchronous = OFF`,
-			fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB), fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes)}, schema...) {
+		for _, q := range append(append([]string{`PRAGMA journal_mode = OFF`}, bulkPragmas...), schema...) {
 			if _, err = sd.conn.ExecContext(b.ctx, q); err != nil {
 				err = fmt.Errorf("%s: %w", q, err)
 				break
@@ -167,10 +166,12 @@ func (b *Bulk) copySide(sd *bulkSide) error {
 	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS bulk_side`, sd.path); err != nil {
 		return fmt.Errorf("bulk: attach the side file: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA bulk_side.mmap_size = %d`, bulkMmapBytes)); err != nil {
-		return fmt.Errorf("bulk: map the side file: %w", err)
+	_, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA bulk_side.mmap_size = %d`, bulkMmapBytes))
+	if err != nil {
+		err = fmt.Errorf("bulk: map the side file: %w", err)
+	} else {
+		err = b.copySideTables(sd)
 	}
-	err := b.copySideTables(sd)
 	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE bulk_side`); err == nil && derr != nil {
 		err = fmt.Errorf("bulk: detach the side file: %w", derr)
 	}

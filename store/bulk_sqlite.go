@@ -89,8 +89,7 @@ func openSQLite(path string, create bool, journal string) (*sqliteConn, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", q, err)
 	}
-	for _, q := range []string{`PRAGMA synchronous = OFF`, `PRAGMA foreign_keys = OFF`,
-		fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkRowsCacheKiB), fmt.Sprintf(`PRAGMA mmap_size = %d`, bulkMmapBytes)} {
+	for _, q := range bulkPragmas {
 		if err := c.exec(q); err != nil {
 			c.close()
 			return nil, fmt.Errorf("%s: %w", q, err)
