@@ -31,13 +31,14 @@ var bulkSides = [][]string{{"certificate_learners"}, {"enrollments"}}
 
 // bulkSideKept are the side tables' secondary indexes kept during the
 // load rather than built after it: the generator writes each learner's
-// rows in user then certificate order, so their entries are appended at
-// the end of the index (by user) or of one certificate's range (by
-// certificate, then e-mail address, which orders learners as their ids
-// do) — cheap inserts, made while the side's writer would wait for rows
-// anyway instead of after the load, where the side's index builds are
-// what the load waits for.
-var bulkSideKept = []string{"certificate_learners_user", "certificate_learners_email"}
+// rows in user then certificate order — the order of certificate_learners'
+// primary key, whose B-tree holds its rows (WITHOUT ROWID), so they are
+// appended at its end — and the entries of certificate_learners_email are
+// appended at the end of one certificate's range (by certificate, then
+// e-mail address, which orders learners as their ids do): cheap inserts,
+// made while the side's writer would wait for rows anyway instead of after
+// the load, where the side's index builds are what the load waits for.
+var bulkSideKept = []string{"certificate_learners_email"}
 
 // bulkSide is a side file of a load on SQLite: the database's file name
 // with "-bulk" and a number appended, removed when the load ends (a load

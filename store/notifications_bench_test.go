@@ -63,8 +63,10 @@ func BenchmarkNotifySweep(b *testing.B) {
 					st.Now = skillpath.FixedClock(now)
 					t0 := time.Now()
 					var k int
-					if err := raw.QueryRow(`SELECT COUNT(*) FROM certificate_learners cl JOIN certificates c ON c.id = cl.certificate_id
-						WHERE cl.user_deleted = FALSE AND cl.expires_at > $1 AND cl.expires_at <= $2`,
+					if err := raw.QueryRow(`SELECT COUNT(*) FROM certificates c JOIN certificate_learners cl ON cl.certificate_id = c.id
+						WHERE cl.user_deleted = FALSE
+						AND (CASE WHEN cl.delivered_at IS NULL THEN 9000000000000001 ELSE COALESCE(cl.expires_at, 9000000000000000) END) > $1
+						AND (CASE WHEN cl.delivered_at IS NULL THEN 9000000000000001 ELSE COALESCE(cl.expires_at, 9000000000000000) END) <= $2`,
 						now.AddDate(0, 0, -9).UnixMilli(), now.AddDate(0, 0, 32).UnixMilli()).Scan(&k); err != nil {
 						b.Fatal(err)
 					}

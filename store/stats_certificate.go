@@ -94,7 +94,9 @@ func timelineQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID,
 		return b.String()
 	}
 	learners := append([]string{`cl.certificate_id = ` + certificate}, learnerConditions(&a, sc, f, nil)...)
-	expiring := append([]string{`cl.certificate_id = ` + certificate, `cl.expires_at >= ` + from, `cl.expires_at < ` + to},
+	// the expirations in the window: a range of certificate_learners_expiry,
+	// whose key is the expiration date of a certificate held that expires
+	expiring := append([]string{`cl.certificate_id = ` + certificate, expiryKey + ` >= ` + from, expiryKey + ` < ` + to},
 		learnerConditions(&a, sc, f, nil)...)
 	return `SELECT 1, ` + month(`a.delivered_at`) + `, COUNT(*) FROM awards a
 			WHERE a.certificate_id = ` + certificate + ` AND a.delivered_at >= ` + from + ` AND a.delivered_at < ` + to + `

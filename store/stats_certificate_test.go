@@ -204,7 +204,7 @@ func TestTimelineQueryPlan(t *testing.T) {
 // big ones) and at 100,000 learners (docs/PERFORMANCE.md).
 func timelineIndexes(plan string) []string {
 	var missing []string
-	for _, index := range []string{"awards_certificate_delivered", "certificate_learners_expires", "enrollments_deleted"} {
+	for _, index := range []string{"awards_certificate_delivered", "certificate_learners_expiry", "enrollments_deleted"} {
 		if !strings.Contains(plan, index) {
 			missing = append(missing, "does not use "+index)
 		}
