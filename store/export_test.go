@@ -23,11 +23,11 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 		switch which {
 		case "learners":
 			var err error
-			if q, a, err = learnersQuery(sc, f, report.LearnerQuery{}, id, false, Page{Limit: 50}, s.Now()); err != nil {
+			if q, a, err = learnersQuery(s.dialect, sc, f, report.LearnerQuery{}, id, false, Page{Limit: 50}, s.Now()); err != nil {
 				return err
 			}
 		case "timeline":
-			q, a = timelineQuery(sc, f, id, report.NewTimeline(s.Now(), s.Zone, 12, 12))
+			q, a = timelineQuery(s.dialect, sc, f, id, report.NewTimeline(s.Now(), s.Zone, 12, 12))
 		default:
 			kept, err := tx.filterLearners(ctx, f)
 			if err != nil {
@@ -47,7 +47,7 @@ func (s *Store) ExplainStats(ctx context.Context, which string, sc report.Scope,
 func (s *Store) ExplainLearners(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, id skillpath.ID, after string) (string, error) {
 	var plan string
 	err := s.read(ctx, func(tx *Tx) error {
-		q, a, err := learnersQuery(sc, f, lq, id, false, Page{Limit: 50, After: after}, tx.now)
+		q, a, err := learnersQuery(s.dialect, sc, f, lq, id, false, Page{Limit: 50, After: after}, tx.now)
 		if err != nil {
 			return err
 		}

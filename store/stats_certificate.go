@@ -44,7 +44,7 @@ func (s *Store) CertificateSummary(ctx context.Context, sc report.Scope, f repor
 // months alike, summer time included, and only the counts travel. Returns
 // ENOTFOUND for a certificate that does not exist or is outside the scope.
 func (s *Store) CertificateTimeline(ctx context.Context, sc report.Scope, f report.Filter, certificateID skillpath.ID, tl *report.Timeline) error {
-	q, a := timelineQuery(sc, f, certificateID, tl)
+	q, a := timelineQuery(s.dialect, sc, f, certificateID, tl)
 	return s.statsRead(ctx, func(tx *Tx) error {
 		if err := tx.visibleCertificate(ctx, sc, certificateID); err != nil {
 			return err
@@ -77,7 +77,7 @@ func (s *Store) CertificateTimeline(ctx context.Context, sc report.Scope, f repo
 // by certificate and date (their learners and live enrollments checked
 // against lists built once, not row by row), the expirations from
 // certificate_learners by certificate and date, each counted by month.
-func timelineQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID, tl *report.Timeline) (string, sqlArgs) {
+func timelineQuery(d dialect, sc report.Scope, f report.Filter, certificateID skillpath.ID, tl *report.Timeline) (string, sqlArgs) {
 	var a sqlArgs
 	certificate, from, to := a.add(certificateID), a.add(millis(tl.Start())), a.add(millis(tl.End()))
 	starts := []string{from}
@@ -94,9 +94,7 @@ func timelineQuery(sc report.Scope, f report.Filter, certificateID skillpath.ID,
 		return b.String()
 	}
 	learners := append([]string{`cl.certificate_id = ` + certificate}, learnerConditions(&a, sc, f, nil)...)
-	// the expirations in the window: a range of certificate_learners_expiry,
-	// whose key is the expiration date of a certificate held that expires
-	expiring := append([]string{`cl.certificate_id = ` + certificate, expiryKey + ` >= ` + from, expiryKey + ` < ` + to},
+	expiring := append([]string{`cl.certificate_id = ` + certificate, d.expiryDate() + ` >= ` + from, d.expiryDate() + ` < ` + to},
 		learnerConditions(&a, sc, f, nil)...)
 	return `SELECT 1, ` + month(`a.delivered_at`) + `, COUNT(*) FROM awards a
 			WHERE a.certificate_id = ` + certificate + ` AND a.delivered_at >= ` + from + ` AND a.delivered_at < ` + to + `

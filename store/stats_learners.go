@@ -67,7 +67,7 @@ func (s *Store) CountCertificateLearners(ctx context.Context, sc report.Scope, f
 func (s *Store) learners(ctx context.Context, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, certified bool, p Page, fn func(report.LearnerRow) error) (string, error) {
 	var next string
 	err := s.statsRead(ctx, func(tx *Tx) error {
-		q, a, err := learnersQuery(sc, f, lq, certificateID, certified, p, tx.now)
+		q, a, err := learnersQuery(s.dialect, sc, f, lq, certificateID, certified, p, tx.now)
 		if err != nil {
 			return err
 		}
@@ -118,6 +118,20 @@ const (
 	notObtained  = neverExpires + 1
 )
 
+// expiryDate is the expression a range of expiration dates is written on
+// (the dates are moments before 9e15): on SQLite expiryKey, the key of
+// certificate_learners_expiry — the table's one index by expiration date
+// there since migration 00021 — which is expires_at for every learner
+// holding a certificate that expires and 9e15 or more for the others; on
+// PostgreSQL expires_at itself, which certificate_learners_expires and
+// certificate_learners_expiring hold.
+func (d dialect) expiryDate() string {
+	if d.postgres {
+		return `cl.expires_at`
+	}
+	return expiryKey
+}
+
 // orderColumns are the columns of an order, the key first and the tie-breaks
 // after it, and the number the cursor keeps ("0" when the key is text).
 func orderColumns(k report.SortKey) (columns []string, number string) {
@@ -136,7 +150,7 @@ func orderColumns(k report.SortKey) (columns []string, number string) {
 // learnersQuery is the one query of a learners page: certificate_learners
 // rows of the certificate, in the order of an index, so a page reads its
 // rows and no more.
-func learnersQuery(sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, certified bool, p Page, now time.Time) (string, sqlArgs, error) {
+func learnersQuery(d dialect, sc report.Scope, f report.Filter, lq report.LearnerQuery, certificateID skillpath.ID, certified bool, p Page, now time.Time) (string, sqlArgs, error) {
 	var a sqlArgs
 	conditions := learnerTableConditions(&a, sc, f, lq, certificateID, certified, now)
 	columns, number := orderColumns(lq.Sort.Key)
@@ -153,13 +167,13 @@ func learnersQuery(sc report.Scope, f report.Filter, lq report.LearnerQuery, cer
 			order[i] += ` DESC`
 		}
 	}
-	// the e-mail address of the rows kept only, from users by id: the
-	// index of another order does not hold it, and the rows of
-	// certificate_learners (WITHOUT ROWID on SQLite) would be looked up
-	// for every entry read, before the conditions are checked
-	email := `(SELECT u.email FROM users u WHERE u.id = cl.user_id)`
-	if lq.Sort.Key == report.SortEmail {
-		email = `cl.user_email`
+	// on SQLite, the e-mail address of the rows kept only, from users by
+	// id: the index of another order does not hold it, and the rows of
+	// certificate_learners (WITHOUT ROWID) would be sought for every entry
+	// read, before the conditions are checked
+	email := `cl.user_email`
+	if !d.postgres && lq.Sort.Key != report.SortEmail {
+		email = `(SELECT u.email FROM users u WHERE u.id = cl.user_id)`
 	}
 	q := `SELECT cl.user_id, cl.user_name, ` + email + `, cl.delivered_at, cl.expires_at, ` + number + `
 		FROM certificate_learners cl` + where(conditions) + ` ORDER BY ` + strings.Join(order, `, `)

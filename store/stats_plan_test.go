@@ -261,13 +261,14 @@ func firstDiff(got, want []report.CertificateRow) string {
 	return ""
 }
 
-// byUser reports whether the plan reads certificate_learners by user,
-// through its primary key (user_id, certificate_id).
+// byUser reports whether the plan reads certificate_learners by user:
+// through its primary key (user_id, certificate_id) on SQLite, its index
+// certificate_learners_user on PostgreSQL.
 func byUser(dialect, plan string) bool {
 	if dialect == "sqlite" {
 		return strings.Contains(plan, "SEARCH cl USING PRIMARY KEY (user_id=?)")
 	}
-	return regexp.MustCompile(`"Index Name": "certificate_learners_pkey",[^}]*"Index Cond": "\(\(?user_id = `).MatchString(plan)
+	return regexp.MustCompile(`"Index Name": "certificate_learners_user",[^}]*"Index Cond": "\(\(?user_id = `).MatchString(plan)
 }
 
 // broadProblem says how the plan of a list under a filter keeping most

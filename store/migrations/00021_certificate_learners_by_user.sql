@@ -1,6 +1,6 @@
--- certificate_learners keyed by user (issue 12): its primary key becomes
--- (user_id, certificate_id), the order of certificate_learners_user, which
--- it replaces. On SQLite the table is rebuilt WITHOUT ROWID, so the rows
+-- certificate_learners keyed by user on SQLite (issue 12): the table is
+-- rebuilt WITHOUT ROWID with the primary key (user_id, certificate_id),
+-- the order of certificate_learners_user, which it replaces, so its rows
 -- are stored in that key's B-tree: one B-tree where there were three (the
 -- rows by rowid, the primary key's index and certificate_learners_user),
 -- and the other indexes end in the key's columns, which they hold already,
@@ -11,6 +11,8 @@
 -- expiration date for every learner holding a certificate that expires
 -- (store/stats_learners.go, expiryKey). A load of a million learners writes
 -- and sorts four B-trees fewer for this table (docs/PERFORMANCE.md).
+-- PostgreSQL, whose rows are in a heap apart from every index, keeps the
+-- table as it is (docs/DECISIONS.md).
 --
 -- Lines between "-- dialect: sqlite" or "-- dialect: postgres" and
 -- "-- dialect: both" run on that database only (store/dialect.go).
@@ -47,12 +49,6 @@ CREATE INDEX certificate_learners_deleted ON certificate_learners (certificate_i
 ANALYZE certificate_learners;
 DELETE FROM sqlite_stat1 WHERE tbl = 'certificate_learners' AND NOT EXISTS (SELECT 1 FROM certificate_learners);
 DELETE FROM sqlite_stat4 WHERE tbl = 'certificate_learners' AND NOT EXISTS (SELECT 1 FROM certificate_learners);
--- dialect: postgres
-ALTER TABLE certificate_learners DROP CONSTRAINT certificate_learners_pkey;
-ALTER TABLE certificate_learners ADD PRIMARY KEY (user_id, certificate_id);
-DROP INDEX certificate_learners_user;
-DROP INDEX certificate_learners_expires;
-DROP INDEX certificate_learners_expiring;
 -- dialect: both
 
 -- +goose Down
@@ -84,10 +80,7 @@ CREATE INDEX certificate_learners_deleted ON certificate_learners (certificate_i
 ANALYZE certificate_learners;
 DELETE FROM sqlite_stat1 WHERE tbl = 'certificate_learners' AND NOT EXISTS (SELECT 1 FROM certificate_learners);
 DELETE FROM sqlite_stat4 WHERE tbl = 'certificate_learners' AND NOT EXISTS (SELECT 1 FROM certificate_learners);
--- dialect: postgres
-ALTER TABLE certificate_learners DROP CONSTRAINT certificate_learners_pkey;
-ALTER TABLE certificate_learners ADD PRIMARY KEY (certificate_id, user_id);
--- dialect: both
 CREATE INDEX certificate_learners_user ON certificate_learners (user_id, certificate_id);
 CREATE INDEX certificate_learners_expires ON certificate_learners (certificate_id, expires_at, user_deleted, user_id);
 CREATE INDEX certificate_learners_expiring ON certificate_learners (expires_at, certificate_id, user_id) WHERE user_deleted = FALSE;
+-- dialect: both
