@@ -22,7 +22,7 @@ import (
 // same indexes, empty, foreign keys off) — records and index entries
 // copied in order, without decoding or sorting them.
 //
-// certificate_learners: six secondary indexes, five of them covering ones
+// certificate_learners: seven secondary indexes, five of them covering ones
 // of six or seven columns, over half of the index builds of a load of the
 // generator's rows; enrollments: a third of
 // the CPU of writing the rows (nineteen columns, two unique indexes filled

@@ -386,11 +386,9 @@ func (tx *Tx) sweepReminders(ctx context.Context, res *NotifySweepResult) error 
 	zone := tx.store.Zone
 	lo := tx.now.AddDate(0, 0, -skillpath.ExpiryNoticeGrace-2)
 	hi := tx.now.AddDate(0, 0, maxDays+2)
-	// the window: on SQLite a range of certificate_learners_expiry in each
-	// certificate (expiryDate)
-	rows, err := tx.QueryContext(ctx, `SELECT cl.user_id, cl.certificate_id, c.title, cl.delivered_at, cl.expires_at FROM certificates c
-		JOIN certificate_learners cl ON cl.certificate_id = c.id
-		WHERE cl.user_deleted = FALSE AND `+tx.store.dialect.expiryDate()+` > $1 AND `+tx.store.dialect.expiryDate()+` <= $2
+	rows, err := tx.QueryContext(ctx, `SELECT cl.user_id, cl.certificate_id, c.title, cl.delivered_at, cl.expires_at FROM certificate_learners cl
+		JOIN certificates c ON c.id = cl.certificate_id
+		WHERE cl.user_deleted = FALSE AND cl.expires_at > $1 AND cl.expires_at <= $2
 		ORDER BY cl.expires_at, cl.certificate_id, cl.user_id`, millis(lo), millis(hi))
 	if err != nil {
 		return err
@@ -501,7 +499,7 @@ func (tx *Tx) sweepDigest(ctx context.Context) error {
 		JOIN certificate_learners cl ON cl.user_id = gm.user_id AND cl.user_deleted = FALSE
 		JOIN users u ON u.id = cl.user_id
 		JOIN certificates c ON c.id = cl.certificate_id
-		WHERE st.role IN ('admin', 'coach') AND `+tx.store.dialect.expiryDate()+` > $1 AND `+tx.store.dialect.expiryDate()+` <= $2
+		WHERE st.role IN ('admin', 'coach') AND cl.expires_at > $1 AND cl.expires_at <= $2
 		ORDER BY st.user_id, u.name, u.id, c.title, cl.expires_at`, millis(tx.now.Add(-digestBehind)), millis(tx.now.Add(digestAhead)))
 	if err != nil {
 		return err

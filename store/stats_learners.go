@@ -118,13 +118,13 @@ const (
 	notObtained  = neverExpires + 1
 )
 
-// expiryDate is the expression a range of expiration dates is written on
-// (the dates are moments before 9e15): on SQLite expiryKey, the key of
-// certificate_learners_expiry — the table's one index by expiration date
-// there since migration 00021 — which is expires_at for every learner
-// holding a certificate that expires and 9e15 or more for the others; on
-// PostgreSQL expires_at itself, which certificate_learners_expires and
-// certificate_learners_expiring hold.
+// expiryDate is the expression the chart's range of expiration dates in a
+// certificate is written on (the dates are moments before 9e15): on SQLite
+// expiryKey, the key of certificate_learners_expiry — since migration 00021
+// the table's one index by certificate and expiration date there — which
+// is expires_at for every learner holding a certificate that expires and
+// 9e15 or more for the others; on PostgreSQL expires_at itself, which
+// certificate_learners_expires holds.
 func (d dialect) expiryDate() string {
 	if d.postgres {
 		return `cl.expires_at`
