@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,4 +52,48 @@ func mustGroup(t *testing.T, st *store.Store, name string, parent skillpath.ID) 
 		t.Fatalf("create group %s: %v", name, err)
 	}
 	return g.ID
+}
+
+// A migration that waits past the busy timeout for another process's write
+// says so, and the database is as it was: the next start applies it.
+func TestMigrationBesideAWrite(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t, "sqlite")
+	st, err := store.Open(ctx, url, testdb.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	raw := testdb.Raw(t, url)
+	// 00021 pending again (it rebuilds certificate_learners as it finds it)
+	if _, err := raw.Exec(`DELETE FROM goose_db_version WHERE version_id = 21`); err != nil {
+		t.Fatal(err)
+	}
+	held, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := held.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Open(ctx, url, testdb.Logger(t))
+	if _, rerr := held.ExecContext(ctx, `ROLLBACK`); rerr != nil {
+		t.Fatal(rerr)
+	}
+	held.Close()
+	if err == nil || !strings.Contains(err.Error(), "another process held a write") || !strings.Contains(err.Error(), "nothing changed") {
+		t.Fatalf("Open while another process writes: %v, want a refusal naming the cause", err)
+	}
+	again, err := store.Open(ctx, url, testdb.Logger(t))
+	if err != nil {
+		t.Fatalf("Open once the write is done: %v", err)
+	}
+	defer again.Close()
+	var q string
+	if err := raw.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'certificate_learners'`).Scan(&q); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(q, "WITHOUT ROWID") {
+		t.Errorf("certificate_learners after the migration: %s, want WITHOUT ROWID", q)
+	}
 }
