@@ -142,8 +142,9 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		if !s.dialect.postgres && sqliteBusy(err) {
-			// each migration is one transaction: the one refused is rolled back
-			return nil, fmt.Errorf("migrate sqlite database %s: another process held a write on it for %s (a recompute, import or load by a running skillpath?); the migration was rolled back and nothing changed, start again when that process is done: %w",
+			// each migration is one transaction: the one refused is rolled
+			// back, those before it stay
+			return nil, fmt.Errorf("migrate sqlite database %s: another process held a write on it for %s (a recompute, import or load by a running skillpath?); the migration that waited was rolled back and the file is whole, start again when that process is done: %w",
 				s.sqlitePath, sqliteBusyTimeout, err)
 		}
 		return nil, fmt.Errorf("migrate %s database: %w", s.dialect.name, err)

@@ -85,4 +85,5 @@ DELETE FROM sqlite_stat1 WHERE tbl = 'certificate_learners' AND NOT EXISTS (SELE
 DELETE FROM sqlite_stat4 WHERE tbl = 'certificate_learners' AND NOT EXISTS (SELECT 1 FROM certificate_learners);
 CREATE INDEX certificate_learners_user ON certificate_learners (user_id, certificate_id);
 CREATE INDEX certificate_learners_expires ON certificate_learners (certificate_id, expires_at, user_deleted, user_id);
+CREATE INDEX certificate_learners_expiring ON certificate_learners (expires_at, certificate_id, user_id) WHERE user_deleted = FALSE;
 -- dialect: both
