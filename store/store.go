@@ -84,6 +84,24 @@ const sqliteBusyTimeout = 10 * time.Second
 // the default address of serve.
 const DefaultBaseURL = "http://127.0.0.1:8080"
 
+// unknownScheme is the scheme url starts with ("mysql" of "mysql://…",
+// "sqlite3" of "sqlite3:x.db") when it is neither SQLite's nor
+// PostgreSQL's, "" when there is none: a path such as "./a:b.db" has none,
+// nor has "C:…" (one letter, a drive).
+func unknownScheme(url string) string {
+	scheme, _, ok := strings.Cut(url, ":")
+	if !ok || len(scheme) < 2 || scheme == "sqlite" || scheme == "postgres" || scheme == "postgresql" {
+		return ""
+	}
+	for i, r := range scheme {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return ""
+		}
+	}
+	return scheme
+}
+
 // Open connects to the database named by url — "sqlite:PATH" (or a plain
 // path) or "postgres://…" — and applies the embedded migrations, logging
 // to log.
@@ -100,6 +118,8 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		s.db.SetMaxOpenConns(20)
 		s.db.SetMaxIdleConns(20)
 		s.wdb = s.db
+	case unknownScheme(url) != "":
+		return nil, fmt.Errorf("--db %q: unknown database scheme %q: use sqlite:PATH (or a file path) or postgres://…", url, unknownScheme(url))
 	default:
 		s.dialect = sqliteDialect
 		path := strings.TrimPrefix(url, "sqlite:")

@@ -11,6 +11,12 @@ import (
 	"skillpath/synthetic"
 )
 
+// maxLearners bounds generate's --learners: the generator sets up its
+// catalogue and groups for the number asked before the first row, without
+// heeding Ctrl-C, so an absurd number (2 billion) grew memory without end.
+// Ten million is ten times the largest load measured (docs/PERFORMANCE.md).
+const maxLearners = 10_000_000
+
 // generate fills an empty database with a synthetic organisation of N
 // learners (SPEC §5), printing its progress as it goes to stderr (learners
 // written, elapsed time, then the index builds) and what it made to
@@ -26,6 +32,9 @@ func generate(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if *learners < 1 {
 		return fmt.Errorf("--learners N is required and must be 1 or more")
+	}
+	if *learners > maxLearners {
+		return fmt.Errorf("--learners %d: at most %d (a million learners take about 2.5 minutes and 4 GB on SQLite)", *learners, maxLearners)
 	}
 	st, err := openStore(ctx, &cfg, log)
 	if err != nil {

@@ -51,9 +51,20 @@ func TestGenerateCommand(t *testing.T) {
 			t.Errorf("generate beside a side file it cannot replace: %v, want the cause named", err)
 		}
 	})
-	for _, args := range [][]string{{"generate"}, {"generate", "--learners", "0"}, {"generate", "--learners", "x"}} {
-		if err := run(context.Background(), args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
-			t.Errorf("%v: accepted", args)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate"}, "--learners N is required"},
+		{[]string{"generate", "--learners", "0"}, "must be 1 or more"},
+		{[]string{"generate", "--learners", "x"}, "invalid value"},
+		{[]string{"generate", "--learners", "2000000000"}, "at most 10000000"},
+		{[]string{"generate", "--learners", "10", "--db", "mysql://localhost/x"}, `unknown database scheme "mysql"`},
+		{[]string{"generate", "--learners", "10", "--db", "sqlite3:x.db"}, `unknown database scheme "sqlite3"`},
+	} {
+		err := run(context.Background(), tc.args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error saying %q", tc.args, err, tc.want)
 		}
 	}
 }
