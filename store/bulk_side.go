@@ -22,12 +22,11 @@ import (
 // same indexes, empty, foreign keys off) — records and index entries
 // copied in order, without decoding or sorting them.
 //
-// certificate_learners: seven secondary indexes, five of them covering ones
-// of six or seven columns, over half of the index builds of a load of the
-// generator's rows; enrollments: a third of
-// the CPU of writing the rows (nineteen columns, two unique indexes filled
-// at random places), which the database's writer would otherwise spend
-// while the others wait.
+// certificate_learners: seven secondary indexes, five of them covering
+// ones of six or seven columns, over half of the index builds of a load of
+// the generator's rows; enrollments: a third of the CPU of writing the rows
+// (nineteen columns, two unique indexes filled at random places), which
+// the database's writer would otherwise spend while the others wait.
 var bulkSides = [][]string{{"certificate_learners"}, {"enrollments"}}
 
 // bulkSideKept are the side tables' secondary indexes kept during the

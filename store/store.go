@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	neturl "net/url"
 	"strings"
 	"testing/fstest"
 	"time"
@@ -84,22 +85,21 @@ const sqliteBusyTimeout = 10 * time.Second
 // the default address of serve.
 const DefaultBaseURL = "http://127.0.0.1:8080"
 
-// unknownScheme is the scheme url starts with ("mysql" of "mysql://…",
-// "sqlite3" of "sqlite3:x.db") when it is neither SQLite's nor
-// PostgreSQL's, "" when there is none: a path such as "./a:b.db" has none,
-// nor has "C:…" (one letter, a drive).
-func unknownScheme(url string) string {
-	scheme, _, ok := strings.Cut(url, ":")
-	if !ok || len(scheme) < 2 || scheme == "sqlite" || scheme == "postgres" || scheme == "postgresql" {
+// unknownScheme is the scheme address starts with ("mysql" of
+// "mysql://…", "sqlite3" of "sqlite3:x.db") when it is neither SQLite's
+// nor PostgreSQL's, "" when there is none: a path such as "./a:b.db" has
+// none, nor has "C:…" (one letter, a drive), nor has what net/url cannot
+// parse (a file name with a stray "%").
+func unknownScheme(address string) string {
+	u, err := neturl.Parse(address)
+	if err != nil || len(u.Scheme) < 2 {
 		return ""
 	}
-	for i, r := range scheme {
-		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
-		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
-			return ""
-		}
+	switch u.Scheme {
+	case "sqlite", "postgres", "postgresql":
+		return ""
 	}
-	return scheme
+	return u.Scheme
 }
 
 // Open connects to the database named by url — "sqlite:PATH" (or a plain
@@ -109,6 +109,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	s := &Store{Now: skillpath.SystemClock, Zone: time.UTC, Wall: time.Now, Log: log, BaseURL: DefaultBaseURL, outboxReady: make(chan struct{}, 1), notifyReady: make(chan struct{}, 1)}
 	s.AccountThrottle, s.AddressThrottle = skillpath.AccountAddressThrottle, skillpath.AddressThrottle
 	var err error
+	scheme := unknownScheme(url)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		s.dialect = postgresDialect
@@ -118,8 +119,8 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		s.db.SetMaxOpenConns(20)
 		s.db.SetMaxIdleConns(20)
 		s.wdb = s.db
-	case unknownScheme(url) != "":
-		return nil, fmt.Errorf("--db %q: unknown database scheme %q: use sqlite:PATH (or a file path) or postgres://…", url, unknownScheme(url))
+	case scheme != "":
+		return nil, fmt.Errorf("--db %q: unknown database scheme %q: use sqlite:PATH (or a file path) or postgres://…", url, scheme)
 	default:
 		s.dialect = sqliteDialect
 		path := strings.TrimPrefix(url, "sqlite:")
