@@ -217,13 +217,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	b.close()
 	s.Log.Info("bulk load: rows written", "rows", written, "duration", time.Since(start).Round(time.Millisecond), "writers_busy", busy)
 	// the side files build their indexes and statistics meanwhile
-	sideDone, started := make(chan sideResult, len(b.sides)), 0
+	var sides []*bulkSide
 	if err == nil {
-		for _, sd := range b.sides {
-			started++
-			go func() { sideDone <- sideResult{sd, sd.finish(bg, s.Log)} }()
-		}
+		sides = b.sides
 	}
+	run := b.finishSides(bg, sides)
 	start = time.Now()
 	// the indexes come back whatever happened: the schema is the migrations'
 	if !s.dialect.postgres {
@@ -240,17 +238,9 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	if err == nil {
 		err = b.analyze()
 	}
-	// each side file copied as soon as it is done: the last one's copy
-	// alone waits for every index build
-	for ; started > 0; started-- {
-		r := <-sideDone
-		if err == nil && r.err != nil {
-			err = fmt.Errorf("bulk: side file of %s: %w", strings.Join(r.side.tables, ", "), r.err)
-		}
-		if err == nil {
-			err = b.copySide(r.side)
-		}
-	}
+	// each side's rows copied as soon as its indexes are built: the last
+	// one's copy alone waits for every index build
+	err = b.copySides(run, err)
 	if err == nil {
 		err = b.finish()
 	}

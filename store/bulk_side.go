@@ -126,7 +126,10 @@ func (b *Bulk) openSide(path string, tables []string) error {
 	sd.conn, err = sd.db.Conn(b.ctx)
 	if err == nil {
 		sd.w = &bulkWriter{b: b, file: sd.path, create: true, journal: "off"}
-		for _, q := range append(append([]string{`PRAGMA journal_mode = OFF`}, bulkPragmas...), schema...) {
+		// busy: analyze's commit waits while the database's connection
+		// reads the file (copySides)
+		for _, q := range append(append([]string{`PRAGMA journal_mode = OFF`, fmt.Sprintf(`PRAGMA busy_timeout = %d`,
+			sqliteBusyTimeout/time.Millisecond)}, bulkPragmas...), schema...) {
 			if _, err = sd.conn.ExecContext(b.ctx, q); err != nil {
 				err = fmt.Errorf("%s: %w", q, err)
 				break
@@ -141,27 +144,86 @@ func (b *Bulk) openSide(path string, tables []string) error {
 	return nil
 }
 
-// finish builds the side tables' indexes and statistics, then closes the
-// side file; the database's connection reads it next (copySide).
-func (sd *bulkSide) finish(ctx context.Context, log *slog.Logger) error {
+// build builds the side tables' indexes; the database's connection can
+// copy their rows next (copySides) while analyze runs.
+func (sd *bulkSide) build(ctx context.Context, log *slog.Logger) error {
 	start := time.Now()
 	for _, q := range append([]string{sortCache}, sd.indexes...) {
 		if _, err := sd.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	built := time.Since(start)
+	log.Info("bulk load: side file's indexes built", "tables", sd.tables, "indexes", len(sd.indexes),
+		"duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// analyze gathers the side tables' statistics, then closes the side file.
+// It runs while the database's connection copies the tables' rows,
+// reading the file: its commit waits for that read to end (the side
+// connection's busy timeout).
+func (sd *bulkSide) analyze(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
 	if _, err := sd.conn.ExecContext(ctx, `ANALYZE`); err != nil {
 		return err
 	}
-	log.Info("bulk load: side file's indexes built and statistics gathered", "tables", sd.tables, "indexes", len(sd.indexes),
-		"indexes_duration", built.Round(time.Millisecond), "duration", time.Since(start).Round(time.Millisecond))
+	log.Info("bulk load: side file's statistics gathered", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))
 	return sd.closeDB()
 }
 
-// copySide copies the side tables and their statistics into the database,
-// in one transaction, and has the planner read the statistics again.
-func (b *Bulk) copySide(sd *bulkSide) error {
+// sidesRun is the side files finishing: each is sent to built once its
+// indexes are built, then to analyzed once its statistics are gathered
+// (or as soon as it fails).
+type sidesRun struct {
+	sides           []*bulkSide
+	built, analyzed chan sideResult
+}
+
+// finishSides has each side file build its indexes, then gather its
+// statistics, on a goroutine of its own; copySides waits for them.
+func (b *Bulk) finishSides(ctx context.Context, sides []*bulkSide) *sidesRun {
+	run := &sidesRun{sides, make(chan sideResult, len(sides)), make(chan sideResult, len(sides))}
+	for _, sd := range sides {
+		go func() {
+			err := sd.build(ctx, b.store.Log)
+			run.built <- sideResult{sd, err}
+			if err == nil {
+				err = sd.analyze(ctx, b.store.Log)
+			}
+			run.analyzed <- sideResult{sd, err}
+		}()
+	}
+	return run
+}
+
+// copySides copies the side files into the database: each side's rows as
+// soon as its indexes are built — while it gathers its statistics —, then
+// each side's statistics, and has the planner read them again. Every side
+// is waited for, whatever fails; err is an error met before, which stops
+// the copies and is returned.
+func (b *Bulk) copySides(run *sidesRun, err error) error {
+	for _, phase := range []chan sideResult{run.built, run.analyzed} {
+		for range run.sides {
+			r := <-phase
+			if err == nil && r.err != nil {
+				err = fmt.Errorf("bulk: side file of %s: %w", strings.Join(r.side.tables, ", "), r.err)
+			}
+			if err == nil {
+				err = b.copySide(r.side, phase == run.analyzed)
+			}
+		}
+	}
+	if err == nil && len(run.sides) > 0 {
+		// the statistics copied are read by connections opened from now
+		// on; this one reads them again
+		_, err = b.conn.ExecContext(b.ctx, `ANALYZE sqlite_schema`)
+	}
+	return err
+}
+
+// copySide copies the side tables' rows, or with stats their statistics,
+// into the database, in one transaction.
+func (b *Bulk) copySide(sd *bulkSide, stats bool) error {
 	ctx, conn := b.ctx, b.conn
 	start := time.Now()
 	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS bulk_side`, sd.path); err != nil {
@@ -171,39 +233,46 @@ func (b *Bulk) copySide(sd *bulkSide) error {
 	if err != nil {
 		err = fmt.Errorf("bulk: map the side file: %w", err)
 	} else {
-		err = b.copySideTables(sd)
+		err = b.copySideTx(sd, stats)
 	}
 	if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE bulk_side`); err == nil && derr != nil {
 		err = fmt.Errorf("bulk: detach the side file: %w", derr)
 	}
-	if err != nil {
-		return err
+	if err == nil && !stats {
+		b.store.Log.Info("bulk load: side tables copied", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))
 	}
-	// the statistics copied are read by connections opened from now on;
-	// this one reads them again
-	if _, err := conn.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
-		return err
-	}
-	b.store.Log.Info("bulk load: side tables copied", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))
-	return nil
+	return err
 }
 
-func (b *Bulk) copySideTables(sd *bulkSide) error {
+// copySideTx is copySide's transaction. It is begun DEFERRED, not as the
+// database's connection begins its own (IMMEDIATE, which would take the
+// write lock of the side file too, held by the side's ANALYZE
+// meanwhile): the side file is only read.
+func (b *Bulk) copySideTx(sd *bulkSide, stats bool) (err error) {
 	ctx, conn := b.ctx, b.conn
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	for _, t := range sd.tables {
-		// the transfer optimisation's form: no WHERE, every column
-		if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+t+` SELECT * FROM bulk_side.`+t); err != nil {
-			return fmt.Errorf("bulk: copy %s from the side file: %w", t, err)
+	defer func() {
+		if err == nil {
+			_, err = conn.ExecContext(ctx, `COMMIT`)
 		}
+		if err != nil {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+	}()
+	if !stats {
+		for _, t := range sd.tables {
+			// the transfer optimisation's form: no WHERE, every column
+			if _, err := conn.ExecContext(ctx, `INSERT INTO main.`+t+` SELECT * FROM bulk_side.`+t); err != nil {
+				return fmt.Errorf("bulk: copy %s from the side file: %w", t, err)
+			}
+		}
+		return nil
 	}
 	for _, stat := range []string{"sqlite_stat1", "sqlite_stat4"} {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulk_side.sqlite_master WHERE name = ?`, stat).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulk_side.sqlite_master WHERE name = ?`, stat).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -211,12 +280,12 @@ func (b *Bulk) copySideTables(sd *bulkSide) error {
 		}
 		for _, q := range []string{`DELETE FROM main.` + stat + ` WHERE tbl IN (` + sqlList(sd.tables) + `)`,
 			`INSERT INTO main.` + stat + ` SELECT * FROM bulk_side.` + stat} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("bulk: copy the statistics of the side file: %w", err)
 			}
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // closeDB closes the side file's connection.
