@@ -266,10 +266,17 @@ func (b *Bulk) writers() []*bulkWriter {
 }
 
 // analyze gathers the planner statistics of the database (those of the
-// side tables, empty here, come with their rows: copySide).
+// side tables, empty here, come with their rows: copySide). On a SQLite
+// file they are gathered without sqlite_stat4 samples (bulkSampled).
 func (b *Bulk) analyze() error {
 	start := time.Now()
-	if _, err := b.conn.ExecContext(b.ctx, `ANALYZE`); err != nil {
+	var err error
+	if file := b.store.sqliteFile(); file != "" {
+		err = analyzeFile(file, "memory", false)
+	} else {
+		_, err = b.conn.ExecContext(b.ctx, `ANALYZE`)
+	}
+	if err != nil {
 		return err
 	}
 	b.store.Log.Info("bulk load: planner statistics gathered", "duration", time.Since(start).Round(time.Millisecond))
@@ -296,7 +303,9 @@ func (b *Bulk) finish() error {
 	// written and synced (the mark set again, with synchronous = FULL, is
 	// a transaction that syncs the file), then the write-ahead log back
 	// and the mark cleared in a synced transaction of its own.
-	for _, q := range []string{`PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
+	// the statistics gathered and copied by other connections are read
+	// by connections opened from now on; this one reads them again
+	for _, q := range []string{`ANALYZE sqlite_schema`, `PRAGMA synchronous = FULL`, fmt.Sprintf(`PRAGMA user_version = %d`, bulkLoading),
 		`PRAGMA journal_mode = WAL`, `PRAGMA user_version = 0`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("bulk: %s: %w", q, err)

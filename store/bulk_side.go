@@ -40,6 +40,18 @@ var bulkSides = [][]string{{"certificate_learners"}, {"enrollments"}}
 // the load, where the side's index builds are what the load waits for.
 var bulkSideKept = []string{"certificate_learners_email"}
 
+// bulkSampled are the tables whose statistics a load on SQLite gathers
+// with sqlite_stat4 samples; the others get sqlite_stat1 only
+// (analyzeFile). The samples steer the plans of certificate_learners'
+// pages by the size of a range of the expiry key: without them a page of
+// the learners who have not obtained a certificate took 5.5 ms instead of
+// 0.5 at 100,000 learners, 50–69 ms instead of 1 at a million. Those of
+// the other tables changed no plan measured for the better, and the
+// certificate page took 260 ms with them against 199 without; gathering
+// them was more than half of ANALYZE's CPU (docs/PERFORMANCE.md, "Issue
+// 12, eighth session").
+var bulkSampled = []string{"certificate_learners"}
+
 // bulkSide is a side file of a load on SQLite: the database's file name
 // with "-bulk" and a number appended, removed when the load ends (a load
 // that did not finish may leave it; the next one replaces it).
@@ -126,10 +138,7 @@ func (b *Bulk) openSide(path string, tables []string) error {
 	sd.conn, err = sd.db.Conn(b.ctx)
 	if err == nil {
 		sd.w = &bulkWriter{b: b, file: sd.path, create: true, journal: "off"}
-		// busy: analyze's commit waits while the database's connection
-		// reads the file (copySides)
-		for _, q := range append(append([]string{`PRAGMA journal_mode = OFF`, fmt.Sprintf(`PRAGMA busy_timeout = %d`,
-			sqliteBusyTimeout/time.Millisecond)}, bulkPragmas...), schema...) {
+		for _, q := range append(append([]string{`PRAGMA journal_mode = OFF`}, bulkPragmas...), schema...) {
 			if _, err = sd.conn.ExecContext(b.ctx, q); err != nil {
 				err = fmt.Errorf("%s: %w", q, err)
 				break
@@ -158,17 +167,21 @@ func (sd *bulkSide) build(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
-// analyze gathers the side tables' statistics, then closes the side file.
-// It runs while the database's connection copies the tables' rows,
-// reading the file: its commit waits for that read to end (the side
-// connection's busy timeout).
-func (sd *bulkSide) analyze(ctx context.Context, log *slog.Logger) error {
+// analyze closes the side file's connection and gathers the side tables'
+// statistics on one of its own (analyzeFile). It runs while the
+// database's connection copies the tables' rows, reading the file: its
+// commit waits for that read to end (busy timeout).
+func (sd *bulkSide) analyze(log *slog.Logger) error {
 	start := time.Now()
-	if _, err := sd.conn.ExecContext(ctx, `ANALYZE`); err != nil {
+	if err := sd.closeDB(); err != nil {
+		return err
+	}
+	samples := slices.ContainsFunc(sd.tables, func(t string) bool { return slices.Contains(bulkSampled, t) })
+	if err := analyzeFile(sd.path, "off", samples); err != nil {
 		return err
 	}
 	log.Info("bulk load: side file's statistics gathered", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))
-	return sd.closeDB()
+	return nil
 }
 
 // sidesRun is the side files finishing: each is sent to built once its
@@ -188,7 +201,7 @@ func (b *Bulk) finishSides(ctx context.Context, sides []*bulkSide) *sidesRun {
 			err := sd.build(ctx, b.store.Log)
 			run.built <- sideResult{sd, err}
 			if err == nil {
-				err = sd.analyze(ctx, b.store.Log)
+				err = sd.analyze(b.store.Log)
 			}
 			run.analyzed <- sideResult{sd, err}
 		}()
@@ -198,9 +211,8 @@ func (b *Bulk) finishSides(ctx context.Context, sides []*bulkSide) *sidesRun {
 
 // copySides copies the side files into the database: each side's rows as
 // soon as its indexes are built — while it gathers its statistics —, then
-// each side's statistics, and has the planner read them again. Every side
-// is waited for, whatever fails; err is an error met before, which stops
-// the copies and is returned.
+// each side's statistics. Every side is waited for, whatever fails; err
+// is an error met before, which stops the copies and is returned.
 func (b *Bulk) copySides(run *sidesRun, err error) error {
 	for _, phase := range []chan sideResult{run.built, run.analyzed} {
 		for range run.sides {
@@ -212,11 +224,6 @@ func (b *Bulk) copySides(run *sidesRun, err error) error {
 				err = b.copySide(r.side, phase == run.analyzed)
 			}
 		}
-	}
-	if err == nil && len(run.sides) > 0 {
-		// the statistics copied are read by connections opened from now
-		// on; this one reads them again
-		_, err = b.conn.ExecContext(b.ctx, `ANALYZE sqlite_schema`)
 	}
 	return err
 }

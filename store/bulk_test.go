@@ -92,9 +92,11 @@ func TestBulkUnfinishedIsRefused(t *testing.T) {
 }
 
 // TestBulkSideTables checks what a load on SQLite writes through its side
-// file (certificate_learners, see bulkSideTables): the rows land in the
-// database with every index and their planner statistics, the side file
-// is gone, and a row breaking a unique index dropped for the load (built
+// file (certificate_learners, see bulkSides): the rows land in the
+// database with every index and their planner statistics — with
+// sqlite_stat4 samples for certificate_learners only (bulkSampled), the
+// same sqlite_stat1 rows as ANALYZE's for every table —, the side file is
+// gone, and a row breaking a unique index dropped for the load (built
 // again after it) still fails the load.
 func TestBulkSideTables(t *testing.T) {
 	ctx := context.Background()
@@ -160,12 +162,30 @@ func TestBulkSideTables(t *testing.T) {
 		}
 		return fmt.Sprintf("%s; %d samples", s, n)
 	}
-	copied := statistics()
+	// the other tables' statistics (users' here) have no samples
+	// (bulkSampled), and the same sqlite_stat1 rows as ANALYZE's
+	others := func() string {
+		var s string
+		var n int
+		if err := db.QueryRow(`SELECT group_concat(tbl || '.' || coalesce(idx, '') || ':' || stat, ' '),
+			(SELECT COUNT(*) FROM sqlite_stat4 WHERE tbl != 'certificate_learners')
+			FROM (SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl != 'certificate_learners' ORDER BY tbl, idx)`).Scan(&s, &n); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%s; %d samples", s, n)
+	}
+	copied, loaded := statistics(), others()
+	if !strings.Contains(loaded, "users.users_name:3000 ") || !strings.HasSuffix(loaded, "; 0 samples") {
+		t.Errorf("statistics of the other tables after the load: %s, want users' without samples", loaded)
+	}
 	if _, err := db.Exec(`ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
 	if gathered := statistics(); copied != gathered {
 		t.Errorf("statistics of certificate_learners after the load:\n%s\nANALYZE gathers:\n%s", copied, gathered)
+	}
+	if gathered, _, _ := strings.Cut(others(), ";"); !strings.HasPrefix(loaded, gathered+";") {
+		t.Errorf("sqlite_stat1 of the other tables after the load:\n%s\nANALYZE gathers:\n%s", loaded, gathered)
 	}
 
 	// two live enrollments of one learner in one session: enrollments_one_live
