@@ -267,12 +267,12 @@ func (b *Bulk) writers() []*bulkWriter {
 
 // analyze gathers the planner statistics of the database (those of the
 // side tables, empty here, come with their rows: copySide). On a SQLite
-// file they are gathered without sqlite_stat4 samples (bulkSampled).
+// file they are gathered without sqlite_stat4 samples (analyzeFile).
 func (b *Bulk) analyze() error {
 	start := time.Now()
 	var err error
 	if file := b.store.sqliteFile(); file != "" {
-		err = analyzeFile(file, "memory", false)
+		err = analyzeFile(file, "memory")
 	} else {
 		_, err = b.conn.ExecContext(b.ctx, `ANALYZE`)
 	}

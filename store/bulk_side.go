@@ -40,18 +40,6 @@ var bulkSides = [][]string{{"certificate_learners"}, {"enrollments"}}
 // the load, where the side's index builds are what the load waits for.
 var bulkSideKept = []string{"certificate_learners_email"}
 
-// bulkSampled are the tables whose statistics a load on SQLite gathers
-// with sqlite_stat4 samples; the others get sqlite_stat1 only
-// (analyzeFile). The samples steer the plans of certificate_learners'
-// pages by the size of a range of the expiry key: without them a page of
-// the learners who have not obtained a certificate took 5.5 ms instead of
-// 0.5 at 100,000 learners, 50–69 ms instead of 1 at a million. Those of
-// the other tables changed no plan measured for the better, and the
-// certificate page took 260 ms with them against 199 without; gathering
-// them was more than half of ANALYZE's CPU (docs/PERFORMANCE.md, "Issue
-// 12, eighth session").
-var bulkSampled = []string{"certificate_learners"}
-
 // bulkSide is a side file of a load on SQLite: the database's file name
 // with "-bulk" and a number appended, removed when the load ends (a load
 // that did not finish may leave it; the next one replaces it).
@@ -176,8 +164,7 @@ func (sd *bulkSide) analyze(log *slog.Logger) error {
 	if err := sd.closeDB(); err != nil {
 		return err
 	}
-	samples := slices.ContainsFunc(sd.tables, func(t string) bool { return slices.Contains(bulkSampled, t) })
-	if err := analyzeFile(sd.path, "off", samples); err != nil {
+	if err := analyzeFile(sd.path, "off"); err != nil {
 		return err
 	}
 	log.Info("bulk load: side file's statistics gathered", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))

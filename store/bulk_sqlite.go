@@ -327,17 +327,19 @@ func (c *sqliteConn) withoutSamples() error {
 
 // analyzeFile runs ANALYZE on the SQLite file at path, on a connection of
 // its own with its journal in the given mode (as the load's other
-// connections to the file have it), with sqlite_stat4 samples or without
-// (withoutSamples: at 100,000 learners ANALYZE took 0.95 s of CPU without
-// them against 2.2 s with).
-func analyzeFile(path, journal string, samples bool) error {
+// connections to the file have it), without sqlite_stat4 samples
+// (withoutSamples). At 100,000 learners ANALYZE took 0.95 s of CPU
+// without them against 2.2 s with. The samples steered one plan measured
+// for the better — a learners page of the statuses whose range of the
+// expiry key reaches its end, which expiryCondition now writes open —
+// and two for the worse (docs/DECISIONS.md, "Statistics without
+// samples after a load").
+func analyzeFile(path, journal string) error {
 	c, err := openSQLite(path, false, journal)
 	if err != nil {
 		return err
 	}
-	if !samples {
-		err = c.withoutSamples()
-	}
+	err = c.withoutSamples()
 	if err == nil {
 		err = c.exec(`ANALYZE`)
 	}

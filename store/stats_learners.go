@@ -268,7 +268,12 @@ func expiryCondition(a *sqlArgs, lq report.LearnerQuery, now time.Time) string {
 		if r.lo != math.MinInt64 {
 			c = append(c, expiryKey+` >= `+a.add(r.lo))
 		}
-		if r.hi != math.MaxInt64 {
+		// no key is above notObtained: a range up to it is written open,
+		// which planners without samples of the key (SQLite's
+		// sqlite_stat4) take for a broad one, as it is for the learners
+		// who have not obtained the certificate, and read in the page's
+		// order rather than sort
+		if r.hi <= notObtained {
 			c = append(c, expiryKey+` < `+a.add(r.hi))
 		}
 		or = append(or, strings.Join(c, ` AND `))
