@@ -144,8 +144,9 @@ const bulkMmapBytes = 2 << 30
 // Bulk runs fn on an empty database, committing its rows in batches, then
 // builds the indexes it dropped and makes the database ready for normal
 // use: identity sequences moved past the ids fn chose (PostgreSQL) and
-// planner statistics gathered (both). Returns ECONFLICT when the database
-// holds users, groups, certificates or trainings already.
+// planner statistics gathered (both; on a SQLite file sqlite_stat1
+// without sqlite_stat4 samples, see analyzeFile). Returns ECONFLICT when
+// the database holds users, groups, certificates or trainings already.
 func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	var n int
 	err := s.wdb.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM groups)
