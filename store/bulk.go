@@ -273,7 +273,7 @@ func (b *Bulk) analyze() error {
 	start := time.Now()
 	var err error
 	if file := b.store.sqliteFile(); file != "" {
-		err = analyzeFile(file, "memory")
+		err = analyzeFile(file)
 	} else {
 		_, err = b.conn.ExecContext(b.ctx, `ANALYZE`)
 	}

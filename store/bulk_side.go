@@ -164,7 +164,7 @@ func (sd *bulkSide) analyze(log *slog.Logger) error {
 	if err := sd.closeDB(); err != nil {
 		return err
 	}
-	if err := analyzeFile(sd.path, "off"); err != nil {
+	if err := analyzeFile(sd.path); err != nil {
 		return err
 	}
 	log.Info("bulk load: side file's statistics gathered", "tables", sd.tables, "duration", time.Since(start).Round(time.Millisecond))

@@ -41,9 +41,9 @@ const sqliteTextRoom = 64 << 10
 // openSQLite opens the SQLite file at path (a file name, not a URI) for
 // a load's writer and sets it up as sqliteBegin sets the database's
 // connection: journal in the given mode ("memory", or "off" for a side
-// file) — checked, SQLite answers the mode it kept —, nothing synced,
-// foreign keys not checked, the rows' page cache and memory mapping.
-// create creates the file when it does not exist.
+// file; "" leaves the file's own) — checked, SQLite answers the mode it
+// kept —, nothing synced, foreign keys not checked, the rows' page cache
+// and memory mapping. create creates the file when it does not exist.
 func openSQLite(path string, create bool, journal string) (*sqliteConn, error) {
 	c := &sqliteConn{tls: libc.NewTLS()}
 	c.out = libc.Xmalloc(c.tls, types.Size_t(unsafe.Sizeof(uintptr(0))))
@@ -73,6 +73,24 @@ func openSQLite(path string, create bool, journal string) (*sqliteConn, error) {
 	sqlite3.Xsqlite3_extended_result_codes(c.tls, c.db, 1)
 	// no other connection should hold a lock meanwhile (see Bulk); in case
 	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(sqliteBusyTimeout/time.Millisecond))
+	if journal != "" {
+		if err := c.setJournal(journal); err != nil {
+			c.close()
+			return nil, err
+		}
+	}
+	for _, q := range bulkPragmas {
+		if err := c.exec(q); err != nil {
+			c.close()
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return c, nil
+}
+
+// setJournal sets the connection's journal mode, checked: SQLite answers
+// the mode it kept.
+func (c *sqliteConn) setJournal(journal string) error {
 	q := `PRAGMA journal_mode = ` + journal
 	mode, err := c.queryString(q)
 	// another process opening the file at this moment (a second generate,
@@ -83,19 +101,12 @@ func openSQLite(path string, create bool, journal string) (*sqliteConn, error) {
 		mode, err = c.queryString(q)
 	}
 	if err != nil || mode != journal {
-		c.close()
 		if err == nil {
 			err = fmt.Errorf("the journal stayed %s", mode)
 		}
-		return nil, fmt.Errorf("%s: %w", q, err)
+		return fmt.Errorf("%s: %w", q, err)
 	}
-	for _, q := range bulkPragmas {
-		if err := c.exec(q); err != nil {
-			c.close()
-			return nil, fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return c, nil
+	return nil
 }
 
 // cPointer is p, an address of memory from libc's allocator (C memory),
@@ -326,16 +337,21 @@ func (c *sqliteConn) withoutSamples() error {
 }
 
 // analyzeFile runs ANALYZE on the SQLite file at path, on a connection of
-// its own with its journal in the given mode (as the load's other
-// connections to the file have it), without sqlite_stat4 samples
+// its own, without sqlite_stat4 samples
 // (withoutSamples). At 100,000 learners ANALYZE took 0.95 s of CPU
 // without them against 2.2 s with. The samples steered one plan measured
 // for the better — a learners page of the statuses whose range of the
 // expiry key reaches its end, which expiryCondition now writes open —
 // and two for the worse (docs/DECISIONS.md, "Statistics without
 // samples after a load").
-func analyzeFile(path, journal string) error {
-	c, err := openSQLite(path, false, journal)
+//
+// The connection keeps the file's journal mode, whatever it is: another
+// process may have switched the file to WAL during the load (Open did,
+// before it read the load's mark first: refuseLoading), and the load's
+// own connection, which then holds the write-ahead log open, would keep
+// this one from leaving it.
+func analyzeFile(path string) error {
+	c, err := openSQLite(path, false, "")
 	if err != nil {
 		return err
 	}

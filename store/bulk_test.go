@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,5 +187,74 @@ func TestBulkSideTables(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
 		t.Errorf("Bulk of two live enrollments of one learner in one session: %v, want a UNIQUE constraint error", err)
+	}
+}
+
+// TestLoadingFileRefusedUnchanged opens a SQLite file marked as being
+// loaded, in a rollback journal as a load keeps it: Open refuses it and
+// leaves its journal mode as it was. It used to switch the file to WAL
+// first, under the running load, which then failed (its ANALYZE
+// connection could not leave WAL while the load's own held it open).
+func TestLoadingFileRefusedUnchanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "loading.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`PRAGMA journal_mode = DELETE`, `CREATE TABLE t (x)`, `PRAGMA user_version = 1399540836`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	st, err := store.Open(context.Background(), "sqlite:"+path, testdb.Logger(t))
+	if err == nil {
+		st.Close()
+		t.Fatal("Open of a file being loaded succeeded")
+	}
+	if !strings.Contains(err.Error(), "is being loaded by a generate") {
+		t.Errorf("Open: %v, want the load's refusal", err)
+	}
+	header := make([]byte, 20)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.ReadFull(f, header); err != nil {
+		t.Fatal(err)
+	}
+	if header[18] != 1 || header[19] != 1 { // 2, 2 is WAL
+		t.Errorf("file format after the refusal: %d, %d, want 1, 1 (rollback journal)", header[18], header[19])
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		t.Errorf("the refusal left %s-wal", path)
+	}
+}
+
+// TestLoadStatisticsOnAFileInWAL gathers a load's statistics on a file
+// another connection switched to WAL and holds open, as a load's own
+// connection does when another process switched the file under it: the
+// statistics are gathered in WAL, without trying to leave it.
+func TestLoadStatisticsOnAFileInWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wal.db")
+	held, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	held.SetMaxOpenConns(1)
+	for _, q := range []string{`CREATE TABLE t (x)`, `CREATE INDEX t_x ON t (x)`,
+		`WITH n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) INSERT INTO t SELECT i % 7 FROM n`} {
+		if _, err := held.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.AnalyzeFile(path); err != nil {
+		t.Fatalf("statistics of a file in WAL: %v", err)
+	}
+	var stat string
+	if err := held.QueryRow(`SELECT stat FROM sqlite_stat1 WHERE idx = 't_x'`).Scan(&stat); err != nil || stat != "100 15" {
+		t.Errorf("sqlite_stat1 of t_x: %q, %v, want \"100 15\"", stat, err)
 	}
 }

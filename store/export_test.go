@@ -174,3 +174,7 @@ func (s *Store) ExecSQL(ctx context.Context, statements ...string) error {
 		return nil
 	})
 }
+
+// AnalyzeFile is analyzeFile, for the test of a load's statistics on a
+// file another connection switched to WAL.
+var AnalyzeFile = analyzeFile

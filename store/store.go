@@ -128,6 +128,11 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 			return nil, fmt.Errorf("--db %q: no SQLite file named", url)
 		}
 		s.sqlitePath = path
+		// the load's mark is read before any connection switches the file
+		// to WAL: a file being loaded is refused unchanged
+		if err := refuseLoading(ctx, path); err != nil {
+			return nil, err
+		}
 		// WAL lets readers go on while one writer writes; the write pool
 		// holds one connection and begins IMMEDIATE transactions, so
 		// writers queue on the busy timeout instead of failing to upgrade.
@@ -148,17 +153,6 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err := s.ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", s.dialect.name, err)
-	}
-	if !s.dialect.postgres {
-		var version int64
-		if err := s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("read SQLite database %s: %w", s.sqlitePath, err)
-		}
-		if version == bulkLoading {
-			s.Close()
-			return nil, fmt.Errorf("SQLite database %s is being loaded by a generate (bulk load), or was left by one that did not finish and is incomplete: when no generate is running on it, delete it (and its side files %[1]s-bulk1 and %[1]s-bulk2 if they are left) and generate again", s.sqlitePath)
-		}
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -181,6 +175,28 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// refuseLoading reads the SQLite file's user_version on a connection that
+// sets nothing — the journal mode stays the file's — and refuses a file
+// marked as being loaded (bulkLoading): a generate is writing it, or one
+// did not finish. Opening the pools first switched such a file to WAL,
+// under the running load (whose ANALYZE connection then could not leave
+// it), before refusing it.
+func refuseLoading(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)", path, sqliteBusyTimeout.Milliseconds()))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var version int64
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("connect to sqlite database %s: %w", path, err)
+	}
+	if version == bulkLoading {
+		return fmt.Errorf("SQLite database %s is being loaded by a generate (bulk load), or was left by one that did not finish and is incomplete: when no generate is running on it, delete it (and its side files %[1]s-bulk1 and %[1]s-bulk2 if they are left) and generate again", path)
+	}
+	return nil
 }
 
 // ping opens a first connection. On SQLite it tries again for up to the
