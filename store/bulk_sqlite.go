@@ -35,6 +35,10 @@ type sqliteConn struct {
 	stmts []uintptr // prepared, finalized by close
 }
 
+// bulkCopyWait bounds how long a load's ANALYZE waits for the copy of
+// its side file's rows (analyzeFile).
+const bulkCopyWait = 30 * time.Minute
+
 // sqliteTextRoom is the first size of sqliteConn's string buffer.
 const sqliteTextRoom = 64 << 10
 
@@ -350,11 +354,18 @@ func (c *sqliteConn) withoutSamples() error {
 // before it read the load's mark first: refuseLoading), and the load's
 // own connection, which then holds the write-ahead log open, would keep
 // this one from leaving it.
+//
+// Its commit waits for reads of the file to end for up to bulkCopyWait:
+// the database's connection copies a side file's rows meanwhile (at a
+// million learners certificate_learners' copy took 13 s, and its ANALYZE
+// waited about 8 s for it to end), longer than the busy timeout of other
+// writes.
 func analyzeFile(path string) error {
 	c, err := openSQLite(path, false, "")
 	if err != nil {
 		return err
 	}
+	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(bulkCopyWait/time.Millisecond))
 	err = c.withoutSamples()
 	if err == nil {
 		err = c.exec(`ANALYZE`)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"skillpath/internal/testdb"
 	"skillpath/store"
@@ -256,5 +257,45 @@ func TestLoadStatisticsOnAFileInWAL(t *testing.T) {
 	var stat string
 	if err := held.QueryRow(`SELECT stat FROM sqlite_stat1 WHERE idx = 't_x'`).Scan(&stat); err != nil || stat != "100 15" {
 		t.Errorf("sqlite_stat1 of t_x: %q, %v, want \"100 15\"", stat, err)
+	}
+}
+
+// TestLoadStatisticsWaitForACopy gathers a load's statistics on a file
+// another connection reads for longer than the busy timeout, as the
+// database's connection reads a side file while copying its rows (13 s
+// at a million learners): the statistics wait for the read to end.
+func TestLoadStatisticsWaitForACopy(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "side.db")
+	reader, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	reader.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA journal_mode = OFF`, `CREATE TABLE t (x)`, `CREATE INDEX t_x ON t (x)`, `INSERT INTO t VALUES (1), (2), (2)`} {
+		if _, err := reader.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx, err := reader.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM t`).Scan(&n); err != nil { // holds the file's read lock
+		t.Fatal(err)
+	}
+	read := store.SQLiteBusyTimeout + time.Second
+	go func() {
+		time.Sleep(read)
+		tx.Commit()
+	}()
+	start := time.Now()
+	if err := store.AnalyzeFile(path); err != nil {
+		t.Fatalf("statistics beside a read of %s: %v", read, err)
+	}
+	if waited := time.Since(start); waited < read {
+		t.Errorf("the statistics were committed after %s, during the read", waited)
 	}
 }

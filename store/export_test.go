@@ -178,3 +178,6 @@ func (s *Store) ExecSQL(ctx context.Context, statements ...string) error {
 // AnalyzeFile is analyzeFile, for the test of a load's statistics on a
 // file another connection switched to WAL.
 var AnalyzeFile = analyzeFile
+
+// SQLiteBusyTimeout is how long a write waits for another connection's lock.
+const SQLiteBusyTimeout = sqliteBusyTimeout

@@ -82,10 +82,15 @@ func envBool(getenv func(string) string, key string, def bool) (bool, error) {
 
 // parse reads a command's flags; help is true when -h asked for the usage,
 // which the flag set has printed and which is not an error.
+// A word that is not a flag is refused: the flag package stops there and
+// would ignore every flag after it.
 func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
 	err = fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return true, nil
+	}
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("%s: unexpected argument %q (flags are written --name value; see %[1]s -h)", fs.Name(), fs.Arg(0))
 	}
 	return false, err
 }

@@ -42,17 +42,22 @@ func generate(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 	start := time.Now()
+	ended := false // the progress line ended with a newline
 	sum, err := synthetic.Generate(ctx, st, synthetic.Options{
 		Learners: *learners, Seed: *seed,
 		AdminEmail: getenv("SKILLPATH_ADMIN_EMAIL"), AdminPassword: getenv("SKILLPATH_ADMIN_PASSWORD"),
 		Progress: func(done, total int) {
 			fmt.Fprintf(stderr, "\rgenerating: %d of %d learners (%s)", done, total, time.Since(start).Round(time.Second))
 			if done == total {
-				fmt.Fprint(stderr, "\ngenerating: building indexes and planner statistics")
+				// the load's log lines follow on lines of their own
+				fmt.Fprintln(stderr, "\ngenerating: building indexes and planner statistics")
+				ended = true
 			}
 		},
 	})
-	fmt.Fprintln(stderr)
+	if !ended {
+		fmt.Fprintln(stderr)
+	}
 	if err != nil {
 		if skillpath.ErrorCode(err) == skillpath.EINTERNAL {
 			// the operator's own command: the cause, not "Internal error."

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,6 +62,11 @@ func TestGenerateCommand(t *testing.T) {
 		{[]string{"generate", "--learners", "2000000000"}, "at most 10000000"},
 		{[]string{"generate", "--learners", "10", "--db", "mysql://localhost/x"}, `unknown database scheme "mysql"`},
 		{[]string{"generate", "--learners", "10", "--db", "sqlite3:x.db"}, `unknown database scheme "sqlite3"`},
+		// a stray word ended the flags: the --db after it was ignored and
+		// ./skillpath.db was filled
+		{[]string{"generate", "--learners", "10", "extra", "--db", "sqlite:" + filepath.Join(t.TempDir(), "x.db")}, `unexpected argument "extra"`},
+		{[]string{"recompute", "extra"}, `unexpected argument "extra"`},
+		{[]string{"serve", "extra", "--addr", "1"}, `unexpected argument "extra"`},
 	} {
 		err := run(context.Background(), tc.args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
