@@ -6,6 +6,7 @@ package pdftest
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -37,28 +38,40 @@ func PNG(t testing.TB, pdf []byte, dpi int) []byte {
 	return run(t, pdf, "pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", strconv.Itoa(dpi), "IN")
 }
 
-// QR decodes the QR code on the first page; the test fails when there is
-// none that reads.
+// QR decodes the QR code on the first page, rendered at 300, then 200,
+// then 150 dots per inch, as scans of the page might be; the test fails
+// when it reads at none. At 150 alone a code now and then failed to read
+// (a Reed–Solomon error: a module misread where the page's modules fall
+// between pixels; once in the eighth session's CI runs), which made the
+// tests flaky.
 func QR(t testing.TB, pdf []byte) string {
 	t.Helper()
-	img, err := png.Decode(bytes.NewReader(PNG(t, pdf, 150)))
-	if err != nil {
-		t.Fatalf("pdftoppm's PNG: %v", err)
+	var errs []string
+	for _, dpi := range []int{300, 200, 150} {
+		img, err := png.Decode(bytes.NewReader(PNG(t, pdf, dpi)))
+		if err != nil {
+			t.Fatalf("pdftoppm's PNG: %v", err)
+		}
+		text, err := decodeQR(img)
+		if err == nil {
+			return text
+		}
+		errs = append(errs, fmt.Sprintf("at %d dpi: %v", dpi, err))
 	}
-	return decodeQR(t, img)
+	t.Fatalf("no QR code reads on the page: %s", strings.Join(errs, "; "))
+	return ""
 }
 
-func decodeQR(t testing.TB, img image.Image) string {
-	t.Helper()
+func decodeQR(img image.Image) (string, error) {
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	if err != nil {
-		t.Fatalf("QR bitmap: %v", err)
+		return "", fmt.Errorf("QR bitmap: %w", err)
 	}
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
 	if err != nil {
-		t.Fatalf("no QR code reads on the page: %v", err)
+		return "", err
 	}
-	return res.GetText()
+	return res.GetText(), nil
 }
 
 // run runs a poppler tool on the PDF, written to a file the tool reads as
