@@ -349,11 +349,12 @@ func (c *sqliteConn) withoutSamples() error {
 // and two for the worse (docs/DECISIONS.md, "Statistics without
 // samples after a load").
 //
-// The connection keeps the file's journal mode, whatever it is: another
-// process may have switched the file to WAL during the load (Open did,
-// before it read the load's mark first: refuseLoading), and the load's
-// own connection, which then holds the write-ahead log open, would keep
-// this one from leaving it.
+// The connection asks for its journal in memory once, and otherwise
+// keeps the file's mode, whatever it is: another process may have
+// switched the file to WAL during the load (Open did, before it read the
+// load's mark first: refuseLoading), and the load's own connection,
+// which then holds the write-ahead log open, would keep this one from
+// leaving it.
 //
 // Its commit waits for reads of the file to end for up to bulkCopyWait:
 // the database's connection copies a side file's rows meanwhile (at a
@@ -366,6 +367,9 @@ func analyzeFile(path string) error {
 		return err
 	}
 	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(bulkCopyWait/time.Millisecond))
+	// the journal in memory, as the load's other connections keep it, when
+	// the file allows it at once; if not, in the file's own mode
+	_, _ = c.queryString(`PRAGMA journal_mode = MEMORY`)
 	err = c.withoutSamples()
 	if err == nil {
 		err = c.exec(`ANALYZE`)
