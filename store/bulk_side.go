@@ -264,19 +264,12 @@ func (b *Bulk) copySideTx(sd *bulkSide, stats bool) (err error) {
 		}
 		return nil
 	}
-	for _, stat := range []string{"sqlite_stat1", "sqlite_stat4"} {
-		var n int
-		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulk_side.sqlite_master WHERE name = ?`, stat).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			continue
-		}
-		for _, q := range []string{`DELETE FROM main.` + stat + ` WHERE tbl IN (` + sqlList(sd.tables) + `)`,
-			`INSERT INTO main.` + stat + ` SELECT * FROM bulk_side.` + stat} {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("bulk: copy the statistics of the side file: %w", err)
-			}
+	// sqlite_stat1 only: the side's ANALYZE gathers no sqlite_stat4
+	// samples (analyzeFile), and creates sqlite_stat1 even for no rows
+	for _, q := range []string{`DELETE FROM main.sqlite_stat1 WHERE tbl IN (` + sqlList(sd.tables) + `)`,
+		`INSERT INTO main.sqlite_stat1 SELECT * FROM bulk_side.sqlite_stat1`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("bulk: copy the statistics of the side file: %w", err)
 		}
 	}
 	return nil
